@@ -1,0 +1,277 @@
+/**
+ * @module The contract between the routes CLI (control plane) and the Worker (data plane).
+ *
+ * The CLI compiles Route/Ingress/Service manifests into a {@link RouteTable}; the Worker loads it from KV and
+ * routes with it. Both sides use the same core functions on the same types, so `routes explain` and the Worker
+ * can never disagree. The published JSON layout is documented in docs/route-table.md; bump
+ * {@link TABLE_SCHEMA} on any incompatible change (the Worker refuses a schema it does not know).
+ */
+
+/** Schema id written into every published index and shard. */
+export const TABLE_SCHEMA = "edgeroute/route-table/v1";
+
+/** TLS termination at the edge. `null` on a route means plain HTTP (no `spec.tls`). */
+export type Termination = "edge" | "reencrypt";
+/** `spec.tls.insecureEdgeTerminationPolicy`; unset is `None`. */
+export type InsecurePolicy = "None" | "Allow" | "Redirect";
+/**
+ * How a path is matched against the request path (the raw, normalised path without the query).
+ * - `prefix`: OpenShift Route semantics on the path string P. P without a trailing slash serves P and P/…
+ *   (segment boundary: `/foo` serves `/foo`, `/foo/`, `/foo/x`, never `/foobar`); P with a trailing slash
+ *   serves only P… (`/foo/` does not serve `/foo`); `""` and `/` serve everything.
+ *   Ingress `Prefix`/`ImplementationSpecific` compile to this with trailing slashes removed (Kubernetes spec:
+ *   `/foo/` serves `/foo`).
+ * - `exact`: Ingress `Exact`, the whole path must be equal (case-sensitive).
+ */
+export type PathMatch = "prefix" | "exact";
+/** `haproxy.router.openshift.io/balance`: how one endpoint of a backend is chosen. */
+export type Balance = "roundrobin" | "leastconn" | "source" | "random";
+/** `haproxy.router.openshift.io/set-forwarded-headers`. */
+export type ForwardedPolicy = "append" | "replace" | "if-none" | "never";
+
+/** A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service. */
+export interface Endpoint {
+  /** `https` for reencrypt routes, else `http`. */
+  scheme: "http" | "https";
+  /** IPv4, IPv6 (without brackets) or a DNS name, lowercased. */
+  host: string;
+  port: number;
+}
+
+/** One Service of `spec.to` / `spec.alternateBackends` (or one Ingress backend). */
+export interface Backend {
+  /** `namespace/service`: what `explain`, `diff` and the logs print. */
+  service: string;
+  /** 0..256. 0 never receives new traffic. */
+  weight: number;
+  /** Sticky cookie value naming this backend: a short stable hash, so the cookie reveals nothing internal. */
+  id: string;
+  endpoints: Endpoint[];
+}
+
+/** `spec.httpHeaders.actions.request[]` / `.response[]`. `value` only for `Set`. */
+export interface HeaderAction {
+  name: string;
+  action: "Set" | "Delete";
+  value?: string;
+}
+
+/** Verify an OAuth/OIDC bearer token (jose) before forwarding. */
+export interface JwtAuth {
+  jwksUrl: string;
+  issuer?: string;
+  audience?: string[];
+  /** Never empty, never `none`; only one key family (all RS*, all ES*, …) so algorithm confusion cannot happen. */
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  /** Claims copied into request headers; client-sent copies of these headers are always removed first. */
+  forwardClaims: { claim: string; header: string }[];
+}
+
+/** Require a verified X.509 client certificate (Cloudflare mTLS, `request.cf.tlsClientAuth`). */
+export interface ClientCertAuth {
+  /** Exact RFC 2253 subject DN, when set. */
+  subjectDn?: string;
+  /** Lowercase hex SHA-256 fingerprints, when set: the certificate must be one of them. */
+  fingerprintsSha256?: string[];
+}
+
+/** `haproxy.router.openshift.io/rate-limit-connections.rate-http`, mapped onto a rate-limiting binding tier. */
+export interface RateLimit {
+  /** Requests per 10 s per client IP, as the annotation asked. */
+  requested: number;
+  /** Name of the Workers rate-limiting binding that enforces it (see docs and wrangler.toml). */
+  binding: string;
+  /** The limit that binding really enforces, per `periodSeconds`. */
+  limit: number;
+  periodSeconds: number;
+}
+
+/**
+ * One admitted route: everything the Worker needs, precomputed. Optional fields are omitted from the JSON when
+ * they hold their default, to keep the published table small.
+ */
+export interface CompiledRoute {
+  /** `namespace/name` of the Route; for an Ingress `namespace/name` plus `#<rule index>.<path index>` or `#default`. */
+  id: string;
+  kind: "Route" | "Ingress";
+  /** Admitted host, lowercase; a wildcard route is stored as `*.<suffix>`. */
+  host: string;
+  /** As written in the manifest (Ingress Prefix paths with trailing slashes removed). `""` means no path. */
+  path: string;
+  match: PathMatch;
+  /** `null`: plain HTTP route. */
+  tls: { termination: Termination; insecure: InsecurePolicy } | null;
+  /** In manifest order: `spec.to` first, then `alternateBackends`. */
+  backends: Backend[];
+  /** Default `random` with one active backend, `roundrobin` with several (router behaviour, §3.2). */
+  balance: Balance;
+  /** Sticky-session cookie; `null` when `disable_cookies` is set. */
+  cookie: { name: string; sameSite: "Lax" | "Strict" | "None" } | null;
+  /** `haproxy.router.openshift.io/timeout` in ms; default 30000. */
+  timeoutMs: number;
+  forwarded: ForwardedPolicy;
+  /** `haproxy.router.openshift.io/rewrite-target`, sanitised; `null` for none. */
+  rewriteTarget: string | null;
+  requestHeaders: HeaderAction[];
+  responseHeaders: HeaderAction[];
+  /** `Strict-Transport-Security` value for HTTPS responses; `null` for none. */
+  hsts: string | null;
+  /** Allowed client networks as CIDRs (`1.2.3.4/32`, `2001:db8::/32`); `null`: everyone. */
+  ipAllowlist: string[] | null;
+  rateLimit: RateLimit | null;
+  jwt: JwtAuth | null;
+  clientCert: ClientCertAuth | null;
+}
+
+/** Answer for requests no route serves: the router's 503 page, or 404 (IngressController httpErrorCodePages). */
+export type NotFoundStatus = 503 | 404;
+
+/**
+ * One shard of a table: routes grouped by host. Routes of a host are sorted by precedence (most specific first),
+ * which is the order `explain` lists them in; the Worker's index does not depend on that order.
+ */
+export interface TableShard {
+  schema: typeof TABLE_SCHEMA;
+  /** Exact host → its routes. */
+  hosts: Record<string, CompiledRoute[]>;
+  /** Wildcard suffix (`apps.example.com` for `*.apps.example.com`) → its routes. */
+  wildcards: Record<string, CompiledRoute[]>;
+}
+
+/**
+ * The table's index value. A host lives in shard `shardOf(host, shardCount)`; a wildcard in the shard of its
+ * suffix. Shard `i` is stored at key `routes:table:<version>:<i>`.
+ */
+export interface TableIndex {
+  schema: typeof TABLE_SCHEMA;
+  shardCount: number;
+  routeCount: number;
+  hostCount: number;
+  notFound: NotFoundStatus;
+  /** Content hash of each shard, so the index's own hash (the version id) covers every byte. */
+  shardHashes: string[];
+}
+
+/** The small pointer value at `routes:current`. */
+export interface Pointer {
+  version: string;
+  publishedAt: string;
+  publishedBy: string;
+  routeCount: number;
+  hostCount: number;
+  shardCount: number;
+}
+
+/** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
+export interface RouteTable {
+  index: TableIndex;
+  shards: TableShard[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiler input and diagnostics
+
+/** Where an object came from, for messages: `file:line` and the document index within the file. */
+export interface SourceRef {
+  file: string;
+  /** 0-based index of the YAML document in the file (or of the item in a `kind: List`, see `item`). */
+  doc: number;
+  /** Index within `items` when the object came from a `kind: List`. */
+  item?: number;
+  /** 1-based line of the object's start, when known. */
+  line?: number;
+}
+
+/** A parsed manifest object with its origin. The core never reads files: scripts/ parses YAML into these. */
+export interface SourceObject {
+  source: SourceRef;
+  /** The object as parsed (JSON-compatible). Validated by the compiler, trusted nowhere. */
+  object: unknown;
+  /** 1-based line of a field path such as `spec.to.weight`, when the reader can tell (for messages). */
+  lineOf?: (fieldPath: string) => number | undefined;
+}
+
+export type Severity = "error" | "warning" | "notice";
+
+/** OpenShift's reason codes where the meaning matches, our own in the same PascalCase otherwise. */
+export type DiagnosticCode =
+  | "HostAlreadyClaimed"
+  | "InvalidHost"
+  | "NoHostValue"
+  | "RouteNotAdmitted"
+  | "InvalidField"
+  | "MissingField"
+  | "WeightOutOfRange"
+  | "TooManyBackends"
+  | "UnsupportedTermination"
+  | "InvalidTLSCombination"
+  | "InvalidAnnotation"
+  | "UnsupportedFeature"
+  | "ServiceNotFound"
+  | "ServiceHasNoAddress"
+  | "ServicePortNotFound"
+  | "ForbiddenEndpoint"
+  | "SkippedKind"
+  | "SkippedIngressClass"
+  | "HSTSPolicyViolation"
+  | "MalformedYAML"
+  | "DuplicateObject";
+
+export interface Diagnostic {
+  severity: Severity;
+  code: DiagnosticCode;
+  source: SourceRef;
+  /** `Route shop/web`, `Ingress shop/api`, `Service shop/blue`; empty when the document has no identity. */
+  object: string;
+  /** Field path such as `spec.alternateBackends[1].weight` or `metadata.annotations["haproxy.router.openshift.io/timeout"]`. */
+  field: string;
+  /** What is wrong and what is allowed. */
+  message: string;
+}
+
+/** A route the admission step refused, reported (never silently dropped). */
+export interface Rejection {
+  object: string;
+  host: string;
+  path: string;
+  reason: DiagnosticCode;
+  message: string;
+}
+
+/** Where the table will be published: decides which endpoint addresses are acceptable. */
+export type Target = "local" | "remote";
+
+export interface CompileOptions {
+  target: Target;
+  /** Domain for `spec.subdomain` routes (IngressController `status.domain`). */
+  routerDomain?: string;
+  /** Ingress class this gateway serves; Ingresses naming another class are skipped with a notice. */
+  ingressClass: string;
+  /** `InterNamespaceAllowed` instead of the default `Strict` namespace ownership. */
+  interNamespaceAllowed: boolean;
+  /** Admit `wildcardPolicy: Subdomain` routes (IngressController `WildcardsAllowed`). */
+  allowWildcards: boolean;
+  /** With `remote`: accept private-range endpoints (10/8, 172.16/12, 192.168/16, fc00::/7). */
+  allowPrivateEndpoints: boolean;
+  notFound: NotFoundStatus;
+  /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
+  requiredHsts: RequiredHstsPolicy[];
+}
+
+/** Like `ingresses.config.openshift.io/cluster spec.requiredHSTSPolicies[]` (no namespace selector). */
+export interface RequiredHstsPolicy {
+  domainPatterns: string[];
+  minAgeSeconds?: number;
+  maxAgeSeconds?: number;
+  preload?: "RequirePreload" | "RequireNoPreload" | "NoOpinion";
+  includeSubDomains?: "RequireIncludeSubDomains" | "RequireNoIncludeSubDomains" | "NoOpinion";
+}
+
+export interface CompileResult {
+  /** Present even when there are errors (for `validate`'s table); never published when `errors > 0`. */
+  table: RouteTable;
+  diagnostics: Diagnostic[];
+  admitted: CompiledRoute[];
+  rejected: Rejection[];
+}
