@@ -1,0 +1,51 @@
+/**
+ * Builders for CompiledRoute / TableShard values in tests, so each case states only what it is about.
+ */
+import { fnv1aHex } from "../../worker/core/hash.ts";
+import { shardOf } from "../../worker/core/shard.ts";
+import { TABLE_SCHEMA } from "../../worker/core/types.ts";
+import type { Backend, CompiledRoute, Endpoint, TableShard } from "../../worker/core/types.ts";
+
+export function backend(service: string, weight: number, endpoints: Endpoint[] = []): Backend {
+  return { service, weight, id: fnv1aHex(service), endpoints };
+}
+
+export function route(partial: Partial<CompiledRoute> & { id: string; host: string }): CompiledRoute {
+  return {
+    kind: "Route",
+    path: "",
+    match: "prefix",
+    tls: null,
+    backends: [backend(`${partial.id.split("/")[0]}/svc`, 100)],
+    balance: "random",
+    cookie: null,
+    timeoutMs: 30_000,
+    forwarded: "append",
+    rewriteTarget: null,
+    requestHeaders: [],
+    responseHeaders: [],
+    hsts: null,
+    ipAllowlist: null,
+    rateLimit: null,
+    jwt: null,
+    clientCert: null,
+    ...partial,
+  };
+}
+
+/** Group routes into `shardCount` shards the way the compiler does (exact hosts, and wildcards by suffix). */
+export function shardsOf(routes: CompiledRoute[], shardCount = 1): TableShard[] {
+  const shards: TableShard[] = Array.from({ length: shardCount }, () => ({
+    schema: TABLE_SCHEMA,
+    hosts: {},
+    wildcards: {},
+  }));
+  for (const r of routes) {
+    const wildcard = r.host.startsWith("*.");
+    const key = wildcard ? r.host.slice(2) : r.host;
+    const shard = shards[shardOf(key, shardCount)] as TableShard;
+    const group = wildcard ? shard.wildcards : shard.hosts;
+    (group[key] ??= []).push(r);
+  }
+  return shards;
+}

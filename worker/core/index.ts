@@ -1,0 +1,15 @@
+/**
+ * @module The pure core's public surface: what the Worker, the routes CLI and the benchmarks import.
+ * Nothing in worker/core does I/O or touches a runtime global; tsconfig.core.json enforces it.
+ */
+export * from "./types.ts";
+export { normalizeHost, wildcardSuffix } from "./host.ts";
+export { normalizePath, type PathResult } from "./path.ts";
+export { HostIndex, explainRoute, matchRoute, ownRoutes, resolveRoute, tableLookup } from "./match.ts";
+export type { Considered, Explanation, Resolution, RouteLookup } from "./match.ts";
+export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
+export type { BackendChoice, BalanceState } from "./pick.ts";
+export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, parseNetwork } from "./ip.ts";
+export type { AddressClass, Network } from "./ip.ts";
+export { shardOf } from "./shard.ts";
+export { fnv1a, fnv1aHex } from "./hash.ts";
