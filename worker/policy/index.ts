@@ -1,0 +1,57 @@
+/**
+ * @module The per-route access policies the Worker enforces before forwarding: the one entry point the
+ * request pipeline calls.
+ *
+ * Order (cheapest and least revealing first): IP allowlist (403), rate limit (429, counted for every request
+ * that got past the allowlist, authenticated or not), client certificate (403), bearer token (401). The first
+ * refusal wins. An allowed request may come with headers to set and remove on the upstream request (claims of
+ * a verified token). Nothing a client sends makes this throw; configuration faults fail closed with 503.
+ */
+import type { CompiledRoute } from "../core/types.ts";
+import { checkClientCert } from "./client-cert.ts";
+import { checkIpAllowlist } from "./ip-allowlist.ts";
+import { remoteKeySet } from "./jwks.ts";
+import { checkJwt, type KeyResolver } from "./jwt.ts";
+import { checkRateLimit } from "./rate-limit.ts";
+import { refuse } from "./refuse.ts";
+
+export type { KeyResolver } from "./jwt.ts";
+
+export interface PolicyInput {
+  request: Request;
+  route: CompiledRoute;
+  /** `CF-Connecting-IP`: the address Cloudflare accepted the connection from. */
+  clientIp: string;
+  /** The Worker's bindings: the rate-limiting bindings named by `route.rateLimit.binding` are read from here. */
+  env: Record<string, unknown>;
+}
+
+export type PolicyDecision =
+  /** Apply to the upstream request: first delete `removeHeaders`, then set `setHeaders`. */
+  | { allow: true; setHeaders: [string, string][]; removeHeaders: string[] }
+  /** Send to the client as is. */
+  | { allow: false; response: Response };
+
+/** Test seam only: the key resolver for JWKS URLs. Production callers pass nothing (remote key sets). */
+export interface PolicyOptions {
+  keysFor?: KeyResolver;
+}
+
+/**
+ * Decide whether the request may go to the route's backends.
+ * @example const d = await enforcePolicies({ request, route, clientIp, env });
+ *          if (!d.allow) return d.response; // else delete d.removeHeaders, then set d.setHeaders upstream
+ */
+export async function enforcePolicies(input: PolicyInput, options: PolicyOptions = {}): Promise<PolicyDecision> {
+  const { request, route, clientIp, env } = input;
+  const refusal =
+    checkIpAllowlist(route, clientIp) ??
+    (await checkRateLimit(route, clientIp, env)) ??
+    checkClientCert(route.clientCert, request);
+  if (refusal !== null) return { allow: false, response: refuse(request, refusal) };
+  if (route.jwt === null) return { allow: true, setHeaders: [], removeHeaders: [] };
+
+  const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet);
+  if (!outcome.ok) return { allow: false, response: refuse(request, outcome.refusal) };
+  return { allow: true, setHeaders: outcome.setHeaders, removeHeaders: outcome.removeHeaders };
+}
