@@ -17,7 +17,12 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { ROUTES_REFRESH_SECONDS: "1" } },
+          }),
+        ],
         test: {
           name: "workerd",
           include: ["test/worker/**/*.test.ts"],

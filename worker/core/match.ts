@@ -199,38 +199,50 @@ function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: s
 }
 
 /**
- * A {@link RouteLookup} over a whole table held in memory (the CLI, tests, benchmarks). Host indexes are built on
- * first use and kept.
+ * A {@link RouteLookup} over the shards of a table. `shardAt` returns a shard that is in memory, or `undefined`
+ * (the Worker reads large tables shard by shard). Host indexes are built on first use and kept; misses are not
+ * cached, since a client can invent any number of hosts and a miss costs one probe.
  */
-export function tableLookup(shards: readonly TableShard[], shardCount: number): RouteLookup {
-  const exactCache = new Map<string, HostIndex>();
-  const wildCache = new Map<string, HostIndex>();
-  const find = (
-    cache: Map<string, HostIndex>,
-    key: string,
-    groups: (shard: TableShard) => Record<string, CompiledRoute[]>,
-  ): HostIndex | undefined => {
-    let index = cache.get(key);
-    if (index === undefined) {
-      // Only hits are cached: a miss costs one probe, and caching misses would grow with every Host a client invents.
-      const shard = shards[shardOf(key, shardCount)];
-      const routes = shard ? ownRoutes(groups(shard), key) : undefined;
-      if (!routes) return undefined;
-      index = new HostIndex(routes);
-      cache.set(key, index);
-    }
+export class ShardLookup implements RouteLookup {
+  private readonly shardCount: number;
+  private readonly shardAt: (shard: number) => TableShard | undefined;
+  private readonly exactIndexes = new Map<string, HostIndex>();
+  private readonly wildIndexes = new Map<string, HostIndex>();
+
+  constructor(shardCount: number, shardAt: (shard: number) => TableShard | undefined) {
+    this.shardCount = shardCount;
+    this.shardAt = shardAt;
+  }
+
+  exact(host: string): HostIndex | undefined {
+    return this.find(this.exactIndexes, host, "hosts");
+  }
+
+  wildcard(suffix: string): HostIndex | undefined {
+    return this.find(this.wildIndexes, suffix, "wildcards");
+  }
+
+  private find(cache: Map<string, HostIndex>, key: string, group: "hosts" | "wildcards"): HostIndex | undefined {
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const shard = this.shardAt(shardOf(key, this.shardCount));
+    const routes = shard ? ownRoutes(shard[group], key) : undefined;
+    if (!routes) return undefined;
+    const index = new HostIndex(routes);
+    cache.set(key, index);
     return index;
-  };
-  return {
-    exact: (host) => find(exactCache, host, (s) => s.hosts),
-    wildcard: (suffix) => find(wildCache, suffix, (s) => s.wildcards),
-  };
+  }
+}
+
+/** A {@link RouteLookup} over a whole table held in memory (the CLI, tests, benchmarks). */
+export function tableLookup(shards: readonly TableShard[], shardCount: number): RouteLookup {
+  return new ShardLookup(shardCount, (shard) => shards[shard]);
 }
 
 /**
  * `groups[key]`, but only an own property: a host may legitimately be called `constructor` or `__proto__`, which
  * must not find Object.prototype members of the parsed JSON.
  */
-export function ownRoutes(groups: Record<string, CompiledRoute[]>, key: string): CompiledRoute[] | undefined {
+function ownRoutes(groups: Record<string, CompiledRoute[]>, key: string): CompiledRoute[] | undefined {
   return Object.hasOwn(groups, key) ? groups[key] : undefined;
 }

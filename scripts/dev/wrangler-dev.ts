@@ -1,0 +1,96 @@
+/**
+ * @module Start the gateway locally with `wrangler dev` (the real workerd), wired for local development:
+ * forwarding straight to endpoint addresses (cf.resolveOverride does nothing locally), loopback targets allowed
+ * (the demo backends), and a short table refresh so a `routes push` shows within 2 seconds.
+ * Used by `npm start`, `npm run dev` and the end-to-end tests.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const WRANGLER = resolve(PROJECT_ROOT, "node_modules/.bin/wrangler");
+
+export interface GatewayOptions {
+  port: number;
+  persistTo: string;
+  protocol?: "http" | "https";
+  /** Extra `--var` values (override wrangler.toml [vars]). */
+  vars?: Record<string, string>;
+  /** Where wrangler's output goes: inherited (npm start) or collected (tests). */
+  stdio?: "inherit" | "collect";
+}
+
+export interface RunningGateway {
+  url: string;
+  process: ChildProcess;
+  /** Collected stdout+stderr when `stdio: "collect"`. */
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_VARS: Record<string, string> = {
+  FORWARD_MODE: "direct",
+  ALLOW_LOOPBACK_TARGETS: "true",
+  ROUTES_REFRESH_SECONDS: "1",
+};
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const protocol = options.protocol ?? "http";
+  const vars = { ...LOCAL_VARS, ...options.vars };
+  const args = [
+    "dev",
+    "--config", resolve(PROJECT_ROOT, "wrangler.toml"),
+    "--ip", "127.0.0.1",
+    "--port", String(options.port),
+    "--inspector-port", "0",
+    "--persist-to", options.persistTo,
+    "--local-protocol", protocol,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+  ];
+  const collect = options.stdio === "collect";
+  const child = spawn(WRANGLER, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    stdio: collect ? ["ignore", "pipe", "pipe"] : "inherit",
+    detached: process.platform !== "win32",
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const url = `${protocol}://127.0.0.1:${options.port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }
+  };
+  await waitUntilServing(url, child, () => output);
+  return { url, process: child, output: () => output, stop };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
+    try {
+      await fetch(`${url}/__edgeroute/health`, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`wrangler dev did not start serving ${url} within 60 s:\n${output()}`);
+}

@@ -1,0 +1,15 @@
+/**
+ * @module The Worker's bindings and variables (wrangler.toml). Rate-limiting bindings (`RATE_LIMIT_<n>`) are
+ * looked up by the name the route table gives, so they are not listed one by one.
+ */
+export interface Env {
+  /** The route table published by `npm run routes -- push`. */
+  ROUTES: KVNamespace;
+  /** Seconds between background re-reads of the pointer key. */
+  ROUTES_REFRESH_SECONDS?: string;
+  /** `resolve-override` (production) or `direct` (local development). */
+  FORWARD_MODE?: string;
+  /** `true` only in local development, where the demo backends listen on loopback. */
+  ALLOW_LOOPBACK_TARGETS?: string;
+  [binding: string]: unknown;
+}

@@ -1,0 +1,35 @@
+/**
+ * @module Phase 6: the one subrequest to the backend. The route's timeout covers the wait for the response
+ * headers (HAProxy `timeout server`); the body then streams for as long as it takes.
+ * Runs after `upstream`, before `respond`. May throw `UpstreamTimeout` or `UpstreamConnect`.
+ */
+import { endpointKey } from "../core/index.ts";
+import type { BalanceState, Backend, Endpoint } from "../core/index.ts";
+import type { RequestCtx } from "./context.ts";
+import { GatewayError } from "./errors.ts";
+import type { UpstreamRequest } from "./upstream.ts";
+
+export async function forward(ctx: RequestCtx, upstream: UpstreamRequest, balance: BalanceState): Promise<Response> {
+  const timeoutMs = ctx.route?.timeoutMs ?? 30_000;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  // leastconn counts requests waiting for their response headers in this isolate.
+  const key = endpointKey(ctx.backend as Backend, ctx.endpoint as Endpoint);
+  balance.inFlight.set(key, (balance.inFlight.get(key) ?? 0) + 1);
+  try {
+    return await fetch(upstream.url, { ...upstream.init, signal: controller.signal });
+  } catch (error) {
+    if (timedOut) {
+      throw new GatewayError("UpstreamTimeout", `The backend did not answer within ${timeoutMs} ms.`);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new GatewayError("UpstreamConnect", `The backend could not be reached (${reason}).`);
+  } finally {
+    clearTimeout(timer);
+    balance.inFlight.set(key, (balance.inFlight.get(key) ?? 1) - 1);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * @module Phase 5: the request the backend receives: URL (endpoint, rewritten path, the client's query
+ * unchanged), headers (hop-by-hop and spoofable ones removed, sticky cookie removed, forwarded headers, route
+ * header actions, policy headers) and the streamed body.
+ * Runs after `select`, before `forward`.
+ *
+ * Reaching the cluster: a Worker cannot choose the Host header (workers-platform.md §2.3). In production
+ * (`FORWARD_MODE=resolve-override`) the gateway fetches `<scheme>://<route host>:<port>` with
+ * `cf.resolveOverride` naming the load balancer's in-zone hostname, so the cluster's router still sees the route
+ * host. In local development (`direct`) it fetches the endpoint address itself; the route host then travels in
+ * X-Forwarded-Host.
+ */
+import { isIpLiteral } from "../core/index.ts";
+import type { CompiledRoute, Endpoint } from "../core/index.ts";
+import type { RequestCtx } from "./context.ts";
+import { withoutCookie } from "./cookies.ts";
+import { applyActions, applyForwarded, stripHopByHop, stripSpoofable } from "./headers.ts";
+
+export type ForwardMode = "resolve-override" | "direct";
+
+/** Headers to set and remove on behalf of a policy (JWT claims). */
+export interface PolicyHeaders {
+  setHeaders: [string, string][];
+  removeHeaders: string[];
+}
+
+export interface UpstreamRequest {
+  url: string;
+  init: RequestInit<RequestInitCfProperties>;
+  websocket: boolean;
+}
+
+export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: PolicyHeaders): UpstreamRequest {
+  const route = ctx.route as CompiledRoute;
+  const endpoint = ctx.endpoint as Endpoint;
+  const request = ctx.request;
+  const headers = new Headers(request.headers);
+  const websocket = headers.get("upgrade")?.toLowerCase() === "websocket";
+  stripHopByHop(headers, websocket);
+  stripSpoofable(headers);
+  const cookie = headers.get("cookie");
+  if (route.cookie && cookie !== null) {
+    const rest = withoutCookie(cookie, route.cookie.name);
+    if (rest === null) headers.delete("cookie");
+    else headers.set("cookie", rest);
+  }
+  applyForwarded(headers, route.forwarded, {
+    clientIp: ctx.clientIp,
+    host: ctx.url.host.toLowerCase(),
+    port: ctx.url.port || (ctx.https ? "443" : "80"),
+    proto: ctx.https ? "https" : "http",
+  });
+  // Router order in the backend: forwarded headers, rewrite, then the route's header actions.
+  applyActions(headers, route.requestHeaders);
+  for (const name of policy.removeHeaders) headers.delete(name);
+  for (const [name, value] of policy.setHeaders) headers.set(name, value);
+
+  const defaultPort = endpoint.scheme === "https" ? 443 : 80;
+  const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
+  const target = `${rewritePath(ctx.path, route)}${ctx.url.search}`;
+  const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
+  const authority = override ? ctx.host : endpoint.host.includes(":") && !endpoint.host.startsWith("[") ? `[${endpoint.host}]` : endpoint.host;
+  const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
+  return {
+    url: `${endpoint.scheme}://${authority}${port}${target}`,
+    websocket,
+    init: {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : null,
+      // Never follow: the client gets the backend's redirect, and credentials never go to another host.
+      redirect: "manual",
+      ...(override ? { cf: { resolveOverride: endpoint.host } } : {}),
+    },
+  };
+}
+
+/**
+ * `haproxy.router.openshift.io/rewrite-target` (openshift-route-semantics.md §5.1): the route path prefix is
+ * replaced by the target; with target `/` one slash after the prefix is also consumed.
+ * @example path /foo, target /baz: /foo/bar → /baz/bar; target /: /foo/bar/ → /bar/, /foo → /
+ */
+export function rewritePath(path: string, route: CompiledRoute): string {
+  const target = route.rewriteTarget;
+  if (target === null || !path.startsWith(route.path)) return path;
+  const rest = path.slice(route.path.length);
+  if (target === "/") return `/${rest.startsWith("/") ? rest.slice(1) : rest}`;
+  return `${target}${rest}`;
+}
