@@ -1,0 +1,208 @@
+/**
+ * @module The router annotations edgeroute honours (`haproxy.router.openshift.io/*`, `router.openshift.io/*`),
+ * each parsed with the format the router template uses (reference §5). As in the router, an invalid value is
+ * ignored — here with a warning that names the annotation and says what is allowed.
+ */
+import { fnv1aHex } from "../hash.ts";
+import { formatNetwork, parseNetwork } from "../ip.ts";
+import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../types.ts";
+import { HSTS_HEADER_PATTERN } from "./hsts.ts";
+import { rateLimitFor } from "./rate-limit.ts";
+import { annotationField, type Report, type Subject } from "./report.ts";
+import { REWRITE_TARGET_PATTERN, sanitizeRewriteTarget } from "./rewrite-target.ts";
+import { parseGoBool, parseGoInt, show } from "./values.ts";
+
+export const ANNOTATIONS = {
+  timeout: "haproxy.router.openshift.io/timeout",
+  balance: "haproxy.router.openshift.io/balance",
+  ipAllowlist: "haproxy.router.openshift.io/ip_allowlist",
+  ipWhitelist: "haproxy.router.openshift.io/ip_whitelist",
+  hsts: "haproxy.router.openshift.io/hsts_header",
+  rewriteTarget: "haproxy.router.openshift.io/rewrite-target",
+  forwarded: "haproxy.router.openshift.io/set-forwarded-headers",
+  disableCookies: "haproxy.router.openshift.io/disable_cookies",
+  cookieName: "router.openshift.io/cookie_name",
+  cookieSameSite: "router.openshift.io/cookie-same-site",
+  rateLimit: "haproxy.router.openshift.io/rate-limit-connections",
+  rateHttp: "haproxy.router.openshift.io/rate-limit-connections.rate-http",
+  rateTcp: "haproxy.router.openshift.io/rate-limit-connections.rate-tcp",
+  concurrentTcp: "haproxy.router.openshift.io/rate-limit-connections.concurrent-tcp",
+} as const;
+
+/** `ROUTER_DEFAULT_SERVER_TIMEOUT` (30s). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** HAProxy clips larger timeouts (ROUTER `clipHAProxyTimeoutValue`). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+const TIMEOUT_PATTERN = /^([1-9][0-9]*)(us|ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const BALANCES: readonly Balance[] = ["roundrobin", "leastconn", "source", "random"];
+const FORWARDED: readonly ForwardedPolicy[] = ["append", "replace", "if-none", "never"];
+const SAME_SITE = ["Lax", "Strict", "None"] as const;
+const COOKIE_NAME_PATTERN = /^[a-zA-Z0-9_-]+$/;
+
+/** The parts of a compiled route that router annotations decide. */
+export type RouterSettings = Pick<
+  CompiledRoute,
+  "balance" | "cookie" | "timeoutMs" | "forwarded" | "rewriteTarget" | "hsts" | "ipAllowlist" | "rateLimit"
+>;
+
+export interface AnnotationContext {
+  subject: Subject;
+  annotations: Record<string, string>;
+  /** Route id, for the default cookie name. */
+  id: string;
+  termination: Termination | null;
+  /** Backends with weight > 0 (router `ActiveServiceUnits`). */
+  activeBackends: number;
+}
+
+export function readRouterAnnotations(ctx: AnnotationContext, report: Report): RouterSettings {
+  const ignore: Ignore = (name, message, code = "InvalidAnnotation") => report.warning(ctx.subject, code, annotationField(name), message);
+  return {
+    timeoutMs: readTimeout(ctx, ignore),
+    balance: readBalance(ctx, ignore),
+    cookie: readCookie(ctx, ignore),
+    forwarded: readEnum(ctx, ANNOTATIONS.forwarded, FORWARDED, ignore) ?? "append",
+    rewriteTarget: readRewriteTarget(ctx, ignore),
+    hsts: readHsts(ctx, ignore),
+    ipAllowlist: readAllowlist(ctx, ignore),
+    rateLimit: readRateLimit(ctx, ignore),
+  };
+}
+
+/** Warn that an annotation (or part of it) is ignored; `UnsupportedFeature` when the value is fine but the edge cannot do it. */
+type Ignore = (annotation: string, message: string, code?: "InvalidAnnotation" | "UnsupportedFeature") => void;
+
+function readEnum<T extends string>(ctx: AnnotationContext, name: string, allowed: readonly T[], ignore: Ignore): T | undefined {
+  const value = ctx.annotations[name];
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  ignore(name, `${show(value)} is not valid and is ignored (router behaviour); allowed: ${allowed.join(", ")}`);
+  return undefined;
+}
+
+/** `[1-9][0-9]*(us|ms|s|m|h|d)?`, no unit = ms (ROUTER `haproxytime/duration_parser.go`). @example "5s" → 5000; "1500us" → 2 */
+function readTimeout(ctx: AnnotationContext, ignore: Ignore): number {
+  const value = ctx.annotations[ANNOTATIONS.timeout];
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const match = TIMEOUT_PATTERN.exec(value);
+  if (match === null) {
+    ignore(ANNOTATIONS.timeout, `${show(value)} is not a valid timeout and is ignored (router behaviour), so the default 30s applies; use a positive integer with an optional unit us, ms, s, m, h or d (no unit = ms), e.g. "5s"`);
+    return DEFAULT_TIMEOUT_MS;
+  }
+  const amount = Number(match[1]);
+  const unit = match[2] ?? "ms";
+  // Microseconds round up to whole milliseconds: a timeout never becomes 0.
+  const ms = unit === "us" ? Math.ceil(amount / 1000) : amount * (UNIT_MS[unit] ?? 1);
+  return Math.min(ms, MAX_TIMEOUT_MS);
+}
+
+/** Annotation wins; else `roundrobin` when more than one backend has weight > 0, `random` otherwise (reference §3.2). */
+function readBalance(ctx: AnnotationContext, ignore: Ignore): Balance {
+  return readEnum(ctx, ANNOTATIONS.balance, BALANCES, ignore) ?? (ctx.activeBackends > 1 ? "roundrobin" : "random");
+}
+
+function readCookie(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["cookie"] {
+  const disable = ctx.annotations[ANNOTATIONS.disableCookies];
+  if (disable !== undefined) {
+    const parsed = parseGoBool(disable);
+    if (parsed === undefined) ignore(ANNOTATIONS.disableCookies, `${show(disable)} is not a boolean and is ignored (router behaviour), so cookies stay on; allowed: true, false, 1, 0, t, f (any case as Go ParseBool)`);
+    if (parsed === true) return null;
+  }
+  let name = `er_${fnv1aHex(ctx.id)}`;
+  const custom = ctx.annotations[ANNOTATIONS.cookieName];
+  if (custom !== undefined) {
+    if (COOKIE_NAME_PATTERN.test(custom)) name = custom;
+    else ignore(ANNOTATIONS.cookieName, `${show(custom)} is not a valid cookie name and is ignored (router behaviour), so ${name} is used; allowed: letters, digits, '_' and '-'`);
+  }
+  const sameSite = readEnum(ctx, ANNOTATIONS.cookieSameSite, SAME_SITE, ignore) ?? "None";
+  return { name, sameSite };
+}
+
+function readRewriteTarget(ctx: AnnotationContext, ignore: Ignore): string | null {
+  const value = ctx.annotations[ANNOTATIONS.rewriteTarget];
+  if (value === undefined) return null;
+  if (!REWRITE_TARGET_PATTERN.test(value)) {
+    ignore(ANNOTATIONS.rewriteTarget, `${show(value)} is ignored (router behaviour); the target must start with "/", e.g. "/" or "/v2"`);
+    return null;
+  }
+  const { literal, truncatedAtHash } = sanitizeRewriteTarget(value);
+  if (truncatedAtHash) {
+    ignore(ANNOTATIONS.rewriteTarget, `the text from the unescaped "#" on is dropped (router behaviour), leaving ${show(literal)}; escape it as \\# to keep a literal "#"`);
+  }
+  return literal;
+}
+
+/** Only for edge/reencrypt routes (router: the header is set in TLS backends only). */
+function readHsts(ctx: AnnotationContext, ignore: Ignore): string | null {
+  const value = ctx.annotations[ANNOTATIONS.hsts];
+  if (value === undefined) return null;
+  if (ctx.termination === null) {
+    ignore(ANNOTATIONS.hsts, `HSTS is only sent by edge and reencrypt routes, and this route is plain HTTP, so it is ignored (router behaviour); add spec.tls to use it`);
+    return null;
+  }
+  if (!HSTS_HEADER_PATTERN.test(value)) {
+    ignore(ANNOTATIONS.hsts, `${show(value)} is not a valid HSTS value and is ignored (router behaviour), so no header is sent; use max-age=<seconds> with optional includeSubDomains and preload, separated by ";", e.g. "max-age=31536000;includeSubDomains"`);
+    return null;
+  }
+  return value;
+}
+
+/**
+ * `ip_allowlist` (or legacy `ip_whitelist` when the allowlist is absent or empty): space-separated addresses and
+ * CIDRs; leading/trailing whitespace ignores the whole list, invalid entries are dropped one by one (ROUTER
+ * `template_helper.go` `parseIPList`).
+ */
+function readAllowlist(ctx: AnnotationContext, ignore: Ignore): string[] | null {
+  const allow = ctx.annotations[ANNOTATIONS.ipAllowlist];
+  const name = allow !== undefined && allow !== "" ? ANNOTATIONS.ipAllowlist : ANNOTATIONS.ipWhitelist;
+  const value = ctx.annotations[name];
+  if (value === undefined || value === "") return null;
+  if (value !== value.trim()) {
+    ignore(name, `the list has leading or trailing whitespace, so the whole list is ignored (router behaviour) and every client is allowed; separate addresses and CIDRs by single spaces, nothing before or after`);
+    return null;
+  }
+  const networks: string[] = [];
+  for (const entry of value.split(/\s+/)) {
+    const network = parseNetwork(entry);
+    if (network === null) ignore(name, `entry ${show(entry)} is not an IP address or CIDR and is dropped (router behaviour); allowed: IPv4/IPv6 addresses and CIDRs such as 10.0.0.0/8`);
+    else {
+      const text = formatNetwork(network);
+      if (!networks.includes(text)) networks.push(text);
+    }
+  }
+  if (networks.length === 0) {
+    ignore(name, `no valid entry remains, so the route is open to every client (router behaviour)`);
+    return null;
+  }
+  return networks;
+}
+
+function readRateLimit(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["rateLimit"] {
+  const enabledText = ctx.annotations[ANNOTATIONS.rateLimit];
+  const enabled = enabledText === undefined ? false : parseGoBool(enabledText);
+  if (enabled === undefined) ignore(ANNOTATIONS.rateLimit, `${show(enabledText)} is not a boolean and is ignored (router behaviour), so no rate limit applies; allowed: true, false (Go ParseBool)`);
+  const tuning = [ANNOTATIONS.rateHttp, ANNOTATIONS.rateTcp, ANNOTATIONS.concurrentTcp].filter((n) => ctx.annotations[n] !== undefined);
+  if (enabled !== true) {
+    for (const n of tuning) ignore(n, `ignored because ${ANNOTATIONS.rateLimit} is not "true" (router behaviour)`);
+    return null;
+  }
+  for (const n of [ANNOTATIONS.rateTcp, ANNOTATIONS.concurrentTcp]) {
+    if (ctx.annotations[n] !== undefined) {
+      ignore(n, `TCP connection limits are not enforceable at an HTTP edge (Cloudflare terminates client connections), so this is ignored; use rate-limit-connections.rate-http for a request rate limit`, "UnsupportedFeature");
+    }
+  }
+  const text = ctx.annotations[ANNOTATIONS.rateHttp];
+  if (text === undefined) return null;
+  const requested = parseGoInt(text);
+  if (requested === undefined || requested < 1) {
+    ignore(ANNOTATIONS.rateHttp, `${show(text)} is not a positive integer and is ignored, so no rate limit applies; give the allowed requests per 10 s per client IP, e.g. "100"`);
+    return null;
+  }
+  const limit = rateLimitFor(requested);
+  if (limit.limit !== requested) {
+    ignore(ANNOTATIONS.rateHttp, `${requested} requests per 10 s is rounded down to ${limit.limit} (binding ${limit.binding}): the edge enforces limits of the 1-2-5 series 1, 2, 5, 10, …, 10000 and takes the nearest one that is not looser`);
+  }
+  return limit;
+}
+

@@ -1,0 +1,29 @@
+/**
+ * @module Which addresses the gateway may forward to (issue §9): link-local, metadata and unspecified addresses
+ * never; loopback only for a local table; private ranges only when allowed for a remote one. Used for Service
+ * endpoints and for JWKS URLs (both are fetched by the Worker). Classification is the core's `classifyTarget`.
+ */
+import { classifyTarget } from "../ip.ts";
+import type { CompileOptions } from "../types.ts";
+
+/** `null` when `host` may be a target for this publication, else why not (a sentence fragment after the address). */
+export function endpointRefusal(host: string, options: Pick<CompileOptions, "target" | "allowPrivateEndpoints">): string | null {
+  switch (classifyTarget(host)) {
+    case "ok":
+      return null;
+    case "link-local":
+      return "is link-local (169.254.0.0/16, fe80::/10), where cloud metadata services answer; it is never a forwarding target";
+    case "metadata":
+      return "is a cloud metadata endpoint; it is never a forwarding target";
+    case "unspecified":
+      return "is the unspecified address (0.0.0.0 or ::), not a real destination; it is never a forwarding target";
+    case "multicast":
+      return "is a multicast or broadcast address, not a single host; it is never a forwarding target";
+    case "loopback":
+      return options.target === "local" ? null : "is a loopback address: only a local table (target local) may use it, a deployed Worker can never reach it";
+    case "private":
+      return options.target === "local" || options.allowPrivateEndpoints
+        ? null
+        : "is in a private range (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), which a deployed Worker reaches only through a tunnel; allow it explicitly with the allowPrivateEndpoints option (routes CLI --allow-private-endpoints) if that is intended";
+  }
+}

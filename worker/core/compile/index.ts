@@ -1,0 +1,88 @@
+/**
+ * @module The route compiler: parsed manifests (Route, Ingress, Service) in, a route table plus diagnostics out.
+ * Pure and deterministic: no I/O, no clock, no randomness; the same objects in any order give the same table.
+ * Bad input never throws: every problem is a Diagnostic and the offending object is dropped.
+ *
+ * The stages run in the order of {@link STAGES}: read → validate → resolve → admit → build. Serialisation for
+ * publishing is separate (./serialize.ts): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
+ */
+import type { CompileOptions, CompileResult, Rejection, RouteTable, SourceObject } from "../types.ts";
+import { admit } from "./admit.ts";
+import { build } from "./build.ts";
+import type { CandidateRoute, RouteDraft, ServiceInfo, ValidRoute } from "./model.ts";
+import { read } from "./read.ts";
+import { compareSources, createReport, type Report } from "./report.ts";
+import { resolveServices } from "./resolve.ts";
+import { validate } from "./validate.ts";
+
+export { canonicalJson, parseShard, restoreRoute, serializeTable } from "./serialize.ts";
+export type { SerializedTable } from "./serialize.ts";
+export { RATE_LIMIT_TIERS, rateLimitBinding } from "./rate-limit.ts";
+
+/** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */
+export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {
+  target: "local",
+  ingressClass: "edgeroute",
+  interNamespaceAllowed: false,
+  allowWildcards: false,
+  allowPrivateEndpoints: false,
+  notFound: 503,
+  requiredHsts: [],
+};
+
+/** What the stages hand each other: each stage reads the previous stage's field and fills its own. */
+interface CompileState {
+  readonly options: CompileOptions;
+  readonly report: Report;
+  readonly objects: readonly SourceObject[];
+  drafts: RouteDraft[];
+  services: Map<string, ServiceInfo>;
+  valid: ValidRoute[];
+  candidates: CandidateRoute[];
+  admitted: CandidateRoute[];
+  rejected: Rejection[];
+  table: RouteTable | undefined;
+}
+
+/** The compile stages, in execution order. */
+export const STAGES: readonly { name: string; run: (state: CompileState) => void }[] = [
+  {
+    name: "read",
+    run: (s) => {
+      const out = read(s.objects, s.options, s.report);
+      s.drafts = out.routes;
+      s.services = out.services;
+    },
+  },
+  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.report)) },
+  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
+  {
+    name: "admit",
+    run: (s) => {
+      const out = admit(s.candidates, s.options, s.report);
+      s.admitted = out.admitted;
+      s.rejected = out.rejected;
+    },
+  },
+  { name: "build", run: (s) => void (s.table = build(s.admitted, s.options.notFound)) },
+];
+
+export function compile(objects: SourceObject[], options: CompileOptions): CompileResult {
+  const state: CompileState = {
+    options,
+    report: createReport(),
+    objects,
+    drafts: [],
+    services: new Map(),
+    valid: [],
+    candidates: [],
+    admitted: [],
+    rejected: [],
+    table: undefined,
+  };
+  for (const stage of STAGES) stage.run(state);
+  const table = state.table ?? build([], options.notFound);
+  // Stable sort: by source, then in the order the stages found them.
+  const diagnostics = [...state.report.diagnostics].sort((a, b) => compareSources(a.source, b.source));
+  return { table, diagnostics, admitted: state.admitted.map((c) => c.route), rejected: state.rejected };
+}

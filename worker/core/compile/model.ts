@@ -1,0 +1,125 @@
+/**
+ * @module The intermediate values passed between compile stages (read → validate → resolve → admit → build).
+ * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
+ */
+import type { CompiledRoute, PathMatch, Termination, InsecurePolicy } from "../types.ts";
+import type { Subject } from "./report.ts";
+
+/** A manifest value with the field path it was read from (for messages). */
+export interface Field<T> {
+  value: T;
+  field: string;
+}
+
+/** How a backend names its Service port. */
+export type PortRef = { name: string } | { number: number };
+
+/**
+ * Who wrote the port reference: a Route's `spec.port.targetPort` names the pod port (matched against the Service
+ * port's `name`, or its `targetPort`, then `port`, for a number); an Ingress backend names the Service port itself.
+ */
+export type PortSource = "route" | "ingress";
+
+/** One backend as written: `spec.to`, `spec.alternateBackends[i]` or an Ingress backend. Values not yet checked. */
+export interface BackendDraft {
+  /** Field path of the reference object (`spec.to`, `spec.alternateBackends[1]`, `spec.rules[0]…backend.service`). */
+  field: string;
+  kind: unknown;
+  name: unknown;
+  /** `undefined`: absent (defaults to 100). */
+  weight: unknown;
+  port: Field<unknown> | undefined;
+  portSource: PortSource;
+}
+
+/** TLS settings as written (Route `spec.tls`, or derived from an Ingress's `spec.tls` / termination annotation). */
+export interface TlsDraft {
+  termination: Field<unknown>;
+  insecure: Field<unknown> | undefined;
+  /** Field paths of certificate material the edge does not use (`spec.tls.certificate`, …). */
+  certificateFields: string[];
+  /** Field path of a destination CA, when one is set. */
+  destinationCa: string | undefined;
+}
+
+/** One route-to-be, read from a Route or one (host, path) of an Ingress; shapes checked, rules not yet. */
+export interface RouteDraft {
+  subject: Subject;
+  kind: "Route" | "Ingress";
+  /** `namespace/name`, with `#<rule>.<path>` or `#default` for Ingress routes. */
+  id: string;
+  namespace: string;
+  name: string;
+  /** `metadata.creationTimestamp`, `""` when absent (such objects count as newest). */
+  created: string;
+  host: Field<unknown> | undefined;
+  subdomain: Field<unknown> | undefined;
+  /** Route `spec.wildcardPolicy`. Ingress wildcards are spelled in the host (`*.example.com`). */
+  wildcardPolicy: Field<unknown> | undefined;
+  path: Field<unknown>;
+  match: PathMatch;
+  tls: TlsDraft | undefined;
+  backends: BackendDraft[];
+  /** Field path of the list `backends[1..]` came from, for the "at most 3" rule (Route only). */
+  alternateBackendsField: string | undefined;
+  /** `spec.httpHeaders.actions` (Route only). */
+  headerActions: Field<unknown> | undefined;
+  annotations: Record<string, string>;
+}
+
+/** A Service the edge can reach, as read. */
+export interface ServiceInfo {
+  subject: Subject;
+  /** `namespace/name` */
+  key: string;
+  type: string;
+  /** Load-balancer addresses (LoadBalancer) or the external name (ExternalName), lowercased. */
+  addresses: string[];
+  ports: ServicePort[];
+  /** Why the edge cannot use it, for Services of other types (ClusterIP, NodePort). */
+  unusable?: string;
+}
+
+export interface ServicePort {
+  name: string | undefined;
+  port: number;
+  targetPort: number | string | undefined;
+}
+
+/** A backend after validation, waiting for its Service. */
+export interface BackendRef {
+  field: string;
+  /** Service name (same namespace as the route). */
+  service: string;
+  weight: number;
+  port: PortRef | undefined;
+  portSource: PortSource;
+}
+
+/** A validated route: every field compiled except the backends' endpoints. */
+export interface ValidRoute {
+  subject: Subject;
+  namespace: string;
+  name: string;
+  created: string;
+  /** `wildcardPolicy: Subdomain` on a Route (needs `allowWildcards`), Ingress `*.` host, or none. */
+  wildcard: "route" | "ingress" | null;
+  /** Field the host came from (`spec.host`, `spec.subdomain`, `spec.rules[0].host`), for admission messages. */
+  hostField: string;
+  backendRefs: BackendRef[];
+  termination: Termination | null;
+  insecure: InsecurePolicy;
+  /** The route without its backends' endpoints (filled in by resolve). */
+  route: Omit<CompiledRoute, "backends">;
+}
+
+/** A route with resolved endpoints, before admission. */
+export interface CandidateRoute {
+  subject: Subject;
+  namespace: string;
+  name: string;
+  created: string;
+  wildcard: "route" | "ingress" | null;
+  hostField: string;
+  route: CompiledRoute;
+}

@@ -1,0 +1,57 @@
+/**
+ * @module The diagnostics funnel of the compiler: every stage pushes problems here as values (never throws for bad
+ * input), each naming the file, the object, the field and what is allowed.
+ */
+import type { Diagnostic, DiagnosticCode, Severity, SourceRef } from "../types.ts";
+
+/** The object a diagnostic is about: where it came from and how messages name it (`Route shop/web`). */
+export interface Subject {
+  source: SourceRef;
+  /** `Route shop/web`, `Ingress shop/api`, `Service shop/blue`; empty when the document has no identity. */
+  object: string;
+  /** Line lookup for a field path of this object, when the reader can tell. */
+  lineOf?: (fieldPath: string) => number | undefined;
+}
+
+/** Collects the diagnostics of one compile run. */
+export interface Report {
+  readonly diagnostics: Diagnostic[];
+  add(subject: Subject, severity: Severity, code: DiagnosticCode, field: string, message: string): void;
+  error(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
+  warning(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
+  notice(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
+  /** Number of errors reported so far: a stage compares it before/after an object to decide whether to drop it. */
+  errorCount(): number;
+}
+
+export function createReport(): Report {
+  const diagnostics: Diagnostic[] = [];
+  let errors = 0;
+  const add = (subject: Subject, severity: Severity, code: DiagnosticCode, field: string, message: string): void => {
+    const line = (field !== "" ? subject.lineOf?.(field) : undefined) ?? subject.source.line;
+    const source: SourceRef = { ...subject.source };
+    if (line !== undefined) source.line = line;
+    diagnostics.push({ severity, code, source, object: subject.object, field, message });
+    if (severity === "error") errors++;
+  };
+  return {
+    diagnostics,
+    add,
+    error: (s, c, f, m) => add(s, "error", c, f, m),
+    warning: (s, c, f, m) => add(s, "warning", c, f, m),
+    notice: (s, c, f, m) => add(s, "notice", c, f, m),
+    errorCount: () => errors,
+  };
+}
+
+/** The field path of an annotation, as diagnostics print it. */
+export function annotationField(name: string): string {
+  return `metadata.annotations[${JSON.stringify(name)}]`;
+}
+
+/** Orders diagnostics by where they come from (file, document, list item), keeping each object's own order. */
+export function compareSources(a: SourceRef, b: SourceRef): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.doc !== b.doc) return a.doc - b.doc;
+  return (a.item ?? -1) - (b.item ?? -1);
+}
