@@ -1,0 +1,285 @@
+/**
+ * The data plane end to end: the real gateway (wrangler dev / workerd) in front of real local backends, with a
+ * table published by the real routes CLI. Each test checks what the client got and what the backend received.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, lbService, send, startHarness } from "../support/harness.ts";
+
+const route = (ns: string, name: string, host: string, to: string, extra = "", spec = ""): string => `---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata:
+  name: ${name}
+  namespace: ${ns}
+  creationTimestamp: "2026-01-01T00:00:00Z"
+${extra ? `  annotations:\n${extra}` : ""}
+spec:
+  host: ${host}
+${spec}  to:
+    kind: Service
+    name: ${to}
+    weight: 100
+  port:
+    targetPort: http
+`;
+
+const MANIFESTS = [
+  `---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata:
+  name: web
+  namespace: shop
+  creationTimestamp: "2026-01-01T00:00:00Z"
+spec:
+  host: shop.example.com
+  to:
+    kind: Service
+    name: web-blue
+    weight: 90
+  alternateBackends:
+  - kind: Service
+    name: web-green
+    weight: 10
+  port:
+    targetPort: http
+`,
+  `---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata:
+  name: zero
+  namespace: shop
+  creationTimestamp: "2026-01-01T00:00:00Z"
+spec:
+  host: zero.example.com
+  to:
+    kind: Service
+    name: web-blue
+    weight: 100
+  alternateBackends:
+  - kind: Service
+    name: web-green
+    weight: 0
+  port:
+    targetPort: http
+`,
+  lbService("shop", "web-blue", "blue"),
+  lbService("shop", "web-green", "green"),
+  lbService("echo", "echo", "echo"),
+  lbService("echo", "dead", "dead"),
+  route("echo", "fwd", "fwd.example.com", "echo"),
+  route("echo", "replace", "replace.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: replace\n'),
+  route("echo", "ifnone", "ifnone.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: if-none\n'),
+  route("echo", "never", "never.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: never\n'),
+  route("echo", "slow", "slow.example.com", "echo", '    haproxy.router.openshift.io/timeout: 500ms\n'),
+  route("echo", "rewrite", "rewrite.example.com", "echo", '    haproxy.router.openshift.io/rewrite-target: /baz\n', "  path: /foo\n"),
+  route("echo", "rewrite-root", "rewrite.example.com", "echo", '    haproxy.router.openshift.io/rewrite-target: /\n', "  path: /app\n"),
+  route(
+    "echo",
+    "headers",
+    "headers.example.com",
+    "echo",
+    "",
+    `  httpHeaders:
+    actions:
+      request:
+      - name: X-Env
+        action:
+          type: Set
+          set:
+            value: prod
+      - name: X-Debug
+        action:
+          type: Delete
+      response:
+      - name: X-Frame-Options
+        action:
+          type: Set
+          set:
+            value: DENY
+      - name: X-Internal
+        action:
+          type: Delete
+`,
+  ),
+  route("echo", "dead", "dead.example.com", "dead"),
+].join("");
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ backends: ["blue", "green", "echo", "dead"], manifests: MANIFESTS });
+  await h.backends.dead?.close();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+const last = (name: string) => {
+  const received = h.backends[name]?.received ?? [];
+  const entry = received[received.length - 1];
+  if (!entry) throw new Error(`backend ${name} received nothing`);
+  return entry;
+};
+
+describe("weighted split and sticky sessions", () => {
+  it("splits 90/10 within 5 percentage points over 500 requests (retried up to 3 times, as conformance suites do)", async () => {
+    let share = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let blue = 0;
+      for (let i = 0; i < 500; i++) {
+        const res = await send(h.gateway.url, "shop.example.com", "/");
+        expect(res.status).toBe(200);
+        if (res.headers["x-backend"] === "blue") blue++;
+      }
+      share = blue / 500;
+      if (Math.abs(share - 0.9) <= 0.05) break;
+    }
+    expect(Math.abs(share - 0.9)).toBeLessThanOrEqual(0.05);
+  });
+
+  it("never sends a request to a backend of weight 0", async () => {
+    const before = h.backends.green?.received.length ?? 0;
+    for (let i = 0; i < 200; i++) expect((await send(h.gateway.url, "zero.example.com", "/")).headers["x-backend"]).toBe("blue");
+    expect(h.backends.green?.received.length).toBe(before);
+  });
+
+  it("pins a client with an HttpOnly cookie, and strips that cookie before forwarding", async () => {
+    const first = await send(h.gateway.url, "shop.example.com", "/");
+    const setCookie = String(first.headers["set-cookie"] ?? "");
+    expect(setCookie).toMatch(/^[A-Za-z0-9_-]+=[0-9a-f]+; Path=\/; HttpOnly$/);
+    const cookie = setCookie.split(";")[0] as string;
+    const side = first.headers["x-backend"];
+    for (let i = 0; i < 30; i++) {
+      const res = await send(h.gateway.url, "shop.example.com", "/", { headers: { Cookie: `theme=dark; ${cookie}; lang=en` } });
+      expect(res.headers["x-backend"]).toBe(side);
+      expect(res.headers["set-cookie"]).toBeUndefined();
+      expect(last(side as string).headers.cookie).toBe("theme=dark; lang=en");
+    }
+  });
+});
+
+describe("what the backend receives", () => {
+  it("gets the method, canonical path, query unchanged and the body bytes", async () => {
+    const body = randomBytes(1 << 20);
+    const res = await send(h.gateway.url, "fwd.example.com", "/api/%61b//c/./d?x=1&y=%2F%20&x=2", {
+      method: "PUT",
+      body,
+      headers: { "Content-Type": "application/octet-stream" },
+    });
+    expect(res.status).toBe(200);
+    const got = last("echo");
+    expect(got.method).toBe("PUT");
+    expect(got.path).toBe("/api/ab/c/d");
+    expect(got.query).toBe("x=1&y=%2F%20&x=2");
+    expect(got.bodyBytes).toBe(body.length);
+    expect(got.bodySha256).toBe(createHash("sha256").update(body).digest("hex"));
+    expect(got.headers["content-type"]).toBe("application/octet-stream");
+  });
+
+  it("gets X-Forwarded-* and Forwarded appended after the client's own (default policy)", async () => {
+    await send(h.gateway.url, "Fwd.Example.com:8080", "/", { headers: { "X-Forwarded-For": "10.9.9.9" } });
+    const got = last("echo");
+    expect(got.headers["x-forwarded-for"]).toBe("10.9.9.9, 203.0.113.7");
+    expect(got.headers["x-forwarded-host"]).toBe("fwd.example.com:8080");
+    expect(got.headers["x-forwarded-port"]).toBe("8080");
+    expect(got.headers["x-forwarded-proto"]).toBe("http");
+    expect(got.headers.forwarded).toBe("for=203.0.113.7;host=fwd.example.com:8080;proto=http");
+  });
+
+  it("follows set-forwarded-headers replace, if-none and never", async () => {
+    const spoof = { "X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https" };
+    await send(h.gateway.url, "replace.example.com", "/", { headers: spoof });
+    expect(last("echo").headers["x-forwarded-for"]).toBe("203.0.113.7");
+    expect(last("echo").headers["x-forwarded-proto"]).toBe("http");
+    await send(h.gateway.url, "ifnone.example.com", "/", { headers: spoof });
+    expect(last("echo").headers["x-forwarded-for"]).toBe("6.6.6.6");
+    expect(last("echo").headers["x-forwarded-host"]).toBe("ifnone.example.com");
+    await send(h.gateway.url, "never.example.com", "/", { headers: spoof });
+    expect(last("echo").headers["x-forwarded-for"]).toBe("6.6.6.6");
+    expect(last("echo").headers["x-forwarded-host"]).toBeUndefined();
+  });
+
+  it("does not get hop-by-hop headers, headers named in Connection, Proxy or X-SSL*", async () => {
+    await send(h.gateway.url, "fwd.example.com", "/", {
+      headers: {
+        Connection: "keep-alive, X-Hop",
+        "X-Hop": "1",
+        "Keep-Alive": "timeout=5",
+        TE: "trailers",
+        Proxy: "http://evil.example:1",
+        "X-SSL-Client-Cert": "forged",
+        "X-SSL": "forged",
+        "X-Kept": "yes",
+      },
+    });
+    const got = last("echo");
+    for (const name of ["x-hop", "keep-alive", "te", "proxy", "x-ssl-client-cert", "x-ssl"]) {
+      expect(got.headers[name], name).toBeUndefined();
+    }
+    expect(got.headers["x-kept"]).toBe("yes");
+  });
+
+  it("applies spec.httpHeaders.actions to the request and the response", async () => {
+    const res = await send(h.gateway.url, "headers.example.com", "/__set-header?X-Internal=secret&X-Other=1", {
+      headers: { "X-Env": "dev", "X-Debug": "1" },
+    });
+    const got = last("echo");
+    expect(got.headers["x-env"]).toBe("prod");
+    expect(got.headers["x-debug"]).toBeUndefined();
+    expect(res.headers["x-frame-options"]).toBe("DENY");
+    expect(res.headers["x-internal"]).toBeUndefined();
+    expect(res.headers["x-other"]).toBe("1");
+  });
+
+  it("rewrites the path as rewrite-target says, keeping the query", async () => {
+    await send(h.gateway.url, "rewrite.example.com", "/foo/bar?q=1");
+    expect(last("echo").target).toBe("/baz/bar?q=1");
+    await send(h.gateway.url, "rewrite.example.com", "/foo");
+    expect(last("echo").target).toBe("/baz");
+    await send(h.gateway.url, "rewrite.example.com", "/app/x/");
+    expect(last("echo").target).toBe("/x/");
+    await send(h.gateway.url, "rewrite.example.com", "/app");
+    expect(last("echo").target).toBe("/");
+  });
+});
+
+describe("backend failures and responses", () => {
+  it("passes a backend's redirect to the client unchanged", async () => {
+    const res = await send(h.gateway.url, "fwd.example.com", "/__redirect");
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe("/elsewhere");
+  });
+
+  it("passes error statuses through", async () => {
+    expect((await send(h.gateway.url, "fwd.example.com", "/__status/418")).status).toBe(418);
+  });
+
+  it("answers 504 when the backend is slower than the route's timeout", async () => {
+    const res = await send(h.gateway.url, "slow.example.com", "/__delay/3000");
+    expect(res.status).toBe(504);
+    expect(res.headers["cache-control"]).toBe("no-store");
+    expect(res.body).toContain("did not answer within 500 ms");
+  });
+
+  it("answers 502 with a clear page when the backend refuses the connection", async () => {
+    const res = await send(h.gateway.url, "dead.example.com", "/");
+    expect(res.status).toBe(502);
+    expect(res.body).toContain("could not be reached");
+  });
+
+  it("answers 502 when the backend resets the connection", async () => {
+    const res = await send(h.gateway.url, "fwd.example.com", "/__reset");
+    expect(res.status).toBe(502);
+  });
+
+  it("answers the router's 503 page for a host no route serves", async () => {
+    const res = await send(h.gateway.url, "unknown.example.com", "/");
+    expect(res.status).toBe(503);
+    expect(res.body).toContain("Application is not available");
+    expect(res.headers["cache-control"]).toBe("no-store");
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * End-to-end harness: real echo backends on 127.0.0.1, manifests written to a temp folder and published with the
+ * real routes CLI into a temp local KV, and the real gateway (`wrangler dev`, workerd) serving that KV.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type EchoBackend, startEchoBackend } from "../../scripts/dev/echo-backend.ts";
+import { PROJECT_ROOT, type RunningGateway, startGateway } from "../../scripts/dev/wrangler-dev.ts";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const NODE = resolve(PROJECT_ROOT, "node_modules/.bin/node");
+
+/** Run the routes CLI as a user would (`npm run routes -- …`), with the Node 22 the project ships. */
+export function runCli(args: string[], input?: string): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(NODE, [resolve(PROJECT_ROOT, "scripts/cli.ts"), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", EDGEROUTE_PUBLISHED_BY: "e2e-test" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+export interface Harness {
+  dir: string;
+  persistTo: string;
+  backends: Record<string, EchoBackend>;
+  gateway: RunningGateway;
+  /** Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. */
+  push(manifests: string): Promise<CliRun>;
+  /** The table version the gateway serves now. */
+  version(): Promise<string | null>;
+  /** Wait until the gateway serves a version other than `previous` (it re-reads the pointer every second here). */
+  waitForChange(previous: string | null): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  backends: string[];
+  /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
+  manifests: string;
+  protocol?: "http" | "https";
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), "edgeroute-e2e-"));
+  const persistTo = join(dir, "state");
+  const configDir = join(dir, "routes");
+  await mkdir(configDir);
+  const backends: Record<string, EchoBackend> = {};
+  for (const name of options.backends) backends[name] = await startEchoBackend(name);
+  const render = (text: string): string =>
+    text.replace(/\{\{port:([\w-]+)\}\}/g, (_, name: string) => {
+      const backend = backends[name];
+      if (!backend) throw new Error(`manifest names unknown backend ${name}`);
+      return String(backend.port);
+    });
+  const push = async (manifests: string): Promise<CliRun> => {
+    await writeFile(join(configDir, "manifests.yaml"), render(manifests));
+    const run = await runCli(["push", "--local", "--persist-to", persistTo, "--output", "json", configDir]);
+    if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+    return run;
+  };
+  await push(options.manifests);
+  const gateway = await startGateway({ port: await freePort(), persistTo, protocol: options.protocol, stdio: "collect" });
+  const harness: Harness = {
+    dir,
+    persistTo,
+    backends,
+    gateway,
+    push,
+    async version() {
+      const res = await fetch(`${gateway.url}/__edgeroute/health`);
+      return ((await res.json()) as { version: string | null }).version;
+    },
+    async waitForChange(previous) {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const current = await harness.version();
+        if (current !== null && current !== previous) return current;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`gateway still serves ${previous} after 15 s:\n${gateway.output()}`);
+    },
+    async stop() {
+      await gateway.stop();
+      await Promise.all(Object.values(backends).map((b) => b.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** `oc get -o yaml`-style manifests for a LoadBalancer Service whose load balancer is a local backend. */
+export function lbService(namespace: string, name: string, backend: string, created = "2026-01-01T00:00:00Z"): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  creationTimestamp: "${created}"
+spec:
+  type: LoadBalancer
+  ports:
+  - name: http
+    port: {{port:${backend}}}
+    protocol: TCP
+    targetPort: 8080
+status:
+  loadBalancer:
+    ingress:
+    - ip: 127.0.0.1
+`;
+}
+
+export interface Sent {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * Send one request through the gateway with full control of the Host and of hop-by-hop headers (which fetch
+ * would not let a test set). `host` is the Host header; the connection goes to the gateway.
+ */
+export async function send(
+  gatewayUrl: string,
+  host: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Sent> {
+  const { request } = await import("node:http");
+  const target = new URL(gatewayUrl);
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? "GET",
+        path,
+        headers: { Host: host, "CF-Connecting-IP": "203.0.113.7", ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
