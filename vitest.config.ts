@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 // runtime through @cloudflare/vitest-plugin.
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
       {
         test: {
