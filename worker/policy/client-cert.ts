@@ -13,7 +13,8 @@ import type { Refusal } from "./refuse.ts";
 /** Refuse the request unless it carries a verified client certificate matching the route's pins. */
 export function checkClientCert(auth: ClientCertAuth | null, request: Request): Refusal | null {
   if (auth === null) return null;
-  const tls = record(record(request.cf)?.tlsClientAuth);
+  // Typed loosely on purpose: `cf` may be missing or hold anything, and this must never throw.
+  const tls = record(record((request as { cf?: unknown }).cf)?.tlsClientAuth);
   if (tls === null || tls.certPresented !== "1") {
     return forbidden("ClientCertificateRequired", "This site requires a client certificate.");
   }

@@ -19,7 +19,7 @@ export type JwtOutcome =
 
 /** Algorithms a route may pin: public-key signatures only. */
 const ASYMMETRIC_ALGORITHMS = new Set([
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
+  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
 ]);
 
 /** RFC 6750 §2.1: `Bearer` (case-insensitive scheme) followed by a b64token. */
