@@ -53,7 +53,7 @@ export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, op
       const backend = readBackend(entry.backend, `${field}.backend`, subject, report);
       if (match === undefined || backend === undefined) return;
       const rawPath = entry.path ?? "";
-      if (match !== "exact" && rawPath === "" && entry.pathType !== "ImplementationSpecific") {
+      if (rawPath === "" && entry.pathType !== "ImplementationSpecific") {
         report.error(subject, "MissingField", `${field}.path`, `pathType ${entry.pathType} needs a path starting with "/"`);
         return;
       }

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
+import { canonicalJson, parseShard, serializeTable, SHARD_TARGET_BYTES } from "../../../worker/core/compile/serialize.ts";
+import { shardOf } from "../../../worker/core/shard.ts";
+import type { SourceObject, TableIndex } from "../../../worker/core/types.ts";
+import { ingress, route, rule, run, service, sources } from "./fixtures.ts";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Deterministic shuffle (seeded LCG) so a failure is reproducible. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+const mixed = [
+  route("web", { host: "shop.example.com", annotations: { "haproxy.router.openshift.io/timeout": "5s" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } }),
+  route("api", { host: "shop.example.com", path: "/api", created: "2024-02-01T00:00:00Z", spec: { alternateBackends: [{ kind: "Service", name: "api", weight: 20 }] } }),
+  route("late", { host: "shop.example.com", created: "2024-03-01T00:00:00Z" }),
+  ingress("ing", { rules: [rule("*.apps.example.com"), rule("b.example.com", [{ path: "/x", pathType: "Exact" }])] }),
+  service("web"),
+  service("api", { hostname: "api-lb.example.net" }),
+];
+
+describe("serializeTable", () => {
+  it("writes canonical JSON: sorted keys, no whitespace, defaults omitted, restorable", () => {
+    const result = run(mixed);
+    const out = serializeTable(result.table, sha256);
+    expect(out.shards).toHaveLength(1);
+    const shard = out.shards[0] as string;
+    expect(shard).not.toMatch(/\s/);
+    expect(shard.startsWith('{"hosts":{"b.example.com":[')).toBe(true);
+    expect(shard).toContain('"schema":"edgeroute/route-table/v1","wildcards":{"apps.example.com":[');
+    expect(shard).not.toContain('"rateLimit"');
+    expect(shard).not.toContain('"jwt"');
+    expect(shard).toContain('"timeoutMs":5000');
+    const parsed = parseShard(shard);
+    expect("shard" in parsed && parsed.shard).toEqual(result.table.shards[0]);
+    const index = JSON.parse(out.index) as TableIndex;
+    expect(index).toEqual({ hostCount: 3, notFound: 503, routeCount: 4, schema: "edgeroute/route-table/v1", shardCount: 1, shardHashes: [sha256(shard)] });
+    expect(out.index).toBe(canonicalJson(index));
+    expect(out.version).toBe(sha256(out.index));
+  });
+
+  it("gives identical bytes and version for shuffled input", () => {
+    const objects = sources(mixed);
+    const reference = serializeTable(compile(objects, DEFAULT_COMPILE_OPTIONS).table, sha256);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const again = compile(shuffled(objects, seed), DEFAULT_COMPILE_OPTIONS);
+      expect(serializeTable(again.table, sha256)).toEqual(reference);
+    }
+  });
+
+  it("changes the version when any route changes", () => {
+    const a = serializeTable(run(mixed).table, sha256);
+    const changed = [...mixed];
+    changed[0] = route("web", { host: "shop.example.com", annotations: { "haproxy.router.openshift.io/timeout": "6s" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } });
+    expect(serializeTable(run(changed).table, sha256).version).not.toBe(a.version);
+  });
+
+  it("reports an unreadable shard as an error value", () => {
+    expect(parseShard("{")).toEqual({ error: "the shard is not valid JSON" });
+    expect(parseShard('{"schema":"other"}')).toHaveProperty("error");
+  });
+
+  it("compiles and shards 100,000 routes: every host in shardOf(host), every shard well under the KV limit", () => {
+    const count = 100_000;
+    const objects: SourceObject[] = Array.from({ length: count }, (_, i) =>
+      ({ source: { file: "big.yaml", doc: i }, object: route(`r${i}`, { host: `app-${i}.tenant-${i % 97}.example.com`, path: i % 3 === 0 ? "/api" : undefined }) }));
+    objects.push({ source: { file: "big.yaml", doc: count }, object: service("web") });
+    const result = compile(objects, DEFAULT_COMPILE_OPTIONS);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.admitted).toHaveLength(count);
+    expect(result.table.index).toMatchObject({ routeCount: count, hostCount: count });
+
+    const out = serializeTable(result.table, sha256);
+    const index = JSON.parse(out.index) as TableIndex;
+    expect(index.shardCount).toBeGreaterThan(1);
+    expect(out.shards).toHaveLength(index.shardCount);
+    expect(index).toMatchObject({ routeCount: count, hostCount: count });
+    let routes = 0;
+    out.shards.forEach((text, i) => {
+      expect(Buffer.byteLength(text)).toBeLessThan(25 * 1024 * 1024);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(SHARD_TARGET_BYTES);
+      expect(index.shardHashes[i]).toBe(sha256(text));
+      const parsed = parseShard(text);
+      if (!("shard" in parsed)) throw new Error(parsed.error);
+      for (const [host, list] of Object.entries(parsed.shard.hosts)) {
+        expect(shardOf(host, index.shardCount)).toBe(i);
+        routes += list.length;
+      }
+    });
+    expect(routes).toBe(count);
+  });
+});
