@@ -50,9 +50,16 @@ export async function checkJwt(
     return { ok: false, refusal: POLICY_UNAVAILABLE };
   }
 
+  let keys: JWTVerifyGetKey;
+  try {
+    keys = guardKeySource(keysFor(auth.jwksUrl));
+  } catch (error) {
+    // Only a URL that does not parse can get here: the table's fault, not the client's.
+    logPolicyFault(routeId, "jwt", `key set ${auth.jwksUrl} cannot be used: ${String(error)}; answering 503`);
+    return { ok: false, refusal: POLICY_UNAVAILABLE };
+  }
   let payload: JWTPayload;
   try {
-    const keys = guardKeySource(keysFor(auth.jwksUrl));
     ({ payload } = await jwtVerify(token, keys, {
       algorithms,
       issuer: auth.issuer,

@@ -211,3 +211,18 @@ describe("jwt: configuration faults fail closed", () => {
     expect(log).toHaveBeenCalledOnce();
   });
 });
+
+describe("jwt: remote key sets", () => {
+  it("answers 503, not 401, when the table holds a JWKS URL that does not parse", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    // No keysFor: the production resolver (createRemoteJWKSet) is used.
+    const decision = await enforcePolicies({
+      request: request({ headers: { Authorization: `Bearer ${await token()}` } }),
+      route: route({ jwt: { ...auth, jwksUrl: "not a url" } }),
+      clientIp: "192.0.2.1",
+      env: {},
+    });
+    expect(await refusal(decision)).toMatchObject({ status: 503, challenge: null });
+    expect(String(log.mock.calls[0]?.[0])).toContain("not a url");
+  });
+});
