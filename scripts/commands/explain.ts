@@ -1,0 +1,150 @@
+/**
+ * @module `routes explain URL [FILE|DIR|-]`: which route serves a URL and why, from the live table or from
+ * manifests, with the routes that were considered and the backends (weights, endpoints). It runs the Worker's
+ * own code: normalizeHost, normalizePath and explainRoute over tableLookup.
+ */
+import {
+  explainRoute,
+  normalizeHost,
+  normalizePath,
+  shardOf,
+  ShardLookup,
+  tableLookup,
+  wildcardSuffix,
+  type Explanation,
+  type RouteLookup,
+} from "../../worker/core/index.ts";
+import type { CompiledRoute, NotFoundStatus } from "../../worker/core/types.ts";
+import { compileInputs } from "../lib/compile-inputs.ts";
+import { defineCommand, type CommandContext } from "../lib/define-command.ts";
+import { UserError } from "../lib/errors.ts";
+import { readIndex, readLiveState, readShards } from "../lib/live-table.ts";
+import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import { formatTable } from "../lib/output.ts";
+import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
+
+export const explain = defineCommand({
+  name: "explain",
+  summary: "Show which route serves a URL, and why",
+  usage: "URL [FILE|DIR|-] [options]",
+  description: `
+Resolves URL exactly as the Worker does (host and path normalisation, exact host before wildcard, longest path,
+scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
+Prints the outcome, the serving route's backends with weights and endpoints, and every route of the host that
+was considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
+  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
+  examples: [
+    "npm run routes -- explain https://shop.example.com/cart",
+    "npm run routes -- explain http://api.example.com/v1/orders routes-config/",
+  ],
+  async run(context) {
+    const [url, ...inputs] = context.args.positionals;
+    if (url === undefined) throw new UserError("explain needs a URL, e.g. https://shop.example.com/cart");
+    const request = parseRequest(url);
+    const from = inputs.length > 0 ? await fromManifests(context, inputs) : await fromLive(context, request.host);
+    const explanation = explainRoute(from.lookup, request.host, request.path, request.https);
+    context.out.result(
+      { url, ...request, source: from.source, notFound: from.notFound, ...explanation },
+      () => formatExplanation(request, from, explanation),
+    );
+    return from.errors > 0 ? 1 : 0;
+  },
+});
+
+interface Request {
+  host: string;
+  path: string;
+  https: boolean;
+  /** `?…` or `""`: kept in a redirect's Location. */
+  query: string;
+}
+
+interface Source {
+  lookup: RouteLookup;
+  notFound: NotFoundStatus;
+  /** `live version <v>` or `manifests`. */
+  source: string;
+  errors: number;
+}
+
+/** The request's routing key, as the Worker's normalize phase computes it from `new URL(request.url)`. */
+function parseRequest(text: string): Request {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`${text} is not a URL; give a full URL such as https://shop.example.com/cart`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UserError(`${text}: the URL must start with http:// or https:// (the scheme decides TLS routes and redirects)`);
+  }
+  const host = normalizeHost(url.host);
+  if (host === null) throw new UserError(`${text}: the Worker answers 400: the host is not a valid host name`);
+  const path = normalizePath(url.pathname);
+  if (!path.ok) throw new UserError(`${text}: the Worker answers 400: ${path.reason}`);
+  return { host, path: path.path, https: url.protocol === "https:", query: url.search };
+}
+
+async function fromManifests(context: CommandContext, inputs: string[]): Promise<Source> {
+  const { result, counts } = await compileInputs(inputs, context);
+  const { index, shards } = result.table;
+  return { lookup: tableLookup(shards, index.shardCount), notFound: index.notFound, source: "manifests", errors: counts.error };
+}
+
+/** Reads only the shards that can hold the host: its own and its wildcard suffix's (one wrangler call). */
+async function fromLive(context: CommandContext, host: string): Promise<Source> {
+  const kv = context.io.openKv(await kvTargetOf(context.args, context.io.cwd));
+  const { pointer } = await readLiveState(kv);
+  if (pointer === null) throw new UserError(`no route table is published in ${kv.description}; push one, or give manifests to explain against`);
+  const index = await readIndex(kv, pointer.version);
+  if (index === null) throw new UserError(`the live version ${pointer.version} has no index in KV`);
+  const suffix = wildcardSuffix(host);
+  const wanted = [shardOf(host, index.shardCount), ...(suffix === null ? [] : [shardOf(suffix, index.shardCount)])];
+  const shards = await readShards(kv, pointer.version, wanted);
+  // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
+  const lookup = new ShardLookup(index.shardCount, (shard) => shards[shard]);
+  return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0 };
+}
+
+function formatExplanation(request: Request, from: Source, explanation: Explanation): string {
+  const { resolution, considered } = explanation;
+  const scheme = request.https ? "https" : "http";
+  const lines = [`${scheme}://${request.host}${request.path}  (host ${request.host}, path ${request.path}, from ${from.source})\n\n`];
+  if (resolution.outcome === "none") {
+    lines.push(`→ no route serves this URL: the gateway answers ${from.notFound}\n`);
+  } else if (resolution.outcome === "redirect") {
+    lines.push(
+      `→ 302 redirect to https://${request.host}${request.path}${request.query} by ${resolution.route.kind} ${resolution.route.id} ` +
+        `(insecureEdgeTerminationPolicy Redirect, ${resolution.hostKind} host)\n`,
+    );
+  } else {
+    lines.push(`→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`);
+    lines.push(describeRoute(resolution.route));
+  }
+  if (considered.length === 0) lines.push(`\nno route names host ${request.host} or a wildcard covering it\n`);
+  else {
+    lines.push(`\nConsidered (${considered.length}, most specific first):\n`);
+    for (const entry of considered) lines.push(`  ${entry.chosen ? "✓" : "✗"} ${entry.route.id}  ${entry.why}\n`);
+  }
+  return lines.join("");
+}
+
+function describeRoute(route: CompiledRoute): string {
+  const rows = route.backends.flatMap((backend) => {
+    const endpoints = backend.endpoints.length === 0 ? ["(no endpoint)"] : backend.endpoints.map(formatEndpoint);
+    return endpoints.map((endpoint, i) =>
+      i === 0 ? [serviceName(backend), String(backend.weight), share(backend, route.backends), endpoint] : ["", "", "", endpoint],
+    );
+  });
+  const table = formatTable(["BACKEND", "WEIGHT", "SHARE", "ENDPOINT"], rows)
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => `    ${line}\n`)
+    .join("");
+  return [
+    `  path     ${formatPath(route)}\n`,
+    `  tls      ${formatTls(route.tls)}\n`,
+    `  balance  ${route.balance}${route.cookie === null ? ", no sticky cookie" : `, sticky cookie ${route.cookie.name}`}; timeout ${route.timeoutMs} ms\n`,
+    `  backends\n${table}`,
+  ].join("");
+}

@@ -1,0 +1,104 @@
+/**
+ * @module `routes push FILE|DIR|-`: compile, refuse on any error, write the immutable table, flip
+ * `routes:current`, update `routes:history` and delete versions that fell out of it (lib/publish.ts).
+ * `--dry-run` compiles and shows what would be written, and writes nothing.
+ */
+import { flag } from "../lib/args.ts";
+import { compileInputs, plural } from "../lib/compile-inputs.ts";
+import { defineCommand, type CommandContext } from "../lib/define-command.ts";
+import { UserError } from "../lib/errors.ts";
+import { bulkChunks } from "../lib/kv.ts";
+import { readLiveState, type LiveState } from "../lib/live-table.ts";
+import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import type { LocatedDiagnostic } from "../lib/output.ts";
+import { DEFAULT_KEEP, MIN_KEEP, planPublish, publish, type PublishPlan } from "../lib/publish.ts";
+import { describeOutcome, keepOf, publishMeta } from "../lib/publish-report.ts";
+
+export const push = defineCommand({
+  name: "push",
+  summary: "Compile manifests and publish the route table to KV atomically",
+  usage: "FILE|DIR|- ... [--dry-run] [--keep N] [options]",
+  description: `
+Compiles like validate and refuses to publish when there is any error (exit 1, KV untouched). Otherwise writes
+the new version's shards and index (wrangler kv bulk put, at most 10,000 pairs a call), and only then points
+routes:current at it. routes:history keeps the last --keep versions for rollback; older versions are deleted.
+Pushing the live content again changes nothing.`,
+  options: {
+    "dry-run": { type: "boolean", description: "Compile and show what would be written; write nothing" },
+    keep: { type: "string", value: "N", description: `Versions kept for rollback, at least ${MIN_KEEP} (default ${DEFAULT_KEEP})` },
+    "allow-empty": { type: "boolean", description: "Publish even a table without any route (every request gets the not-found status)" },
+    ...TARGET_OPTIONS,
+    ...KV_OPTIONS,
+    ...COMPILE_OPTIONS,
+    ...OUTPUT_OPTIONS,
+  },
+  examples: [
+    "npm run routes -- push routes-config/",
+    "npm run routes -- push --dry-run routes-config/",
+    "oc get routes,ingresses,services -A -o yaml | npm run routes -- push --remote -",
+  ],
+  async run(context) {
+    const { args, io, out } = context;
+    const keep = keepOf(args);
+    const target = await kvTargetOf(args, io.cwd);
+    const { counts, diagnostics, result } = await compileInputs(args.positionals, context);
+    if (counts.error > 0) {
+      out.result({ published: false, counts, diagnostics }, () => "");
+      out.progress(`not published: ${plural(counts.error, "error")}; nothing was written to KV`);
+      return 1;
+    }
+    if (result.admitted.length === 0 && !flag(args, "allow-empty")) {
+      throw new UserError(
+        "no route would be admitted: publishing this table would take every host offline; pass --allow-empty if that is intended",
+      );
+    }
+    const plan = planPublish(result.table);
+    const kv = io.openKv(target);
+    const started = performance.now();
+    const live = await readLiveState(kv);
+    if (flag(args, "dry-run")) return dryRun(context, live, plan, diagnostics);
+    const chunks = bulkChunks(plan.pairs).length;
+    if (live.pointer?.version !== plan.version) {
+      out.progress(
+        `writing version ${plan.version}: ${plural(plan.pairs.length, "key")}, ${size(plan.bytes)} ` +
+          `in ${plural(chunks, "bulk call")} to ${kv.description}`,
+      );
+    }
+    const outcome = await publish(kv, plan, publishMeta(io, keep), live, (written, total) => {
+      if (chunks > 1) out.progress(`  ${written.toLocaleString("en")}/${total.toLocaleString("en")} keys written`);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    for (const call of kv.calls) out.debugLine(`${call.command}: ${(call.ms / 1000).toFixed(2)} s`);
+    if (outcome.kind === "published" && outcome.retireError !== undefined) {
+      out.progress(`warning: published, but deleting retired versions failed: ${outcome.retireError}`);
+    }
+    const timing = { seconds: Number(seconds.toFixed(2)), wranglerCalls: kv.calls.length };
+    out.result(
+      { published: outcome.kind === "published", ...outcome, keys: plan.pairs.length, bytes: plan.bytes, ...timing, diagnostics },
+      () => `${describeOutcome(outcome, "push")}(${seconds.toFixed(1)} s, ${plural(kv.calls.length, "wrangler call")})\n`,
+    );
+    return 0;
+  },
+});
+
+function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, diagnostics: LocatedDiagnostic[]): number {
+  const unchanged = live.pointer?.version === plan.version;
+  const keys = plan.pairs.map((pair) => ({ key: pair.key, bytes: Buffer.byteLength(pair.value) }));
+  context.out.result({ dryRun: true, unchanged, version: plan.version, live: live.pointer, keys, bytes: plan.bytes, diagnostics }, () => {
+    if (unchanged) return `dry run: version ${plan.version} is already live; push would change nothing\n`;
+    const { index } = plan;
+    return [
+      `dry run: would write ${plural(keys.length, "key")} (${size(plan.bytes)}) in ${plural(bulkChunks(plan.pairs).length, "bulk call")}:\n`,
+      ...keys.map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
+      `then point routes:current at ${plan.version} (${plural(index.routeCount, "route")}, ${plural(index.hostCount, "host")}, `,
+      `${plural(index.shardCount, "shard")})${live.pointer === null ? "" : `, replacing ${live.pointer.version}`}\n`,
+      "nothing was written\n",
+    ].join("");
+  });
+  return 0;
+}
+
+/** @example size(2048) === "2.0 KiB" */
+function size(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

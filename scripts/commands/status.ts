@@ -1,0 +1,55 @@
+/**
+ * @module `routes status`: the live version, when and by whom it was published, its counts, and the history.
+ */
+import { defineCommand } from "../lib/define-command.ts";
+import { UserError } from "../lib/errors.ts";
+import { readLiveState } from "../lib/live-table.ts";
+import { KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import { formatTable } from "../lib/output.ts";
+import { describeCounts } from "../lib/publish-report.ts";
+
+export const status = defineCommand({
+  name: "status",
+  summary: "Show the live route table version and the history",
+  usage: "[options]",
+  description: `
+Reads routes:current and routes:history (one wrangler call) and prints the live version, when and by whom it
+was published, its route, host and shard counts, and the versions kept for rollback, newest first.`,
+  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...OUTPUT_OPTIONS },
+  examples: ["npm run routes -- status", "npm run routes -- status --remote --output json"],
+  async run({ args, io, out }) {
+    if (args.positionals.length > 0) throw new UserError(`status takes no arguments (got ${args.positionals.join(" ")})`);
+    const kv = io.openKv(await kvTargetOf(args, io.cwd));
+    const { pointer, history } = await readLiveState(kv);
+    out.result({ live: pointer, history, kv: kv.description }, () => {
+      if (pointer === null) return `no route table is published in ${kv.description}\n`;
+      const rows = history.map((entry) => [
+        entry.version === pointer.version ? "*" : "",
+        entry.version,
+        entry.publishedAt,
+        entry.publishedBy,
+        String(entry.routeCount),
+        String(entry.hostCount),
+        String(entry.shardCount),
+      ]);
+      return [
+        `live version   ${pointer.version}\n`,
+        `published      ${pointer.publishedAt} by ${pointer.publishedBy} (${ago(io.now(), pointer.publishedAt)})\n`,
+        `table          ${describeCounts(pointer)}\n`,
+        `kv             ${kv.description}\n`,
+        `\nHistory (newest first, * = live):\n`,
+        formatTable(["", "VERSION", "PUBLISHED", "BY", "ROUTES", "HOSTS", "SHARDS"], rows),
+      ].join("");
+    });
+    return 0;
+  },
+});
+
+/** @example ago(now, now − 90 s) === "1 minute ago" */
+function ago(now: Date, iso: string): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  const [count, unit] =
+    seconds < 60 ? [seconds, "second"] : seconds < 3600 ? [Math.floor(seconds / 60), "minute"] :
+    seconds < 86400 ? [Math.floor(seconds / 3600), "hour"] : [Math.floor(seconds / 86400), "day"];
+  return Number.isNaN(count) ? "unknown time" : `${count} ${unit}${count === 1 ? "" : "s"} ago`;
+}

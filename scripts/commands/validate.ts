@@ -1,0 +1,47 @@
+/**
+ * @module `routes validate FILE|DIR|-`: compile the manifests without publishing; print the diagnostics (stderr)
+ * and the routes that would be admitted and rejected (stdout). Exit 1 when there is any error.
+ */
+import { compileInputs } from "../lib/compile-inputs.ts";
+import { defineCommand } from "../lib/define-command.ts";
+import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS } from "../lib/options.ts";
+import { formatTable } from "../lib/output.ts";
+import { formatBackends, formatPath, formatTls } from "../lib/route-format.ts";
+
+export const validate = defineCommand({
+  name: "validate",
+  summary: "Check manifests and show which routes would be admitted or rejected",
+  usage: "FILE|DIR|- ... [options]",
+  description: `
+Reads Route, Ingress and Service manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
+recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
+stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout.
+--local/--remote select which endpoint addresses are acceptable (loopback only locally).`,
+  options: { ...TARGET_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
+  examples: [
+    "npm run routes -- validate routes-config/",
+    "oc get routes,ingresses,services -n shop -o yaml | npm run routes -- validate --remote -",
+    "npm run routes -- validate --strict --output json routes-config/shop/web.yaml",
+  ],
+  async run(context) {
+    const { result, diagnostics, counts } = await compileInputs(context.args.positionals, context);
+    context.out.result(
+      { ok: counts.error === 0, counts, diagnostics, admitted: result.admitted, rejected: result.rejected },
+      () => {
+        const admitted = formatTable(
+          ["HOST", "PATH", "ROUTE", "TLS", "BACKENDS"],
+          result.admitted.map((route) => [route.host, formatPath(route), route.id, formatTls(route.tls), formatBackends(route.backends)]),
+        );
+        const rejected = formatTable(
+          ["HOST", "PATH", "OBJECT", "REASON", "MESSAGE"],
+          result.rejected.map((rejection) => [rejection.host || "-", rejection.path || "-", rejection.object, rejection.reason, rejection.message]),
+        );
+        return (
+          `Admitted routes (${result.admitted.length}):\n${admitted}` +
+          (result.rejected.length === 0 ? "" : `\nRejected routes (${result.rejected.length}):\n${rejected}`)
+        );
+      },
+    );
+    return counts.error > 0 ? 1 : 0;
+  },
+});

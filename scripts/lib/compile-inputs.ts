@@ -1,0 +1,59 @@
+/**
+ * @module Read manifests and compile them: the first half of validate, push, diff and explain. Prints the
+ * diagnostics (stderr, text mode) with the line of each field, applies `--strict`, and counts errors.
+ */
+import { compile } from "../../worker/core/compile/index.ts";
+import type { CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/types.ts";
+import { flag } from "./args.ts";
+import type { CommandContext } from "./define-command.ts";
+import { UserError } from "./errors.ts";
+import { compileOptionsOf } from "./options.ts";
+import { formatDiagnostic, locateDiagnostics, type LocatedDiagnostic } from "./output.ts";
+import { readSources } from "./read-sources.ts";
+
+export interface CompiledInputs {
+  result: CompileResult;
+  objects: SourceObject[];
+  files: string[];
+  /** Reader and compiler diagnostics, warnings already raised to errors under `--strict`, in file/line order. */
+  diagnostics: LocatedDiagnostic[];
+  counts: Record<Severity, number>;
+}
+
+export async function compileInputs(inputs: readonly string[], context: CommandContext): Promise<CompiledInputs> {
+  const { args, io, out } = context;
+  if (inputs.length === 0) throw new UserError("no manifests given: pass FILE, DIR or - (stdin)");
+  const options = await compileOptionsOf(args, io.cwd);
+  const read = await readSources(inputs, io.cwd, io.readStdin);
+  const result = compile(read.objects, options);
+  const strict = flag(args, "strict");
+  const raised = [...read.diagnostics, ...result.diagnostics].map(
+    (diagnostic): Diagnostic => (strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic),
+  );
+  const fileOrder = new Map(read.files.map((file, index) => [file, index]));
+  const diagnostics = locateDiagnostics(raised, read.objects)
+    .map((diagnostic, index) => ({ diagnostic, index }))
+    .sort(
+      (a, b) =>
+        (fileOrder.get(a.diagnostic.source.file) ?? 0) - (fileOrder.get(b.diagnostic.source.file) ?? 0) ||
+        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
+        a.index - b.index,
+    )
+    .map(({ diagnostic }) => diagnostic);
+  const counts: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
+  for (const diagnostic of diagnostics) counts[diagnostic.severity]++;
+  out.diagnostics(diagnostics.map(formatDiagnostic));
+  if (out.format === "text") {
+    out.progress(
+      `${plural(read.files.length, "file")}, ${plural(read.objects.length, "object")}: ` +
+        `${plural(result.admitted.length, "route")} admitted, ${result.rejected.length} rejected; ` +
+        `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.notice, "notice")}`,
+    );
+  }
+  return { result, objects: read.objects, files: read.files, diagnostics, counts };
+}
+
+/** @example plural(1, "route") === "1 route"; plural(2, "route") === "2 routes" */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,244 @@
+/**
+ * @module The only code that talks to Workers KV. The transport is wrangler itself (`wrangler kv key …` and
+ * `wrangler kv bulk …`), local or remote, so the CLI writes exactly where `wrangler dev` and the deployed Worker
+ * read, with the user's own wrangler login, and needs no API token handling of its own.
+ *
+ * Each wrangler call costs about a second (process start-up), whatever it carries, so everything that can be
+ * batched is: reads go through `kv bulk get` (100 keys a call, the REST limit), writes of many keys through
+ * `kv bulk put` in chunks of at most 10,000 pairs and {@link MAX_BULK_BYTES}. Values travel in temp files, never
+ * in argv. Every call is timed ({@link KvStore.calls}) so `--debug` and the push summary can show the cost.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { UserError } from "./errors.ts";
+
+/** Where the namespace lives. Paths are absolute. */
+export interface KvTarget {
+  mode: "local" | "remote";
+  /** The wrangler configuration that declares the binding. */
+  config: string;
+  /** Local persistence directory (`--persist-to`); ignored for `remote`. */
+  persistTo: string;
+  binding: string;
+}
+
+export interface KvPair {
+  key: string;
+  value: string;
+}
+
+/** One timed wrangler invocation. */
+export interface KvCall {
+  command: string;
+  ms: number;
+}
+
+export interface KvStore {
+  /** For messages: `local KV ROUTES (/path/.wrangler/state)` or `remote KV ROUTES`. */
+  readonly description: string;
+  /** Every wrangler call made so far, in order. */
+  readonly calls: readonly KvCall[];
+  /** Values of `keys`; a missing key maps to `null`. */
+  getMany(keys: readonly string[]): Promise<Map<string, string | null>>;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  /** Writes in order, chunk by chunk: a pair is only sent after every pair before it was written. */
+  putMany(pairs: readonly KvPair[], progress?: (written: number, total: number) => void): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<void>;
+  /** Key names starting with `prefix`, sorted. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** KV's own limits (workers-platform.md §1.3, §1.5). */
+export const MAX_VALUE_BYTES = 25 * 1024 * 1024;
+export const MAX_KEY_BYTES = 512;
+export const MAX_BULK_PAIRS = 10_000;
+/** Half of the 100 MB request limit: JSON escaping and multipart overhead must never push a chunk over it. */
+export const MAX_BULK_BYTES = 50 * 1024 * 1024;
+/** `kv bulk get` is one REST request of at most 100 keys. */
+export const MAX_BULK_GET_KEYS = 100;
+
+const WRANGLER_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/wrangler");
+
+/** A {@link KvStore} backed by wrangler processes. `env` is passed to wrangler (auth, account id). */
+export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, string | undefined>>): KvStore {
+  const calls: KvCall[] = [];
+  const where = target.mode === "local" ? ["--local", "--persist-to", target.persistTo] : ["--remote"];
+
+  async function wrangler(args: string[]): Promise<string> {
+    const started = performance.now();
+    const full = ["kv", ...args, "--binding", target.binding, "--config", target.config, ...where];
+    const result = await run(process.execPath, [WRANGLER_BIN, ...full], {
+      ...env,
+      WRANGLER_SEND_METRICS: "false",
+      // Colour codes would end up in our error messages.
+      FORCE_COLOR: "0",
+    });
+    calls.push({ command: `wrangler ${args.slice(0, 2).join(" ")}`, ms: performance.now() - started });
+    if (result.code !== 0) {
+      const output = tail(`${result.stderr}\n${result.stdout}`);
+      throw new UserError(
+        `wrangler kv ${args.slice(0, 2).join(" ")} failed (exit ${result.code}) on ${describe(target)}:\n${output}`,
+      );
+    }
+    return result.stdout;
+  }
+
+  async function withTempFile<T>(name: string, content: string, use: (file: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), "edgeroute-kv-"));
+    try {
+      const file = join(dir, name);
+      await writeFile(file, content);
+      return await use(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const store: KvStore = {
+    description: describe(target),
+    calls,
+    async getMany(keys) {
+      const values = new Map<string, string | null>();
+      for (let i = 0; i < keys.length; i += MAX_BULK_GET_KEYS) {
+        const chunk = keys.slice(i, i + MAX_BULK_GET_KEYS);
+        const stdout = await withTempFile("keys.json", JSON.stringify(chunk), (file) =>
+          wrangler(["bulk", "get", file]),
+        );
+        const parsed = parseBulkGet(stdout);
+        for (const key of chunk) values.set(key, parsed.get(key) ?? null);
+      }
+      return values;
+    },
+    async get(key) {
+      return (await store.getMany([key])).get(key) ?? null;
+    },
+    async put(key, value) {
+      checkPair({ key, value });
+      await withTempFile("value", value, (file) => wrangler(["key", "put", key, "--path", file]));
+    },
+    async putMany(pairs, progress) {
+      pairs.forEach(checkPair);
+      const chunks = bulkChunks(pairs);
+      let written = 0;
+      for (const chunk of chunks) {
+        await withTempFile("pairs.json", JSON.stringify(chunk), (file) => wrangler(["bulk", "put", file]));
+        written += chunk.length;
+        progress?.(written, pairs.length);
+      }
+    },
+    async deleteMany(keys) {
+      for (let i = 0; i < keys.length; i += MAX_BULK_PAIRS) {
+        const chunk = keys.slice(i, i + MAX_BULK_PAIRS);
+        await withTempFile("keys.json", JSON.stringify(chunk), (file) =>
+          wrangler(["bulk", "delete", file, "--force"]),
+        );
+      }
+    },
+    async list(prefix) {
+      const stdout = await wrangler(["key", "list", "--prefix", prefix]);
+      const parsed = parseJson(stdout, "wrangler kv key list") as { name: string }[];
+      return parsed.map((entry) => entry.name).sort();
+    },
+  };
+  return store;
+}
+
+/**
+ * Splits pairs into bulk requests of at most {@link MAX_BULK_PAIRS} pairs and {@link MAX_BULK_BYTES} of JSON,
+ * keeping their order.
+ * @example bulkChunks(25,000 small pairs) has 3 chunks: 10,000 + 10,000 + 5,000
+ */
+export function bulkChunks(pairs: readonly KvPair[]): KvPair[][] {
+  const chunks: KvPair[][] = [];
+  let current: KvPair[] = [];
+  let bytes = 2;
+  for (const pair of pairs) {
+    const size = Buffer.byteLength(JSON.stringify(pair)) + 1;
+    if (current.length > 0 && (current.length === MAX_BULK_PAIRS || bytes + size > MAX_BULK_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 2;
+    }
+    current.push(pair);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function checkPair(pair: KvPair): void {
+  if (Buffer.byteLength(pair.key) > MAX_KEY_BYTES) {
+    throw new UserError(`KV key ${pair.key.slice(0, 40)}… is longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  const size = Buffer.byteLength(pair.value);
+  if (size > MAX_VALUE_BYTES) {
+    throw new UserError(
+      `KV value of ${pair.key} is ${(size / 1024 / 1024).toFixed(1)} MiB; Workers KV allows at most 25 MiB per value`,
+    );
+  }
+}
+
+/**
+ * `kv bulk get` prints `{ key: { value } }` locally and the REST API's `{ key: value }` remotely; a missing key is
+ * `null` in both (unlike `kv key get`, which prints "Value not found" for a missing key locally).
+ */
+function parseBulkGet(stdout: string): Map<string, string | null> {
+  const parsed = parseJson(stdout, "wrangler kv bulk get") as Record<string, unknown>;
+  const values = new Map<string, string | null>();
+  for (const [key, entry] of Object.entries(parsed)) {
+    const value = entry !== null && typeof entry === "object" ? (entry as { value?: unknown }).value : entry;
+    values.set(key, typeof value === "string" ? value : value == null ? null : JSON.stringify(value));
+  }
+  return values;
+}
+
+function parseJson(stdout: string, what: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new UserError(`${what} printed something that is not JSON:\n${tail(stdout)}`);
+  }
+}
+
+function describe(target: KvTarget): string {
+  return target.mode === "local"
+    ? `local KV ${target.binding} (${target.persistTo})`
+    : `remote KV ${target.binding} (${target.config})`;
+}
+
+/** The last lines of wrangler's output, without its banner: enough to show why it failed. */
+function tail(output: string): string {
+  const lines = output
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote)/.test(line));
+  return lines.slice(-15).join("\n");
+}
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      resolveRun({
+        code: code ?? 1,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      }),
+    );
+  });
+}

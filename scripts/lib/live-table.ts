@@ -1,0 +1,101 @@
+/**
+ * @module Reads what is published: the pointer, the history, and a version's index and shards. Values are
+ * checked before use; a key holding something else is reported as such (never a crash on a bad value).
+ */
+import { parseShard } from "../../worker/core/compile/serialize.ts";
+import { TABLE_SCHEMA, type Pointer, type RouteTable, type TableIndex, type TableShard } from "../../worker/core/types.ts";
+import { UserError } from "./errors.ts";
+import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey } from "./keys.ts";
+import type { KvStore } from "./kv.ts";
+
+export interface LiveState {
+  /** `null` when nothing was ever published. */
+  pointer: Pointer | null;
+  /** Newest first; `[]` when there is none. */
+  history: Pointer[];
+}
+
+/** The pointer and history, in one wrangler call. */
+export async function readLiveState(kv: KvStore): Promise<LiveState> {
+  const values = await kv.getMany([CURRENT_KEY, HISTORY_KEY]);
+  const current = values.get(CURRENT_KEY) ?? null;
+  const history = values.get(HISTORY_KEY) ?? null;
+  return {
+    pointer: current === null ? null : checkPointer(parse(current, CURRENT_KEY), CURRENT_KEY),
+    history: history === null ? [] : checkHistory(parse(history, HISTORY_KEY)),
+  };
+}
+
+/** A version's index, or `null` when its key is gone. */
+export async function readIndex(kv: KvStore, version: string): Promise<TableIndex | null> {
+  const text = await kv.get(indexKey(version));
+  return text === null ? null : checkIndex(parse(text, indexKey(version)), indexKey(version));
+}
+
+/**
+ * Some shards of a version (a sparse array, indexed by shard number): explain needs only the shards of one host
+ * and its wildcard suffix, whatever the size of the table.
+ */
+export async function readShards(
+  kv: KvStore,
+  version: string,
+  shards: readonly number[],
+): Promise<(TableShard | undefined)[]> {
+  const wanted = [...new Set(shards)];
+  const values = await kv.getMany(wanted.map((shard) => shardKey(version, shard)));
+  const result: (TableShard | undefined)[] = [];
+  for (const shard of wanted) {
+    const key = shardKey(version, shard);
+    const text = values.get(key) ?? null;
+    if (text === null) throw new UserError(`version ${version} is incomplete in KV: ${key} is missing`);
+    // Published shards omit fields holding their default; parseShard restores them (same code as the Worker).
+    const parsed = parseShard(text);
+    if ("error" in parsed) throw new UserError(`KV key ${key} is not a shard of this table: ${parsed.error}`);
+    result[shard] = parsed.shard;
+  }
+  return result;
+}
+
+/** The whole table of a version (diff): its index and every shard. */
+export async function readTable(kv: KvStore, version: string): Promise<RouteTable> {
+  const index = await readIndex(kv, version);
+  if (index === null) throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
+  const shards = await readShards(kv, version, Array.from({ length: index.shardCount }, (_, i) => i));
+  return { index, shards: shards as TableShard[] };
+}
+
+function parse(text: string, key: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserError(`KV key ${key} does not hold JSON; was it written by something other than \`routes push\`?`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function checkPointer(value: unknown, key: string): Pointer {
+  const ok =
+    isRecord(value) &&
+    typeof value.version === "string" &&
+    value.version !== "" &&
+    typeof value.publishedAt === "string" &&
+    typeof value.publishedBy === "string" &&
+    ["routeCount", "hostCount", "shardCount"].every((field) => Number.isInteger(value[field]));
+  if (!ok) throw new UserError(`KV key ${key} does not hold a pointer {version, publishedAt, publishedBy, counts}`);
+  return value as unknown as Pointer;
+}
+
+function checkHistory(value: unknown): Pointer[] {
+  if (!Array.isArray(value)) throw new UserError(`KV key ${HISTORY_KEY} does not hold a JSON array of pointers`);
+  return value.map((entry, index) => checkPointer(entry, `${HISTORY_KEY}[${index}]`));
+}
+
+function checkIndex(value: unknown, key: string): TableIndex {
+  if (!isRecord(value) || value.schema !== TABLE_SCHEMA || !Number.isInteger(value.shardCount)) {
+    throw new UserError(`KV key ${key} is not a ${TABLE_SCHEMA} index (this CLI reads only that schema)`);
+  }
+  return value as unknown as TableIndex;
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The option groups commands share, and the readers that turn them into typed settings. A command lists
+ * the groups it uses; `--help` shows exactly those.
+ */
+import { stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
+import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/types.ts";
+import { flag, stringOption, type OptionTable, type ParsedArgs } from "./args.ts";
+import { UserError } from "./errors.ts";
+import { readHstsPolicies } from "./hsts-policy.ts";
+import type { KvTarget } from "./kv.ts";
+import type { OutputFormat } from "./output.ts";
+
+/** The wrangler binding of the route table (wrangler.toml `[[kv_namespaces]]`). */
+export const ROUTES_BINDING = "ROUTES";
+
+export const OUTPUT_OPTIONS: OptionTable = {
+  output: { type: "string", value: "text|json", description: "Output format; json prints exactly one JSON document (default text)" },
+  debug: { type: "boolean", description: "Show every wrangler call with its duration, and stack traces of internal errors" },
+  help: { type: "boolean", description: "Show this help" },
+};
+
+export const TARGET_OPTIONS: OptionTable = {
+  local: { type: "boolean", description: "Use the local KV of `wrangler dev` / `npm start` (default)" },
+  remote: { type: "boolean", description: "Use the deployed KV namespace (needs `wrangler login` and the namespace id in the config)" },
+};
+
+export const KV_OPTIONS: OptionTable = {
+  "persist-to": { type: "string", value: "DIR", description: "Local KV directory (default .wrangler/state next to the config)" },
+  config: { type: "string", value: "FILE", description: "Wrangler configuration declaring the ROUTES binding (default wrangler.toml)" },
+};
+
+export const COMPILE_OPTIONS: OptionTable = {
+  "router-domain": { type: "string", value: "D", description: "Domain for spec.subdomain routes: <subdomain>.D" },
+  "ingress-class": { type: "string", value: "NAME", description: "Ingress class this gateway serves (default edgeroute)" },
+  "inter-namespace-allowed": { type: "boolean", description: "Let routes of different namespaces share a host (default: Strict)" },
+  "allow-wildcards": { type: "boolean", description: "Admit wildcardPolicy: Subdomain routes" },
+  "allow-private-endpoints": { type: "boolean", description: "With --remote: accept private-range load-balancer addresses" },
+  "not-found": { type: "string", value: "503|404", description: "Status for requests no route serves (default 503, like the router)" },
+  "hsts-policy": { type: "string", value: "FILE", description: "Required HSTS policies (a YAML list, or `oc get ingresses.config.openshift.io cluster -o yaml`)" },
+  strict: { type: "boolean", description: "Treat warnings as errors" },
+};
+
+export function outputFormatOf(args: ParsedArgs): OutputFormat {
+  const output = stringOption(args, "output") ?? "text";
+  if (output !== "text" && output !== "json") throw new UserError(`--output must be text or json, not ${output}`);
+  return output;
+}
+
+export function targetOf(args: ParsedArgs): Target {
+  if (flag(args, "local") && flag(args, "remote")) throw new UserError("--local and --remote cannot be used together");
+  return flag(args, "remote") ? "remote" : "local";
+}
+
+/** The KV namespace to use; the configuration file must exist (wrangler would fail less clearly). */
+export async function kvTargetOf(args: ParsedArgs, cwd: string): Promise<KvTarget> {
+  const config = resolve(cwd, stringOption(args, "config") ?? "wrangler.toml");
+  const info = await stat(config).catch(() => null);
+  if (info === null || !info.isFile()) {
+    throw new UserError(`wrangler configuration ${config} not found; pass --config FILE (it declares the ${ROUTES_BINDING} KV binding)`);
+  }
+  const persistTo = stringOption(args, "persist-to");
+  return {
+    mode: targetOf(args),
+    config,
+    // Same default as wrangler (relative to the config file), so `wrangler dev` sees what we publish.
+    persistTo: persistTo === undefined ? resolve(dirname(config), ".wrangler/state") : resolve(cwd, persistTo),
+    binding: ROUTES_BINDING,
+  };
+}
+
+export async function compileOptionsOf(args: ParsedArgs, cwd: string): Promise<CompileOptions> {
+  const notFound = stringOption(args, "not-found");
+  if (notFound !== undefined && notFound !== "503" && notFound !== "404") {
+    throw new UserError(`--not-found must be 503 or 404, not ${notFound}`);
+  }
+  const hsts = stringOption(args, "hsts-policy");
+  return {
+    ...DEFAULT_COMPILE_OPTIONS,
+    target: targetOf(args),
+    routerDomain: stringOption(args, "router-domain") ?? DEFAULT_COMPILE_OPTIONS.routerDomain,
+    ingressClass: stringOption(args, "ingress-class") ?? DEFAULT_COMPILE_OPTIONS.ingressClass,
+    interNamespaceAllowed: flag(args, "inter-namespace-allowed") || DEFAULT_COMPILE_OPTIONS.interNamespaceAllowed,
+    allowWildcards: flag(args, "allow-wildcards") || DEFAULT_COMPILE_OPTIONS.allowWildcards,
+    allowPrivateEndpoints: flag(args, "allow-private-endpoints") || DEFAULT_COMPILE_OPTIONS.allowPrivateEndpoints,
+    notFound: notFound === undefined ? DEFAULT_COMPILE_OPTIONS.notFound : (Number(notFound) as NotFoundStatus),
+    requiredHsts: hsts === undefined ? DEFAULT_COMPILE_OPTIONS.requiredHsts : await readHstsPolicies(hsts, cwd),
+  };
+}
