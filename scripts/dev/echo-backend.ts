@@ -40,7 +40,11 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
     void handle(name, req, res, received);
   });
   // WebSocket handshakes reach the backend as 'upgrade' events: answer 101 and echo frames back untouched.
+  // Upgraded sockets leave the HTTP server's bookkeeping, so they are tracked here for close().
+  const upgraded = new Set<import("node:stream").Duplex>();
   server.on("upgrade", (req, socket) => {
+    upgraded.add(socket);
+    socket.on("close", () => upgraded.delete(socket));
     record(req, received, 0, createHash("sha256").digest("hex"));
     const key = req.headers["sec-websocket-key"] ?? "";
     const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
@@ -61,6 +65,7 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
     received,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const socket of upgraded) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

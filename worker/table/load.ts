@@ -8,6 +8,7 @@
  */
 import { ShardLookup, shardOf, TABLE_SCHEMA, wildcardSuffix } from "../core/index.ts";
 import type { Pointer, RouteLookup, TableIndex, TableShard } from "../core/index.ts";
+import { parseShard } from "../core/compile/serialize.ts";
 import type { Env } from "../env.ts";
 
 export const POINTER_KEY = "routes:current";
@@ -113,11 +114,12 @@ async function readTable(kv: KVNamespace, version: string): Promise<LiveTable> {
 }
 
 async function readShard(kv: KVNamespace, version: string, shard: number): Promise<TableShard> {
-  const value = await kv.get<TableShard>(shardKey(version, shard), { type: "json", cacheTtl: IMMUTABLE_TTL });
-  if (!value || value.schema !== TABLE_SCHEMA || typeof value.hosts !== "object" || typeof value.wildcards !== "object") {
-    throw new TableUnavailable(`shard ${shard} of table ${version} is missing or corrupt`);
-  }
-  return value;
+  const text = await kv.get(shardKey(version, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
+  if (text === null) throw new TableUnavailable(`shard ${shard} of table ${version} is missing`);
+  // The same reader as the CLI's: it checks the schema and restores the fields the compact form omits.
+  const parsed = parseShard(text);
+  if ("error" in parsed) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${parsed.error}`);
+  return parsed.shard;
 }
 
 function refreshMs(env: Env): number {
