@@ -36,17 +36,39 @@ describe("serializeTable", () => {
     expect(out.shards).toHaveLength(1);
     const shard = out.shards[0] as string;
     expect(shard).not.toMatch(/\s/);
-    expect(shard.startsWith('{"hosts":{"b.example.com":[')).toBe(true);
-    expect(shard).toContain('"schema":"edgeroute/route-table/v1","wildcards":{"apps.example.com":[');
+    // Backend lists once, in order of first use (b.example.com comes first), then hosts, schema, wildcards.
+    expect(shard.startsWith('{"backends":{"0":[{"endpoints":[{"host":"203.0.113.10","port":80,"scheme":"http"}],"service":"shop/web"}],"1":[')).toBe(true);
+    expect(shard).toContain('},"hosts":{"b.example.com":[{"backends":0,"id":"shop/ing#1.0","kind":"Ingress","match":"exact","path":"/x"}],"shop.example.com":[');
+    expect(shard).toContain('"schema":"edgeroute/route-table/v1","wildcards":{"apps.example.com":[{"backends":0,"id":"shop/ing#0.0","kind":"Ingress"}]}}');
+    expect(shard).toContain('{"endpoints":[{"host":"api-lb.example.net","port":80,"scheme":"http"}],"service":"shop/api","weight":20}');
     expect(shard).not.toContain('"rateLimit"');
-    expect(shard).not.toContain('"jwt"');
+    expect(shard).not.toContain('"cookie"');
     expect(shard).toContain('"timeoutMs":5000');
     const parsed = parseShard(shard);
-    expect("shard" in parsed && parsed.shard).toEqual(result.table.shards[0]);
+    if (!("shard" in parsed)) throw new Error(parsed.error);
+    expect(parsed.shard).toEqual(result.table.shards[0]);
+    // Routes with the same backends share one restored list.
+    const [apiRoute, webRoute] = parsed.shard.hosts["shop.example.com"] ?? [];
+    expect(webRoute?.backends).toBe(parsed.shard.wildcards["apps.example.com"]?.[0]?.backends);
+    expect(apiRoute?.backends).not.toBe(webRoute?.backends);
     const index = JSON.parse(out.index) as TableIndex;
     expect(index).toEqual({ hostCount: 3, notFound: 503, routeCount: 4, schema: "edgeroute/route-table/v1", shardCount: 1, shardHashes: [sha256(shard)] });
     expect(out.index).toBe(canonicalJson(index));
     expect(out.version).toBe(sha256(out.index));
+  });
+
+  it("keeps non-default values of derived fields", () => {
+    const custom = [
+      route("web", { annotations: { "haproxy.router.openshift.io/balance": "roundrobin", "router.openshift.io/cookie-same-site": "Lax" } }),
+      route("nocookie", { annotations: { "haproxy.router.openshift.io/disable_cookies": "true" } }),
+      service("web"),
+    ];
+    const result = run(custom);
+    const out = serializeTable(result.table, sha256);
+    const parsed = parseShard(out.shards[0] as string);
+    expect("shard" in parsed && parsed.shard).toEqual(result.table.shards[0]);
+    expect(out.shards[0]).toContain('"balance":"roundrobin"');
+    expect(out.shards[0]).toContain('"cookie":null');
   });
 
   it("gives identical bytes and version for shuffled input", () => {
@@ -68,6 +90,7 @@ describe("serializeTable", () => {
   it("reports an unreadable shard as an error value", () => {
     expect(parseShard("{")).toEqual({ error: "the shard is not valid JSON" });
     expect(parseShard('{"schema":"other"}')).toHaveProperty("error");
+    expect(parseShard('{"backends":{},"hosts":{"a.example.com":[{"backends":3,"id":"shop/a"}]},"schema":"edgeroute/route-table/v1","wildcards":{}}')).toEqual({ error: "the shard refers to backend list 3, which it does not contain" });
   });
 
   it("compiles and shards 100,000 routes: every host in shardOf(host), every shard well under the KV limit", () => {

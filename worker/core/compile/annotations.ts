@@ -3,9 +3,9 @@
  * each parsed with the format the router template uses (reference §5). As in the router, an invalid value is
  * ignored — here with a warning that names the annotation and says what is allowed.
  */
-import { fnv1aHex } from "../hash.ts";
 import { formatNetwork, parseNetwork } from "../ip.ts";
 import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../types.ts";
+import { DEFAULT_TIMEOUT_MS, defaultBalance, defaultCookieName } from "./defaults.ts";
 import { HSTS_HEADER_PATTERN } from "./hsts.ts";
 import { rateLimitFor } from "./rate-limit.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";
@@ -29,8 +29,6 @@ export const ANNOTATIONS = {
   concurrentTcp: "haproxy.router.openshift.io/rate-limit-connections.concurrent-tcp",
 } as const;
 
-/** `ROUTER_DEFAULT_SERVER_TIMEOUT` (30s). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
 /** HAProxy clips larger timeouts (ROUTER `clipHAProxyTimeoutValue`). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 const TIMEOUT_PATTERN = /^([1-9][0-9]*)(us|ms|s|m|h|d)?$/;
@@ -52,8 +50,8 @@ export interface AnnotationContext {
   /** Route id, for the default cookie name. */
   id: string;
   termination: Termination | null;
-  /** Backends with weight > 0 (router `ActiveServiceUnits`). */
-  activeBackends: number;
+  /** The route's backend weights, for the default balance (router `ActiveServiceUnits`). */
+  backends: readonly { weight: number }[];
 }
 
 export function readRouterAnnotations(ctx: AnnotationContext, report: Report): RouterSettings {
@@ -99,7 +97,7 @@ function readTimeout(ctx: AnnotationContext, ignore: Ignore): number {
 
 /** Annotation wins; else `roundrobin` when more than one backend has weight > 0, `random` otherwise (reference §3.2). */
 function readBalance(ctx: AnnotationContext, ignore: Ignore): Balance {
-  return readEnum(ctx, ANNOTATIONS.balance, BALANCES, ignore) ?? (ctx.activeBackends > 1 ? "roundrobin" : "random");
+  return readEnum(ctx, ANNOTATIONS.balance, BALANCES, ignore) ?? defaultBalance(ctx.backends);
 }
 
 function readCookie(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["cookie"] {
@@ -109,7 +107,7 @@ function readCookie(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["cook
     if (parsed === undefined) ignore(ANNOTATIONS.disableCookies, `${show(disable)} is not a boolean and is ignored (router behaviour), so cookies stay on; allowed: true, false, 1, 0, t, f (any case as Go ParseBool)`);
     if (parsed === true) return null;
   }
-  let name = `er_${fnv1aHex(ctx.id)}`;
+  let name = defaultCookieName(ctx.id);
   const custom = ctx.annotations[ANNOTATIONS.cookieName];
   if (custom !== undefined) {
     if (COOKIE_NAME_PATTERN.test(custom)) name = custom;

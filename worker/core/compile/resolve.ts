@@ -4,8 +4,8 @@
  * permitted target (./endpoint-safety.ts). A route with any unresolvable backend is dropped with an error naming
  * the route and the Service.
  */
-import { fnv1aHex } from "../hash.ts";
 import type { Backend, CompileOptions } from "../types.ts";
+import { backendId } from "./defaults.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
@@ -68,7 +68,7 @@ function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMa
   return {
     service: key,
     weight: ref.weight,
-    id: fnv1aHex(key),
+    id: backendId(key),
     endpoints: service.addresses.map((host) => ({ scheme, host, port })),
   };
 }

@@ -1,34 +1,16 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
- * whitespace, hosts sorted, route fields that hold their default omitted — split into shards of at most ~2 MiB.
- * The same table always gives the same bytes, so its content hash is a version id. No I/O: the CLI writes the
- * strings to KV, and `hash` is passed in (the CLI uses SHA-256).
+ * whitespace, hosts sorted, routes in their compact form (./route-json.ts), each distinct backend list written
+ * once per shard — split into shards of at most ~2 MiB. The same table always gives the same bytes, so its
+ * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
  */
 import { shardOf } from "../shard.ts";
-import type { CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
+import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
 import { TABLE_SCHEMA } from "../types.ts";
+import { compactBackends, compactRoute, restoreBackends, restoreRoute, type CompactBackend, type CompactRoute } from "./route-json.ts";
 
 /** A shard should stay below this many bytes of JSON (KV values may be 25 MiB; small shards load fast in a Worker). */
 export const SHARD_TARGET_BYTES = 2 * 1024 * 1024;
-
-/**
- * Route fields omitted from the JSON when they hold these values; a reader restores them with {@link restoreRoute}.
- * `balance` and `cookie` are always written: their defaults depend on the route.
- */
-export const ROUTE_DEFAULTS = {
-  match: "prefix",
-  tls: null,
-  timeoutMs: 30_000,
-  forwarded: "append",
-  rewriteTarget: null,
-  requestHeaders: [],
-  responseHeaders: [],
-  hsts: null,
-  ipAllowlist: null,
-  rateLimit: null,
-  jwt: null,
-  clientCert: null,
-} as const satisfies Partial<CompiledRoute>;
 
 export interface SerializedTable {
   /** `hash(index)`: the version id the pointer names. */
@@ -47,14 +29,21 @@ export interface SerializedTable {
 export function serializeTable(table: RouteTable, hash: (text: string) => string): SerializedTable {
   const hosts = collect(table.shards.map((s) => s.hosts));
   const wildcards = collect(table.shards.map((s) => s.wildcards));
-  const entries = [...pieces(hosts, "hosts"), ...pieces(wildcards, "wildcards")];
-  const shardCount = chooseShardCount(entries);
-  const shards = Array.from({ length: shardCount }, () => ({ hosts: [] as string[], wildcards: [] as string[] }));
+  const dictionary = new BackendDictionary();
+  const entries = [...pieces(hosts, "hosts", dictionary), ...pieces(wildcards, "wildcards", dictionary)];
+  const shardCount = chooseShardCount(entries, dictionary);
+  const shards = Array.from({ length: shardCount }, () => ({ hosts: [] as string[], wildcards: [] as string[], refs: new Set<number>() }));
   // Entries are sorted by key within each kind, so every shard lists its hosts in sorted order.
-  for (const entry of entries) shards[shardOf(entry.key, shardCount)]?.[entry.kind].push(entry.text);
-  const shardTexts = shards.map(
-    (s) => `{"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`,
-  );
+  for (const entry of entries) {
+    const shard = shards[shardOf(entry.key, shardCount)];
+    if (shard === undefined) continue;
+    shard[entry.kind].push(entry.text);
+    for (const ref of entry.refs) shard.refs.add(ref);
+  }
+  const shardTexts = shards.map((s) => {
+    const backends = [...s.refs].map(String).sort().map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
+    return `{"backends":{${backends.join(",")}},"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`;
+  });
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
     shardCount,
@@ -67,43 +56,85 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
   return { version: hash(indexText), index: indexText, shards: shardTexts };
 }
 
+/** Distinct backend lists of the table, numbered in order of first use (hosts sorted, then wildcards sorted). */
+class BackendDictionary {
+  private readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+
+  ref(backends: readonly Backend[]): number {
+    const text = canonicalJson(compactBackends(backends));
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.ids.set(text, id);
+      this.texts.push(text);
+    }
+    return id;
+  }
+
+  text(id: number): string {
+    return this.texts[id] ?? "[]";
+  }
+
+  /** Bytes the entry `"id":[…],` adds to a shard. */
+  bytes(id: number): number {
+    return utf8Length(this.text(id)) + String(id).length + 4;
+  }
+}
+
 interface Entry {
   kind: "hosts" | "wildcards";
   key: string;
   /** `"key":[routes…]` */
   text: string;
+  /** Backend lists the routes refer to. */
+  refs: number[];
   bytes: number;
 }
 
 function collect(records: Record<string, CompiledRoute[]>[]): Map<string, CompiledRoute[]> {
   const out = new Map<string, CompiledRoute[]>();
   for (const record of records) {
-    for (const [key, routes] of Object.entries(record)) out.set(key, [...(out.get(key) ?? []), ...routes]);
+    for (const [key, routes] of Object.entries(record)) {
+      const known = out.get(key);
+      if (known === undefined) out.set(key, routes);
+      else out.set(key, [...known, ...routes]);
+    }
   }
   return out;
 }
 
-function pieces(groups: Map<string, CompiledRoute[]>, kind: Entry["kind"]): Entry[] {
+function pieces(groups: Map<string, CompiledRoute[]>, kind: Entry["kind"], dictionary: BackendDictionary): Entry[] {
   return [...groups.keys()].sort().map((key) => {
+    const refs = new Set<number>();
+    const ref = (backends: readonly Backend[]): number => {
+      const id = dictionary.ref(backends);
+      refs.add(id);
+      return id;
+    };
     const routes = groups.get(key) ?? [];
-    const text = `${JSON.stringify(key)}:[${routes.map((r) => canonicalJson(compactRoute(r))).join(",")}]`;
-    return { kind, key, text, bytes: utf8Length(text) + 1 };
+    const text = `${JSON.stringify(key)}:[${routes.map((r) => canonicalJson(compactRoute(r, ref))).join(",")}]`;
+    return { kind, key, text, refs: [...refs], bytes: utf8Length(text) + 1 };
   });
 }
 
-/** Start from total/target and grow by 1/8 until no shard with more than one host is over the target. */
-function chooseShardCount(entries: readonly Entry[]): number {
-  const shardOverhead = 64;
-  const total = entries.reduce((sum, e) => sum + e.bytes, shardOverhead);
+/**
+ * Start from total/target and grow by 1/8 until no shard with more than one host is over the target. A shard's
+ * size is bounded by its entries plus every backend list they use (a list shared by entries is written once).
+ */
+function chooseShardCount(entries: readonly Entry[], dictionary: BackendDictionary): number {
+  const shardOverhead = 80;
+  const sizes = entries.map((e) => e.bytes + e.refs.reduce((sum, id) => sum + dictionary.bytes(id), 0));
+  const total = sizes.reduce((sum, b) => sum + b, shardOverhead);
   let n = Math.max(1, Math.ceil(total / SHARD_TARGET_BYTES));
   for (;;) {
     const bytes = new Array<number>(n).fill(shardOverhead);
     const keys = new Array<number>(n).fill(0);
-    for (const e of entries) {
-      const i = shardOf(e.key, n);
-      bytes[i] = (bytes[i] ?? 0) + e.bytes;
-      keys[i] = (keys[i] ?? 0) + 1;
-    }
+    entries.forEach((e, i) => {
+      const shard = shardOf(e.key, n);
+      bytes[shard] = (bytes[shard] ?? 0) + (sizes[i] ?? 0);
+      keys[shard] = (keys[shard] ?? 0) + 1;
+    });
     const splittable = bytes.some((b, i) => b > SHARD_TARGET_BYTES && (keys[i] ?? 0) > 1);
     if (!splittable || n >= entries.length) return n;
     n += Math.max(1, Math.ceil(n / 8));
@@ -116,23 +147,10 @@ function countRoutes(groups: Map<string, CompiledRoute[]>): number {
   return n;
 }
 
-/** The route without the fields that hold their {@link ROUTE_DEFAULTS} value. */
-export function compactRoute(route: CompiledRoute): Partial<CompiledRoute> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(route)) {
-    const fallback = (ROUTE_DEFAULTS as Record<string, unknown>)[key];
-    const isDefault = key in ROUTE_DEFAULTS && (Array.isArray(fallback) ? Array.isArray(value) && value.length === 0 : value === fallback);
-    if (!isDefault) out[key] = value;
-  }
-  return out as Partial<CompiledRoute>;
-}
-
-/** The full route from its compact JSON form (fields absent from the JSON take their {@link ROUTE_DEFAULTS}). */
-export function restoreRoute(compact: Partial<CompiledRoute>): CompiledRoute {
-  return { ...ROUTE_DEFAULTS, requestHeaders: [], responseHeaders: [], ...compact } as CompiledRoute;
-}
-
-/** Parse a published shard back into a {@link TableShard} with defaults restored; an error value for anything else. */
+/**
+ * Parse a published shard back into a {@link TableShard} with every default restored; an error value for text that
+ * is not a shard of this schema. Routes sharing a backend list share one array (treat it as read-only).
+ */
 export function parseShard(text: string): { shard: TableShard } | { error: string } {
   let json: unknown;
   try {
@@ -140,14 +158,24 @@ export function parseShard(text: string): { shard: TableShard } | { error: strin
   } catch {
     return { error: "the shard is not valid JSON" };
   }
-  const value = json as Partial<TableShard> | null;
+  const value = json as { schema?: unknown; backends?: Record<string, CompactBackend[]>; hosts?: Record<string, CompactRoute[]>; wildcards?: Record<string, CompactRoute[]> } | null;
   if (typeof value !== "object" || value === null || value.schema !== TABLE_SCHEMA) return { error: `the shard's schema is not ${TABLE_SCHEMA}` };
-  const restore = (record: Record<string, Partial<CompiledRoute>[]> | undefined): Record<string, CompiledRoute[]> => {
+  const lists = new Map<string, Backend[]>();
+  for (const [id, list] of Object.entries(value.backends ?? {})) lists.set(id, restoreBackends(list));
+  let dangling: number | undefined;
+  const lookup = (ref: number): Backend[] => {
+    const list = lists.get(String(ref));
+    if (list === undefined) dangling ??= ref;
+    return list ?? [];
+  };
+  const restore = (record: Record<string, CompactRoute[]> | undefined, wildcard: boolean): Record<string, CompiledRoute[]> => {
     const out: Record<string, CompiledRoute[]> = {};
-    for (const [key, routes] of Object.entries(record ?? {})) out[key] = routes.map(restoreRoute);
+    for (const [key, routes] of Object.entries(record ?? {})) out[key] = routes.map((route) => restoreRoute(route, key, wildcard, lookup));
     return out;
   };
-  return { shard: { schema: TABLE_SCHEMA, hosts: restore(value.hosts), wildcards: restore(value.wildcards) } };
+  const shard: TableShard = { schema: TABLE_SCHEMA, hosts: restore(value.hosts, false), wildcards: restore(value.wildcards, true) };
+  if (dangling !== undefined) return { error: `the shard refers to backend list ${dangling}, which it does not contain` };
+  return { shard };
 }
 
 /** JSON with object keys in code-unit order at every level and no whitespace; `undefined` members are dropped. */

@@ -5,6 +5,7 @@
 import { wildcardSuffix } from "../host.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
+import { DEFAULT_WEIGHT } from "./defaults.ts";
 import { readAuth } from "./auth.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { readHeaderActions } from "./header-actions.ts";
@@ -14,7 +15,6 @@ import { annotationField, type Report, type Subject } from "./report.ts";
 import { isRecord, show } from "./values.ts";
 
 const MAX_ALTERNATE_BACKENDS = 3;
-const DEFAULT_WEIGHT = 100;
 const MAX_WEIGHT = 256;
 
 export function validate(drafts: readonly RouteDraft[], options: CompileOptions, report: Report): ValidRoute[] {
@@ -35,8 +35,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
   const backendRefs = checkBackends(draft, report);
   const headers = readHeaderActions(draft.headerActions, s, report);
   const termination = tls?.termination ?? null;
-  const activeBackends = backendRefs.filter((b) => b.weight > 0).length;
-  const settings = readRouterAnnotations({ subject: s, annotations: draft.annotations, id: draft.id, termination, activeBackends }, report);
+  const settings = readRouterAnnotations({ subject: s, annotations: draft.annotations, id: draft.id, termination, backends: backendRefs }, report);
   const auth = readAuth(s, draft.annotations, options, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;

@@ -1,0 +1,95 @@
+/**
+ * @module The compact JSON form of one CompiledRoute inside a published shard: every field that holds its default
+ * — a constant, or a value derived from the route itself — is left out, and {@link restoreRoute} puts it back.
+ * Writer and reader live together so they cannot drift apart. The table is published per host key, so a route's
+ * `host` is never written; backend lists live once in the shard's `backends` dictionary.
+ */
+import type { Backend, CompiledRoute, Endpoint, HeaderAction } from "../types.ts";
+import { backendId, DEFAULT_TIMEOUT_MS, DEFAULT_WEIGHT, defaultBalance, defaultCookieName } from "./defaults.ts";
+
+/** Constant defaults (docs/route-table.md). */
+export const ROUTE_DEFAULTS = {
+  kind: "Route",
+  path: "",
+  match: "prefix",
+  tls: null,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  forwarded: "append",
+  rewriteTarget: null,
+  hsts: null,
+  ipAllowlist: null,
+  rateLimit: null,
+  jwt: null,
+  clientCert: null,
+} as const satisfies Partial<CompiledRoute>;
+/** Shared by every restored route without header actions; frozen so a shared list can never be changed. */
+const NO_HEADERS = Object.freeze([]) as unknown as HeaderAction[];
+
+/**
+ * The route as written into a shard: fields holding their default omitted, `host` never written, and its backend
+ * list replaced by the list's number in the shard's backend dictionary (`backendsRef`).
+ */
+export function compactRoute(route: CompiledRoute, backendsRef: (backends: readonly Backend[]) => number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(ROUTE_DEFAULTS)) {
+    const actual = route[key as keyof typeof ROUTE_DEFAULTS];
+    if (actual !== value) out[key] = actual;
+  }
+  out.id = route.id;
+  if (route.requestHeaders.length > 0) out.requestHeaders = route.requestHeaders;
+  if (route.responseHeaders.length > 0) out.responseHeaders = route.responseHeaders;
+  if (route.balance !== defaultBalance(route.backends)) out.balance = route.balance;
+  const cookie = route.cookie;
+  if (cookie === null || cookie.name !== defaultCookieName(route.id) || cookie.sameSite !== "None") out.cookie = cookie;
+  out.backends = backendsRef(route.backends);
+  return out;
+}
+
+/** A backend list as the dictionary stores it: `weight` 100 and the derived `id` omitted, endpoints in full. */
+export function compactBackends(backends: readonly Backend[]): CompactBackend[] {
+  return backends.map((b) => {
+    const backend: CompactBackend = { service: b.service, endpoints: b.endpoints };
+    if (b.weight !== DEFAULT_WEIGHT) backend.weight = b.weight;
+    if (b.id !== backendId(b.service)) backend.id = b.id;
+    return backend;
+  });
+}
+
+/** The backend list from its dictionary form. */
+export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
+  return list.map((b) => ({ service: b.service, weight: b.weight ?? DEFAULT_WEIGHT, id: b.id ?? backendId(b.service), endpoints: b.endpoints }));
+}
+
+/** A route as read back from a shard (the shape {@link compactRoute} writes). */
+export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & { id: string; backends: number };
+export type CompactBackend = Partial<Omit<Backend, "endpoints">> & { service: string; endpoints: Endpoint[] };
+
+/**
+ * The full route from its compact form and the key it is stored under (`host`, or the suffix of a wildcard).
+ * Every restored route is built with the same field order, so the Worker's routes share one object shape.
+ */
+export function restoreRoute(compact: CompactRoute, hostKey: string, wildcard: boolean, backendsOf: (ref: number) => Backend[]): CompiledRoute {
+  const tls = compact.tls ?? ROUTE_DEFAULTS.tls;
+  const backends = backendsOf(compact.backends);
+  return {
+    id: compact.id,
+    kind: compact.kind ?? ROUTE_DEFAULTS.kind,
+    host: wildcard ? `*.${hostKey}` : hostKey,
+    path: compact.path ?? ROUTE_DEFAULTS.path,
+    match: compact.match ?? ROUTE_DEFAULTS.match,
+    tls,
+    backends,
+    balance: compact.balance ?? defaultBalance(backends),
+    cookie: compact.cookie === undefined ? { name: defaultCookieName(compact.id), sameSite: "None" } : compact.cookie,
+    timeoutMs: compact.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
+    forwarded: compact.forwarded ?? ROUTE_DEFAULTS.forwarded,
+    rewriteTarget: compact.rewriteTarget ?? ROUTE_DEFAULTS.rewriteTarget,
+    requestHeaders: compact.requestHeaders ?? NO_HEADERS,
+    responseHeaders: compact.responseHeaders ?? NO_HEADERS,
+    hsts: compact.hsts ?? ROUTE_DEFAULTS.hsts,
+    ipAllowlist: compact.ipAllowlist ?? ROUTE_DEFAULTS.ipAllowlist,
+    rateLimit: compact.rateLimit ?? ROUTE_DEFAULTS.rateLimit,
+    jwt: compact.jwt ?? ROUTE_DEFAULTS.jwt,
+    clientCert: compact.clientCert ?? ROUTE_DEFAULTS.clientCert,
+  };
+}
