@@ -81,16 +81,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return { url, process: child, output: () => output, stop };
 }
 
+/** True when the URL answers at all. wrangler's local HTTPS certificate is self-signed, so it is not verified. */
+async function answers(url: string): Promise<boolean> {
+  const { request } = url.startsWith("https:") ? await import("node:https") : await import("node:http");
+  return new Promise((resolvePromise) => {
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolvePromise(true);
+    });
+    req.on("error", () => resolvePromise(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
 async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
-    try {
-      await fetch(`${url}/__edgeroute/health`, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    if (await answers(`${url}/__edgeroute/health`)) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`wrangler dev did not start serving ${url} within 60 s:\n${output()}`);
 }

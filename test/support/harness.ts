@@ -158,8 +158,9 @@ export async function send(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<Sent> {
-  const { request } = await import("node:http");
   const target = new URL(gatewayUrl);
+  // wrangler dev's HTTPS listener uses a self-signed certificate.
+  const { request } = target.protocol === "https:" ? await import("node:https") : await import("node:http");
   return new Promise((resolvePromise, reject) => {
     const req = request(
       {
@@ -169,6 +170,7 @@ export async function send(
         path,
         headers: { Host: host, "CF-Connecting-IP": "203.0.113.7", ...options.headers },
         agent: false,
+        rejectUnauthorized: false,
       },
       (res) => {
         let body = "";
