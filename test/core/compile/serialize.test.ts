@@ -87,6 +87,12 @@ describe("serializeTable", () => {
     expect(serializeTable(run(changed).table, sha256).version).not.toBe(a.version);
   });
 
+  it("also reads a plain JSON.stringify of a TableShard (every field written)", () => {
+    const shard = run(mixed).table.shards[0];
+    const parsed = parseShard(JSON.stringify(shard));
+    expect("shard" in parsed && parsed.shard).toEqual(shard);
+  });
+
   it("reports an unreadable shard as an error value", () => {
     expect(parseShard("{")).toEqual({ error: "the shard is not valid JSON" });
     expect(parseShard('{"schema":"other"}')).toHaveProperty("error");

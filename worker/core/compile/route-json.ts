@@ -61,20 +61,21 @@ export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
 }
 
 /** A route as read back from a shard (the shape {@link compactRoute} writes). */
-export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & { id: string; backends: number };
+export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & { id: string; backends: number | CompactBackend[] };
 export type CompactBackend = Partial<Omit<Backend, "endpoints">> & { service: string; endpoints: Endpoint[] };
 
 /**
  * The full route from its compact form and the key it is stored under (`host`, or the suffix of a wildcard).
- * Every restored route is built with the same field order, so the Worker's routes share one object shape.
+ * Fields present are taken as they are, so a plain `JSON.stringify` of a TableShard (every field written, backends
+ * inline) reads back too. Every restored route is built with the same field order (one object shape).
  */
 export function restoreRoute(compact: CompactRoute, hostKey: string, wildcard: boolean, backendsOf: (ref: number) => Backend[]): CompiledRoute {
   const tls = compact.tls ?? ROUTE_DEFAULTS.tls;
-  const backends = backendsOf(compact.backends);
+  const backends = typeof compact.backends === "number" ? backendsOf(compact.backends) : restoreBackends(compact.backends ?? []);
   return {
     id: compact.id,
     kind: compact.kind ?? ROUTE_DEFAULTS.kind,
-    host: wildcard ? `*.${hostKey}` : hostKey,
+    host: compact.host ?? (wildcard ? `*.${hostKey}` : hostKey),
     path: compact.path ?? ROUTE_DEFAULTS.path,
     match: compact.match ?? ROUTE_DEFAULTS.match,
     tls,
