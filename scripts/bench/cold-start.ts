@@ -1,0 +1,138 @@
+/**
+ * @module Section 2b: cold start in workerd. What is measured, per table size, `repeats` times:
+ *
+ * 1. The table is published once with the CLI (`routes push --local --persist-to DIR`) into a fresh local KV.
+ * 2. A fresh workerd process runs the bundled gateway (Miniflare, one process, pinned to the test core). Its
+ *    isolate has evaluated the Worker's module but has served nothing, so it holds no table ("cold isolate").
+ * 3. First request: GET of a path under the first route, Host = its host, on a new connection. The Worker reads
+ *    `routes:current`, the index and the shard(s) it needs from the local KV, parses and indexes them, routes,
+ *    and forwards to the local backend. Measured: the client's wall time until the full response, and the CPU
+ *    time of the whole workerd process (all threads, /proc schedstat) during it.
+ * 4. Then 20 warm requests to the same route (other sub-paths), one at a time, same measures; their median is
+ *    the warm cost. "Cold start to first routed request" = first − warm median.
+ *
+ * The local KV is Miniflare's simulator running inside the same workerd process, so the CPU figure includes
+ * the simulator serving the values; in production that is network wait, not CPU. The Node-side
+ * `JSON.parse` time of the same bytes (control-plane section) isolates the Worker's own parsing cost.
+ */
+import { request } from "node:http";
+import { firstAndLast } from "./haproxy-config.ts";
+import { cpuSeconds } from "./load.ts";
+import { keysForRoute, type RouteSet } from "./routeset.ts";
+import { startWorker, type Service } from "./services.ts";
+import { summarize, type Summary } from "./stats.ts";
+import type { Published } from "./worker-builds.ts";
+
+export interface ColdStartSuccess {
+  ok: true;
+  size: number;
+  pushMs: number;
+  manifestBytes: number;
+  repeats: number;
+  /** Miniflare start until workerd accepts requests. */
+  startupMs: Summary;
+  firstWallMs: Summary;
+  warmWallMs: Summary;
+  firstCpuMs: Summary;
+  warmCpuMs: Summary;
+  /** HTTP status of the first request (200 expected: the route's backend answered). */
+  firstStatus: number;
+}
+
+export interface ColdStartFailure {
+  ok: false;
+  size: number;
+  reason: string;
+}
+
+export type ColdStartOutcome = ColdStartSuccess | ColdStartFailure;
+
+export interface GatewayBuild {
+  wranglerConfig: string;
+  script: string;
+  workDir: string;
+}
+
+/** The gateway's vars for local benchmarking: forward to the endpoint address itself, loopback allowed. */
+export function gatewayVars(): Record<string, string> {
+  return { FORWARD_MODE: "direct", ALLOW_LOOPBACK_TARGETS: "true", ROUTES_REFRESH_SECONDS: "3600" };
+}
+
+/** One GET on a fresh connection: status and wall milliseconds until the body has been read. */
+export function timedGet(port: number, host: string, path: string): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+    });
+    req.setTimeout(60_000, () => req.destroy(new Error(`no answer from 127.0.0.1:${port} within 60 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function timedWithCpu(service: Service, host: string, path: string): Promise<{ status: number; ms: number; cpuMs: number }> {
+  const cpu0 = cpuSeconds(service.pid);
+  const { status, ms } = await timedGet(service.port, host, path);
+  return { status, ms, cpuMs: (cpuSeconds(service.pid) - cpu0) * 1000 };
+}
+
+export async function measureColdStart(set: RouteSet, published: Published, gateway: GatewayBuild, repeats: number): Promise<ColdStartOutcome> {
+  const { first } = firstAndLast(set.routes);
+  const keys = keysForRoute(first, 21);
+  const startup: number[] = [];
+  const firstWall: number[] = [];
+  const firstCpu: number[] = [];
+  const warmWall: number[] = [];
+  const warmCpu: number[] = [];
+  let firstStatus = 0;
+  try {
+    for (let r = 0; r < repeats; r++) {
+      const started = performance.now();
+      const service = await startWorker(
+        { wranglerConfig: gateway.wranglerConfig, script: gateway.script, persistTo: published.persistTo, vars: gatewayVars() },
+        gateway.workDir,
+      );
+      startup.push(performance.now() - started);
+      try {
+        // Let workerd finish whatever it does right after start-up before timing anything.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const [key0, ...rest] = keys;
+        if (!key0) throw new Error("no key");
+        const cold = await timedWithCpu(service, key0.host, key0.path);
+        firstStatus = cold.status;
+        if (cold.status !== 200) throw new Error(`the first request got HTTP ${cold.status}, expected 200 from the backend`);
+        firstWall.push(cold.ms);
+        firstCpu.push(cold.cpuMs);
+        const walls: number[] = [];
+        const cpus: number[] = [];
+        for (const key of rest) {
+          const warm = await timedWithCpu(service, key.host, key.path);
+          if (warm.status !== 200) throw new Error(`a warm request got HTTP ${warm.status}`);
+          walls.push(warm.ms);
+          cpus.push(warm.cpuMs);
+        }
+        warmWall.push(summarize(walls).median);
+        warmCpu.push(summarize(cpus).median);
+      } finally {
+        await service.stop();
+      }
+    }
+  } catch (error) {
+    return { ok: false, size: set.size, reason: error instanceof Error ? error.message : String(error) };
+  }
+  return {
+    ok: true,
+    size: set.size,
+    pushMs: published.pushMs,
+    manifestBytes: published.manifestBytes,
+    repeats,
+    startupMs: summarize(startup),
+    firstWallMs: summarize(firstWall),
+    warmWallMs: summarize(warmWall),
+    firstCpuMs: summarize(firstCpu),
+    warmCpuMs: summarize(warmCpu),
+    firstStatus,
+  };
+}

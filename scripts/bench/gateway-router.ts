@@ -1,0 +1,65 @@
+/**
+ * @module The gateway's own matcher as a benchmark router. The route set goes through the real control plane
+ * (`compile` + `serializeTable`, as `routes push` runs them) and the real data-plane path: shards parsed with
+ * `parseShard`, `tableLookup` over them, `matchRoute` per request (plain HTTP, host and path already normalised,
+ * as the other routers get them).
+ */
+import { createHash } from "node:crypto";
+import { compile, DEFAULT_COMPILE_OPTIONS, parseShard } from "../../worker/core/compile/index.ts";
+import { matchRoute, tableLookup } from "../../worker/core/match.ts";
+import type { CompileOptions, SourceObject, TableShard } from "../../worker/core/types.ts";
+import type { RouterAdapter } from "./routers.ts";
+import type { RouteSet } from "./routeset.ts";
+import { serializeTable } from "../../worker/core/compile/serialize.ts";
+
+/** The generated set uses wildcard routes and loopback load balancers (a local table). */
+export const BENCH_COMPILE_OPTIONS: CompileOptions = { ...DEFAULT_COMPILE_OPTIONS, target: "local", allowWildcards: true };
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** The manifests as the CLI hands them to the compiler (one document per object). */
+export function sourceObjects(set: RouteSet): SourceObject[] {
+  return set.objects.map((object, doc) => ({ source: { file: `bench-${set.size}.yaml`, doc }, object }));
+}
+
+export const GATEWAY: RouterAdapter = {
+  name: "gateway",
+  label: "edgeroute matcher (worker/core/match.ts)",
+  async prepare(set) {
+    const started = performance.now();
+    const result = compile(sourceObjects(set), BENCH_COMPILE_OPTIONS);
+    const compiled = performance.now();
+    const serialized = serializeTable(result.table, sha256);
+    const done = performance.now();
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0 || result.admitted.length !== set.size) {
+      const first = errors[0] ?? result.diagnostics[0];
+      throw new Error(
+        `compile admitted ${result.admitted.length} of ${set.size} routes` + (first ? `; first diagnostic: ${first.code} ${first.object} ${first.message}` : ""),
+      );
+    }
+    const shardCount = serialized.shards.length;
+    const texts = serialized.shards;
+    const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), Buffer.byteLength(serialized.index));
+    return {
+      info: { compileMs: compiled - started, serializeMs: done - compiled, publishedBytes: bytes, shards: shardCount },
+      build(parsed) {
+        const t0 = performance.now();
+        const shards: TableShard[] = texts.map((text, i) => {
+          const out = parseShard(text);
+          if ("error" in out) throw new Error(`shard ${i}: ${out.error}`);
+          return out.shard;
+        });
+        const t1 = performance.now();
+        parsed();
+        const t2 = performance.now();
+        const lookup = tableLookup(shards, shardCount);
+        const t3 = performance.now();
+        return {
+          lookup: (host, path) => matchRoute(lookup, host, path, false)?.id,
+          buildMs: { parse: t1 - t0, index: t3 - t2, total: t1 - t0 + (t3 - t2) },
+        };
+      },
+    };
+  },
+};

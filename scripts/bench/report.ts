@@ -1,0 +1,238 @@
+/**
+ * @module BENCHMARKS.md from a {@link BenchResults}: how to run, the machine, the targets (met / missed / not
+ * measured, with gap, cause and remedy), then every section's table, and a link to the SVG chart.
+ */
+import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
+import { ROUTERS } from "./lookup.ts";
+import type { BenchResults } from "./results.ts";
+import { spreadPercent, type Summary } from "./stats.ts";
+import type { TargetVerdict } from "./targets.ts";
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined || !Number.isFinite(n) ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function nsCell(s: Summary): string {
+  const spread = spreadPercent(s);
+  return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${spread > 25 ? " ⚠" : ""}`;
+}
+
+const ROUTER_NAMES: Record<string, string> = {
+  gateway: "**edgeroute matcher**",
+  "hono-trie": "hono TrieRouter",
+  "hono-regexp": "hono RegExpRouter",
+  memoirist: "memoirist",
+  medley: "@medley/router",
+};
+
+function lookupTable(results: BenchResults): string[] {
+  const sizes = results.settings.lookupSizes;
+  const find = (router: string, size: number): LookupOutcome | undefined => results.lookup.find((o) => o.router === router && o.size === size);
+  const lines = [
+    `| ns per lookup, median (min–max) | ${sizes.map((s) => fmt(s)).join(" | ")} |`,
+    `|---|${sizes.map(() => "---:").join("|")}|`,
+  ];
+  for (const router of ROUTERS) {
+    const cells = sizes.map((size) => {
+      const o = find(router, size);
+      if (!o) return "—";
+      if (!o.ok) return `**failed** (${o.phase})`;
+      return `${nsCell(o.mixed)}${o.wrong > 0 ? ` **${o.wrong} wrong**` : ""}`;
+    });
+    lines.push(`| ${ROUTER_NAMES[router] ?? router} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
+function detailTable(results: BenchResults): string[] {
+  const lines = [
+    "| Router | Routes | Heap B/route | Build ms | First use of every route, µs/route | First route ns | Last route ns | Answers checked |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const size of results.settings.lookupSizes) {
+    for (const router of ROUTERS) {
+      const o = results.lookup.find((x) => x.router === router && x.size === size);
+      if (!o) continue;
+      if (!o.ok) {
+        lines.push(`| ${ROUTER_NAMES[router] ?? router} | ${fmt(size)} | failed in ${o.phase}: ${o.reason.replace(/\|/g, "\\|")} ||||||`);
+        continue;
+      }
+      const heap = o.indexHeapPerRoute === undefined ? fmt(o.heapPerRoute) : `${fmt(o.heapPerRoute)} (index ${fmt(o.indexHeapPerRoute)})`;
+      const build = Object.entries(o.buildMs)
+        .filter(([k]) => k !== "total" || Object.keys(o.buildMs).length === 1)
+        .map(([k, v]) => (Object.keys(o.buildMs).length === 1 ? fmt(v, 1) : `${k} ${fmt(v, 1)}`))
+        .join(", ");
+      const checked = o.wrong === 0 ? `${fmt(o.checked)}, all right` : `${fmt(o.checked)}, **${fmt(o.wrong)} wrong** (e.g. ${o.firstWrong ?? ""})`;
+      lines.push(
+        `| ${ROUTER_NAMES[router] ?? router} | ${fmt(size)} | ${heap} | ${build} | ${fmt((o.firstPassMs * 1000) / size, 2)} | ${fmt(o.first.median)} | ${fmt(o.last.median)} | ${checked} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function verdictLines(verdicts: TargetVerdict[]): string[] {
+  const icon = { met: "✅ met", missed: "❌ missed", "not measured": "⚪ not measured" } as const;
+  const lines = ["| Target | Measured | Result |", "|---|---|---|"];
+  for (const v of verdicts) lines.push(`| ${v.target} | ${v.measured} | ${icon[v.status]}${v.gap ? ` — ${v.gap}` : ""} |`);
+  const explained = verdicts.filter((v) => v.status !== "met" && v.why);
+  if (explained.length > 0) {
+    lines.push("", "### Why, and what would close the gap", "");
+    for (const v of explained) {
+      lines.push(`- **${v.target}** (${v.status}${v.gap ? `, ${v.gap}` : ""}). ${v.why}${v.fix ? ` *Remedy:* ${v.fix}` : ""}`);
+    }
+  }
+  return lines;
+}
+
+function controlLines(results: BenchResults): string[] {
+  const lines = [
+    "| Routes | compile() ms | µs/route | serializeTable() ms | µs/route | Shards | Published bytes | B/route | gzip B/route | brotli B/route | JSON.parse all shards ms | one shard ms |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const c of results.control) {
+    if (!c.ok) {
+      lines.push(`| ${fmt(c.size)} | failed: ${c.reason} |||||||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${fmt(c.size)} | ${fmt(c.compileMs.median, 1)} | ${fmt((c.compileMs.median * 1000) / c.size, 1)} | ${fmt(c.serializeMs.median, 1)} | ` +
+        `${fmt((c.serializeMs.median * 1000) / c.size, 1)} | ${c.shards} | ${fmt(c.publishedBytes)} | ${fmt(c.publishedBytes / c.size)} | ` +
+        `${fmt(c.gzipBytes / c.size, 1)} | ${fmt(c.brotliBytes / c.size, 1)} | ${fmt(c.parseAllMs.median, 1)} | ${fmt(c.parseOneMs.median, 1)} |`,
+    );
+  }
+  return lines;
+}
+
+function coldLines(results: BenchResults): string[] {
+  if (results.cold.length === 0) return [`Not measured: ${results.skipped.cold ?? "not run in this mode"}.`];
+  const lines = [
+    "| Routes | `routes push` wall s | workerd start ms | First request ms | Warm request ms | **First − warm ms** | workerd CPU first ms | warm ms |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const c of results.cold) {
+    if (!c.ok) {
+      lines.push(`| ${fmt(c.size)} | not measured: ${c.reason} |||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${fmt(c.size)} | ${fmt(c.pushMs / 1000, 1)} | ${fmt(c.startupMs.median)} | ${fmt(c.firstWallMs.median, 1)} (${fmt(c.firstWallMs.min, 1)}–${fmt(c.firstWallMs.max, 1)}) | ` +
+        `${fmt(c.warmWallMs.median, 2)} | **${fmt(c.firstWallMs.median - c.warmWallMs.median, 1)}** | ${fmt(c.firstCpuMs.median, 1)} | ${fmt(c.warmCpuMs.median, 2)} |`,
+    );
+  }
+  return lines;
+}
+
+function e2eLines(results: BenchResults): string[] {
+  if (results.e2e.length === 0) return [`Not measured: ${results.skipped.e2e ?? "not run"}.`];
+  const lines = [
+    `| Target | Saturation req/s (per round) | CPU µs/req | p50 ms | p99 ms | Fixed-rate req/s | CPU µs/req | p50 ms | p99 ms |`,
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const t of results.e2e) {
+    if (!t.ok || !t.saturation || !t.fixed) {
+      lines.push(`| ${t.label} | not measured: ${(t.reason ?? "").replace(/\|/g, "\\|").slice(0, 300)} ||||||||`);
+      continue;
+    }
+    const s = t.saturation;
+    const f = t.fixed;
+    lines.push(
+      `| ${t.label} | ${fmt(s.rps)} (${s.roundsRps.map((r) => fmt(r)).join(", ")}) | ${fmt(s.cpuUs, 1)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} | ` +
+        `${fmt(f.rps)} | ${fmt(f.cpuUs, 1)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} |`,
+    );
+  }
+  const helper = results.e2e.find((t) => t.name === "gateway-first" && t.saturation)?.saturation?.helperCpuUs["miniflare-node"];
+  if (helper !== undefined) lines.push("", `Miniflare's Node host process (not on the request path) used ${fmt(helper, 2)} µs CPU per gateway request.`);
+  return lines;
+}
+
+export function renderReport(results: BenchResults, verdicts: TargetVerdict[], chartPath: string | undefined): string {
+  const m = results.machine;
+  const s = results.settings;
+  const out: string[] = [
+    "# Benchmarks",
+    "",
+    `Generated by \`npm run bench${results.mode === "quick" ? " -- --quick" : ""}\` (scripts/bench/run.ts) on ${results.startedAt}; the run took ` +
+      `${fmt(results.durationSeconds / 60, 1)} minutes. Numbers from one shared VM: read them as ratios and orders of magnitude.`,
+    "",
+    "Run it: `npm run bench` (full, about 20–25 minutes on 2 cores; rewrites this file and scripts/bench/results/lookup.svg) or " +
+      "`npm run bench -- --quick` (smoke test, a few minutes; writes bench-out/ only). As root it installs `haproxy` and `wrk` with " +
+      "apt-get when they are missing; otherwise those parts are reported as not measured. All traffic is on 127.0.0.1.",
+    "",
+    "## Machine",
+    "",
+    "| | |",
+    "|---|---|",
+    `| CPU | ${m.cpuModel}, ${m.nproc} cores (governor: ${m.governor}; steal since boot ${fmt(m.stealPercent, 1)}%) |`,
+    `| Kernel | ${m.kernel} |`,
+    `| Node | ${m.node} |`,
+    `| workerd | ${m.workerd} (wrangler ${m.wrangler}, Miniflare) |`,
+    `| HAProxy | ${m.haproxy} |`,
+    `| wrk | ${m.wrk} |`,
+    `| Pinning | ${results.pinned ? "system under test alone on core 1; wrk, backend and this script on core 0 (taskset)" : "none (fewer than 2 cores or no taskset)"} |`,
+    "",
+    "## Targets",
+    "",
+    ...verdictLines(verdicts),
+    "",
+    "## 1. Route lookup",
+    "",
+    `Same generated route sets for every router (scripts/bench/routeset.ts, seeded): ${s.lookupSizes.map((n) => fmt(n)).join(", ")} routes, about ` +
+      "3.5 per host, one host in six a wildcard (`*.suffix`), paths from a menu with nested and trailing-slash prefixes. 1,024 distinct request keys: " +
+      "80% exact-host hits (half Zipf-hot), 10% wildcard hits, 10% misses (unknown host, or known host with an unserved path), path depth 1–5. " +
+      `One process per router × size (--expose-gc), ${s.lookupRepeats} process(es) each; in each, ${s.lookupSamples} samples of ≈${s.lookupSampleMs} ms ` +
+      "per workload after a warm-up, workloads interleaved; the median is over all samples (⚠ = max/min spread above 25%). Every router's answer is " +
+      "checked for every route (by its own host and path) and every key before timing. Host and path are already normalised for all routers. " +
+      "The path-only routers get the host folded into the path (`/<host><path>`, a wildcard as `/~.<suffix><path>`, exact host probed first, then " +
+      "the wildcard: the router's precedence); hono's routers return all matching handlers, of which the adapter keeps the longest path. " +
+      "The gateway gets the table through `compile` → `serializeTable` → `parseShard` → `tableLookup`, and answers with `matchRoute(…, https=false)`.",
+    "",
+    ...lookupTable(results),
+    "",
+    ...(chartPath ? [`![ns per lookup vs routes](${chartPath})`, ""] : []),
+    "Heap: `heapUsed` after gc, after building and after every route and key was looked up once (so lazily built indexes count), minus before " +
+      "building; for the gateway the baseline holds the shard JSON texts (as KV delivers them) and the figure covers the parsed table plus the " +
+      "index (the index alone in parentheses). First/last route: 1,024 distinct keys under the first and under the last exact-host line of the " +
+      "OpenShift router's `map_reg` map for the same routes (scripts/bench/haproxy-config.ts; wildcard lines always come after all " +
+      "exact-host lines, so the last exact-host line is the far end of the list for like keys).",
+    "",
+    ...detailTable(results),
+    "",
+    "## 2. Control plane and cold start",
+    "",
+    "`compile()` + `serializeTable()` on the generated manifests (what `routes push` runs between reading YAML and writing KV), median of 3 runs " +
+      "in a fresh process; published bytes = index + all shards. The JSON.parse columns are the Worker's own parsing cost for those bytes, in Node.",
+    "",
+    ...controlLines(results),
+    "",
+    "Cold start in workerd (scripts/bench/cold-start.ts): the table is published with `routes push --local --persist-to DIR`; a fresh workerd " +
+      "(Miniflare, one process, the bundled Worker, pinned) is started; the first request (new connection, a path under the first route) makes " +
+      "the Worker read `routes:current`, the index and the shard(s) from the local KV, parse and index them, route and forward to the backend. " +
+      "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
+      `/proc schedstat), which includes Miniflare's local KV simulator serving the values. ${s.coldRepeats} fresh processes per size; medians.`,
+    "",
+    ...coldLines(results),
+    "",
+    "## 3. End to end",
+    "",
+    `Table of ${fmt(s.e2eRoutes)} generated routes. wrk (1 thread) rotates over ${fmt(s.e2eDistinctUrls)} distinct URLs under the route named ` +
+      `(direct and forward-only use the first route's URLs). Saturation: 32 connections, ${s.e2eSeconds} s after a warm-up. Fixed rate: 16 connections ` +
+      `each waiting so that the total is at most ${fmt(s.e2eRate)} req/s (wrk 4 has no open-loop mode; a target slower than that runs below it). ` +
+      `${s.e2eRounds} round(s), targets interleaved; medians over rounds. CPU µs/req = CPU time of the process under test (workerd, HAProxy, or the ` +
+      "backend for direct) over the run ÷ completed requests. The backend is Node (1 KiB body, keep-alive) on the load core. HAProxy is configured " +
+      "as the OpenShift router writes it: `use_backend %[base,map_reg(os_http_be.map)]`, one regex line per route in the router's sort order, one " +
+      "backend per route, one thread; with HAProxy's default pattern cache (10,000 entries) and with it off, and a no-map frontend in the same " +
+      "process as a paired baseline.",
+    "",
+    ...e2eLines(results),
+    "",
+    "## Raw results",
+    "",
+    `Everything above comes from one JSON value, written to \`bench-out/results${results.mode === "quick" ? "-quick" : ""}.json\` (not committed).`,
+    "",
+  ];
+  return `${out.join("\n")}\n`;
+}
+
+export function lookupOk(o: LookupOutcome): o is LookupSuccess {
+  return o.ok;
+}

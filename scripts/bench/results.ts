@@ -1,0 +1,37 @@
+/**
+ * @module Everything one `npm run bench` measured, as one JSON-able value (also written to
+ * bench-out/results*.json for comparison between runs).
+ */
+import type { ColdStartOutcome } from "./cold-start.ts";
+import type { ControlFailure, ControlOutcome } from "./control-child.ts";
+import type { TargetResult } from "./e2e.ts";
+import type { LookupOutcome } from "./lookup-child.ts";
+import type { Machine } from "./machine.ts";
+
+export interface BenchResults {
+  mode: "full" | "quick";
+  startedAt: string;
+  durationSeconds: number;
+  machine: Machine;
+  /** Whether processes were pinned to cores (taskset, ≥ 2 cores). */
+  pinned: boolean;
+  settings: {
+    lookupSizes: number[];
+    lookupSamples: number;
+    lookupSampleMs: number;
+    lookupRepeats: number;
+    coldSizes: number[];
+    coldRepeats: number;
+    e2eRoutes: number;
+    e2eSeconds: number;
+    e2eRounds: number;
+    e2eRate: number;
+    e2eDistinctUrls: number;
+  };
+  lookup: LookupOutcome[];
+  control: (ControlOutcome | ControlFailure)[];
+  cold: ColdStartOutcome[];
+  /** Why a section was not measured at all. */
+  skipped: Record<string, string>;
+  e2e: TargetResult[];
+}
