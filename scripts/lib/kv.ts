@@ -74,8 +74,6 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
     const result = await run(process.execPath, [WRANGLER_BIN, ...full], {
       ...env,
       WRANGLER_SEND_METRICS: "false",
-      // Colour codes would end up in our error messages.
-      FORCE_COLOR: "0",
     });
     calls.push({ command: `wrangler ${args.slice(0, 2).join(" ")}`, ms: performance.now() - started });
     if (result.code !== 0) {
@@ -210,12 +208,13 @@ function describe(target: KvTarget): string {
     : `remote KV ${target.binding} (${target.config})`;
 }
 
-/** The last lines of wrangler's output, without its banner: enough to show why it failed. */
+/** The last lines of wrangler's output, without colours, banner and beta notices: enough to show why it failed. */
 function tail(output: string): string {
   const lines = output
+    .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
     .map((line) => line.trimEnd())
-    .filter((line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote)/.test(line));
+    .filter((line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote|▲ \[WARNING\] 🚧)/.test(line));
   return lines.slice(-15).join("\n");
 }
 

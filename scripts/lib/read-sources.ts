@@ -133,16 +133,17 @@ function parseYamlManifests(text: string, file: string): { objects: SourceObject
       diagnostics.push(malformed(file, doc, at.line, at.col, error.message));
       continue;
     }
-    if (document.contents === null) continue;
     let object: unknown;
     try {
       // The alias limit stops "billion laughs" documents from exhausting memory.
       object = document.toJS({ maxAliasCount: 100 });
     } catch (thrown) {
-      const at = lines.linePos(document.contents.range[0]);
+      const at = lines.linePos(document.contents?.range[0] ?? 0);
       diagnostics.push(malformed(file, doc, at.line, at.col, thrown instanceof Error ? thrown.message : String(thrown)));
       continue;
     }
+    // An empty document (`---` with nothing but comments after it) is nothing, not a null object.
+    if (object === null || object === undefined || document.contents === null) continue;
     const root = document.contents;
     const start = lineOfNode(root, lines);
     const items = listItems(object);
