@@ -99,6 +99,14 @@ describe("router annotations", () => {
     expect(bad.diagnostics.map((d) => d.field)).toEqual([field("router.openshift.io/cookie_name"), field("router.openshift.io/cookie-same-site")]);
   });
 
+  it("notes router annotations edgeroute does not support", () => {
+    const result = run([route("web", { annotations: { [`${A}timeout-tunnel`]: "1h", "example.com/owner": "team" } }), service("web")]);
+    const d = only(result.diagnostics);
+    expect(d).toMatchObject({ severity: "notice", code: "UnsupportedFeature", field: field(`${A}timeout-tunnel`) });
+    expect(d.message).toContain("not supported by edgeroute");
+    expect(result.admitted).toHaveLength(1);
+  });
+
   it("rate-limit-connections.rate-http maps onto the largest tier not above the request", () => {
     const exact = annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-http`]: "100" });
     expect(exact.diagnostics).toEqual([]);

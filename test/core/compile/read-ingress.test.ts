@@ -62,6 +62,13 @@ describe("read Ingress", () => {
     expect(only(result.diagnostics)).toMatchObject({ severity: "notice", code: "UnsupportedFeature", field: "spec.tls[0].secretName" });
   });
 
+  it("turns TLS on for every host with a completely empty spec.tls entry", () => {
+    const result = run([ingress("shop", { tls: [{}], rules: [rule("a.example.com"), rule("b.example.com")] }), web]);
+    expect(result.admitted.map((r) => r.tls)).toEqual([{ termination: "edge", insecure: "Redirect" }, { termination: "edge", insecure: "Redirect" }]);
+    const withSecret = run([ingress("shop", { tls: [{ secretName: "cert" }], rules: [rule("a.example.com")] }), web]);
+    expect(only(withSecret.admitted).tls).toBeNull();
+  });
+
   it("uses the termination annotation: reencrypt gives https endpoints, passthrough is an error", () => {
     const re = run([ingress("shop", { rules: [rule("a.example.com")] }, { annotations: { "route.openshift.io/termination": "reencrypt" } }), web]);
     expect(only(re.admitted).tls).toEqual({ termination: "reencrypt", insecure: "Redirect" });

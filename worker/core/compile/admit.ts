@@ -52,7 +52,7 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
   for (const c of ordered) {
     const host = c.route.host;
     if (c.wildcard === "route" && !options.allowWildcards) {
-      reject(c, "RouteNotAdmitted", `wildcard routes are not allowed (wildcardPolicy Subdomain needs the allowWildcards option, IngressController routeAdmission.wildcardPolicy WildcardsAllowed)`);
+      reject(c, "RouteNotAdmitted", `wildcard routes are not allowed (wildcardPolicy Subdomain needs the allowWildcards option, routes CLI --allow-wildcards, like IngressController routeAdmission.wildcardPolicy WildcardsAllowed)`);
       continue;
     }
     const isWildcard = c.wildcard !== null;

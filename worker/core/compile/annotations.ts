@@ -54,8 +54,17 @@ export interface AnnotationContext {
   backends: readonly { weight: number }[];
 }
 
+/** Prefixes of the router's annotations; ones edgeroute does not know are noted, not silently dropped. */
+const ROUTER_PREFIXES = ["haproxy.router.openshift.io/", "router.openshift.io/"];
+const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATIONS));
+
 export function readRouterAnnotations(ctx: AnnotationContext, report: Report): RouterSettings {
   const ignore: Ignore = (name, message, code = "InvalidAnnotation") => report.warning(ctx.subject, code, annotationField(name), message);
+  for (const name of Object.keys(ctx.annotations)) {
+    if (!KNOWN.has(name) && ROUTER_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+      report.notice(ctx.subject, "UnsupportedFeature", annotationField(name), `${name} is not supported by edgeroute and is ignored; supported router annotations: ${[...KNOWN].join(", ")}`);
+    }
+  }
   return {
     timeoutMs: readTimeout(ctx, ignore),
     balance: readBalance(ctx, ignore),

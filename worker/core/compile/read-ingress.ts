@@ -139,7 +139,8 @@ function ingressTls(spec: Json, meta: ObjectMeta, subject: Subject, report: Repo
   arrayOf(spec.tls).forEach((entryValue, i) => {
     const entry = recordOf(entryValue);
     const hosts = arrayOf(entry.hosts);
-    if (hosts.length === 0) everyHostField ??= `spec.tls[${i}]`;
+    // A completely empty entry turns TLS on for every host (RCM `tlsConfigForIngress`).
+    if (hosts.length === 0 && (entry.secretName === undefined || entry.secretName === "")) everyHostField ??= `spec.tls[${i}]`;
     hosts.forEach((h, j) => {
       if (typeof h === "string" && !tlsHosts.has(h)) tlsHosts.set(h, `spec.tls[${i}].hosts[${j}]`);
     });
