@@ -77,7 +77,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
     }
   };
-  await waitUntilServing(url, child, () => output);
+  try {
+    await waitUntilServing(url, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { url, process: child, output: () => output, stop };
 }
 
