@@ -122,4 +122,14 @@ describe("read Ingress", () => {
     const result = run([ingress("shop", { rules: [rule("a.example.com")] }, { annotations: { "haproxy.router.openshift.io/timeout": "5s" } }), web]);
     expect(only(result.admitted).timeoutMs).toBe(5000);
   });
+
+  it("reports a problem with its annotations once, however many paths it has, and drops every path on an error", () => {
+    const paths = [{ path: "/a" }, { path: "/b" }, { path: "/c" }];
+    const warned = run([ingress("shop", { rules: [rule("a.example.com", paths)] }, { annotations: { "haproxy.router.openshift.io/timeout": "soon" } }), web]);
+    expect(warned.admitted).toHaveLength(3);
+    expect(only(problems(warned))).toMatchObject({ severity: "warning", object: "Ingress shop/shop" });
+    const failed = run([ingress("shop", { rules: [rule("a.example.com", paths)] }, { annotations: { "auth.edgeroute.dev/client-cert": "maybe" } }), web]);
+    expect(failed.admitted).toEqual([]);
+    expect(only(problems(failed))).toMatchObject({ severity: "error", field: 'metadata.annotations["auth.edgeroute.dev/client-cert"]' });
+  });
 });

@@ -2,7 +2,7 @@
  * @module The intermediate values passed between compile stages (read → validate → resolve → admit → build).
  * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
  */
-import type { CompiledRoute, PathMatch, Termination, InsecurePolicy } from "../types.ts";
+import type { CompiledRoute, PathMatch, Termination } from "../types.ts";
 import type { Subject } from "./report.ts";
 
 /** A manifest value with the field path it was read from (for messages). */
@@ -53,6 +53,8 @@ export interface RouteDraft {
   /** `metadata.creationTimestamp`, `""` when absent (such objects count as newest). */
   created: string;
   host: Field<unknown> | undefined;
+  /** Where the host is (or belongs, when absent): `spec.host`, `spec.rules[1].host`. */
+  hostField: string;
   subdomain: Field<unknown> | undefined;
   /** Route `spec.wildcardPolicy`. Ingress wildcards are spelled in the host (`*.example.com`). */
   wildcardPolicy: Field<unknown> | undefined;
@@ -108,7 +110,6 @@ export interface ValidRoute {
   hostField: string;
   backendRefs: BackendRef[];
   termination: Termination | null;
-  insecure: InsecurePolicy;
   /** The route without its backends' endpoints (filled in by resolve). */
   route: Omit<CompiledRoute, "backends">;
 }

@@ -26,6 +26,7 @@ export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, op
     name: meta.name,
     created: meta.created,
     host: host === undefined || host === null || host === "" ? undefined : { value: host, field: hostField },
+    hostField,
     subdomain: undefined,
     wildcardPolicy: undefined,
     tls: typeof host === "string" ? tlsFor(host) : undefined,

@@ -25,6 +25,7 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
       name: meta.name,
       created: meta.created,
       host: present(spec.host) ? { value: spec.host, field: "spec.host" } : undefined,
+      hostField: "spec.host",
       subdomain: present(spec.subdomain) ? { value: spec.subdomain, field: "spec.subdomain" } : undefined,
       wildcardPolicy: present(spec.wildcardPolicy) ? { value: spec.wildcardPolicy, field: "spec.wildcardPolicy" } : undefined,
       path: { value: spec.path ?? "", field: "spec.path" },

@@ -20,19 +20,30 @@ export interface Report {
   error(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
   warning(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
   notice(subject: Subject, code: DiagnosticCode, field: string, message: string): void;
-  /** Number of errors reported so far: a stage compares it before/after an object to decide whether to drop it. */
+  /**
+   * Number of errors reported so far, repeats included: a stage compares it before/after an object to decide
+   * whether to drop it.
+   */
   errorCount(): number;
 }
 
+/**
+ * A report that keeps each distinct diagnostic once: the routes of one Ingress share its annotations, and a
+ * problem with one of them is one problem, however many paths the Ingress has.
+ */
 export function createReport(): Report {
   const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
   let errors = 0;
   const add = (subject: Subject, severity: Severity, code: DiagnosticCode, field: string, message: string): void => {
+    if (severity === "error") errors++;
+    const key = JSON.stringify([subject.source.file, subject.source.doc, subject.source.item, subject.object, severity, code, field, message]);
+    if (seen.has(key)) return;
+    seen.add(key);
     const line = (field !== "" ? subject.lineOf?.(field) : undefined) ?? subject.source.line;
     const source: SourceRef = { ...subject.source };
     if (line !== undefined) source.line = line;
     diagnostics.push({ severity, code, source, object: subject.object, field, message });
-    if (severity === "error") errors++;
   };
   return {
     diagnostics,

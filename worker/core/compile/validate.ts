@@ -48,7 +48,6 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     hostField: host.field,
     backendRefs,
     termination,
-    insecure: tls?.insecure ?? "None",
     route: {
       id: draft.id,
       kind: draft.kind,
@@ -80,7 +79,7 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
     const message = draft.kind === "Ingress"
       ? "no host value was defined for the rule; edgeroute serves Ingress rules only for named hosts (a rule without a host would claim every host): set the rule's host"
       : "no host value was defined for the route; set spec.host, or spec.subdomain together with the router domain (--router-domain): edgeroute does not generate host names";
-    report.error(s, "NoHostValue", draft.kind === "Ingress" ? hostFieldOfIngress(draft) : "spec.host", message);
+    report.error(s, "NoHostValue", draft.hostField, message);
     return undefined;
   }
   let host: Field<string>;
@@ -116,8 +115,7 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
   }
   const problem = dnsSubdomainProblem(host.value);
   if (problem !== null) {
-    const hint = host.value.includes("*") ? draft.kind === "Route" ? ` (for a wildcard route set a host such as www.example.com and spec.wildcardPolicy: Subdomain)` : ` (a wildcard is only allowed as the whole first label, "*.example.com")` : "";
-    report.error(s, "InvalidHost", host.field, `host ${show(host.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}${hint}`);
+    report.error(s, "InvalidHost", host.field, `host ${show(host.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}${wildcardHint(draft, host.value)}`);
     return undefined;
   }
   if (policy === "Subdomain") {
@@ -132,10 +130,11 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
   return { host: host.value, wildcard: null, field: host.field };
 }
 
-function hostFieldOfIngress(draft: RouteDraft): string {
-  // `spec.rules[1].http.paths[0].path` → `spec.rules[1].host`
-  const match = /^spec\.rules\[\d+\]/.exec(draft.path.field);
-  return match === null ? "spec.rules" : `${match[0]}.host`;
+/** How to write the wildcard the user probably meant, when a host contains `*`. */
+function wildcardHint(draft: RouteDraft, host: string): string {
+  if (!host.includes("*")) return "";
+  if (draft.kind === "Route") return " (for a wildcard route set a host such as www.example.com and spec.wildcardPolicy: Subdomain)";
+  return ' (a wildcard is only allowed as the whole first label, "*.example.com")';
 }
 
 function readWildcardPolicy(draft: RouteDraft, report: Report): "None" | "Subdomain" | undefined {
