@@ -5,8 +5,10 @@ import { only, problems, route, run, service } from "./fixtures.ts";
 const J = "auth.edgeroute.dev/";
 const JWKS = { [`${J}jwt-jwks-url`]: "https://issuer.example.com/.well-known/jwks.json" };
 
+const SECURE = { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" };
+
 function withAuth(annotations: Record<string, string>, options: Partial<CompileOptions> = {}) {
-  return run([route("web", { annotations }), service("web")], options);
+  return run([route("web", { annotations, tls: SECURE }), service("web")], options);
 }
 
 /** The route must be dropped, with exactly one error on the named annotation. */
@@ -77,6 +79,21 @@ describe("JWT annotations", () => {
     expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub=X-A,email=x-a" }, "jwt-forward-claims")).toContain("used twice");
     expect(refused({ ...JWKS, [`${J}jwt-audience`]: ",," }, "jwt-audience")).toContain("names no audience");
     expect(refused({ ...JWKS, [`${J}jwt-isuer`]: "typo" }, "jwt-isuer")).toContain("unknown authentication annotation");
+  });
+});
+
+describe("authentication over plain HTTP", () => {
+  it.each([
+    [undefined, "spec.tls"],
+    [{ termination: "edge", insecureEdgeTerminationPolicy: "Allow" }, "spec.tls.insecureEdgeTerminationPolicy"],
+  ])("warns when the route also answers plain HTTP (tls %j)", (tls, fieldPath) => {
+    const jwt = run([route("web", { annotations: JWKS, ...(tls === undefined ? {} : { tls }) }), service("web")]);
+    expect(jwt.admitted).toHaveLength(1);
+    const d = only(problems(jwt));
+    expect(d).toMatchObject({ severity: "warning", code: "InvalidTLSCombination", field: fieldPath });
+    expect(d.message).toContain("clear text");
+    const cert = run([route("web", { annotations: { [`${J}client-cert`]: "required" }, ...(tls === undefined ? {} : { tls }) }), service("web")]);
+    expect(only(problems(cert)).message).toContain("only be presented over HTTPS");
   });
 });
 

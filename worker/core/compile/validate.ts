@@ -37,6 +37,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
   const termination = tls?.termination ?? null;
   const settings = readRouterAnnotations({ subject: s, annotations: draft.annotations, id: draft.id, termination, backends: backendRefs }, report);
   const auth = readAuth(s, draft.annotations, options, report);
+  if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
   return {
@@ -270,6 +271,18 @@ function readPortRef(backend: BackendDraft, s: Subject, report: Report): PortRef
   }
   report.error(s, "InvalidField", field, `port ${show(value)} is not valid; give exactly one of name (a Service port name) or number (1..65535)`);
   return null;
+}
+
+/**
+ * Authentication on a route that also answers plain HTTP: bearer tokens would cross the network in clear text, and a
+ * client certificate can only be presented over TLS (such requests are refused). Allowed — local development runs
+ * on plain HTTP — but worth a warning.
+ */
+function warnAuthOverHttp(s: Subject, tls: TlsResult | undefined, jwt: boolean, report: Report): void {
+  if (tls !== undefined && tls.insecure !== "Allow") return;
+  const what = jwt ? "bearer tokens would cross the network in clear text" : "a client certificate can only be presented over HTTPS, so plain-HTTP requests are refused";
+  const field = tls === undefined ? "spec.tls" : "spec.tls.insecureEdgeTerminationPolicy";
+  report.warning(s, "InvalidTLSCombination", field, `the route requires authentication but also serves plain HTTP: ${what}; use TLS (termination edge or reencrypt) with insecureEdgeTerminationPolicy Redirect or None`);
 }
 
 /** Cluster required HSTS policies (OAS `requiredrouteannotations`), for edge/reencrypt routes whose host matches. */
