@@ -42,6 +42,10 @@ ${lines}spec:
 `;
 }
 
+function pathRoute(name: string, host: string, path: string, annotations: Record<string, string>): string {
+  return route(name, host, annotations).replace(`  host: ${host}\n`, `  host: ${host}\n  path: ${path}\n`);
+}
+
 beforeAll(async () => {
   const pair = await generateKeyPair("RS256");
   signingKey = pair.privateKey;
@@ -67,6 +71,12 @@ beforeAll(async () => {
         "auth.edgeroute.dev/jwt-forward-claims": "sub=X-User,email=X-User-Email",
       }),
       route("idp-down", "idp-down.example.com", { "auth.edgeroute.dev/jwt-jwks-url": `http://127.0.0.1:${closedPort}/jwks` }),
+      route("limited", "limited.example.com", {
+        "haproxy.router.openshift.io/rate-limit-connections": "true",
+        "haproxy.router.openshift.io/rate-limit-connections.rate-http": "5",
+      }),
+      route("public", "bypass.example.com", {}),
+      pathRoute("admin", "bypass.example.com", "/admin", { "haproxy.router.openshift.io/ip_allowlist": "198.51.100.0/24" }),
     ].join(""),
   });
 }, 120_000);
@@ -166,5 +176,71 @@ describe("bearer tokens through the gateway", () => {
     const deadline = Date.now() + 5_000;
     while (!h.gateway.output().includes("idp-down") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(h.gateway.output()).toMatch(/key set http:\/\/127\.0\.0\.1:\d+\/jwks unavailable/);
+  });
+});
+
+describe("rate limit through the gateway", () => {
+  it("answers 429 with Retry-After once a client is over the route's rate, without reaching the backend", async () => {
+    const before = h.backends.echo?.received.length ?? 0;
+    const statuses: number[] = [];
+    let retryAfter: string | string[] | undefined;
+    // 12 requests within well under a second span at most two 10-second windows of limit 5: at least 2 are refused.
+    for (let i = 0; i < 12; i++) {
+      const res = await send(h.gateway.url, "limited.example.com", "/", { headers: { "CF-Connecting-IP": "198.18.0.1" } });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers["retry-after"];
+    }
+    const allowed = statuses.filter((s) => s === 200).length;
+    expect(statuses[0]).toBe(200);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+    expect(allowed + statuses.filter((s) => s === 429).length).toBe(12);
+    expect(retryAfter).toBeDefined();
+    expect((h.backends.echo?.received.length ?? 0) - before).toBe(allowed);
+    // Another client has its own budget.
+    expect((await send(h.gateway.url, "limited.example.com", "/", { headers: { "CF-Connecting-IP": "198.18.0.2" } })).status).toBe(200);
+  });
+});
+
+describe("no bypass of a path- or host-scoped policy by another spelling", () => {
+  /** Outside both allowlists (allow.example.com: 203.0.113.0/24 and 2001:db8::/32; /admin: 198.51.100.0/24). */
+  const OUTSIDER = "192.0.2.1";
+  const adminReached = () => (h.backends.echo?.received ?? []).filter((r) => r.path.toLowerCase().includes("admin") || r.path.includes("%"));
+
+  it.each([
+    "/admin",
+    "/%61dmin",
+    "/%61%64%6d%69%6e/x",
+    "/public/../admin",
+    "/public/%2e%2e/admin",
+    "/public/%2E%2E/admin",
+    "//admin",
+    "/./admin",
+    "/admin/",
+    "/admin%2F",
+    "/public%2F..%2Fadmin",
+    "/admin%00",
+    "/public\\..\\admin",
+  ])("%s from a client outside the allowlist never reaches the backend", async (path) => {
+    const before = adminReached().length;
+    const res = await send(h.gateway.url, "bypass.example.com", path);
+    expect([400, 403]).toContain(res.status);
+    expect(adminReached().length).toBe(before);
+  });
+
+  it.each(["ALLOW.EXAMPLE.COM", "allow.example.com.", "allow.example.com:443", "Allow.Example.com.:8080"])(
+    "Host %s gets the allowlist of allow.example.com",
+    async (host) => {
+      const before = h.backends.echo?.received.length ?? 0;
+      const res = await send(h.gateway.url, host, "/", { headers: { "CF-Connecting-IP": OUTSIDER } });
+      expect(res.status).toBe(403);
+      expect(h.backends.echo?.received.length).toBe(before);
+    },
+  );
+
+  it("an absolute-form request target cannot pick another host's route than the Host header's", async () => {
+    const before = h.backends.echo?.received.length ?? 0;
+    const res = await send(h.gateway.url, "allow.example.com", "http://bypass.example.com/", { headers: { "CF-Connecting-IP": OUTSIDER } });
+    expect(res.status).toBe(403);
+    expect(h.backends.echo?.received.length).toBe(before);
   });
 });
