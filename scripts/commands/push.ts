@@ -81,6 +81,9 @@ Pushing the live content again changes nothing.`,
   },
 });
 
+/** Large tables have hundreds of shards; the text form shows the first few. */
+const DRY_RUN_KEYS_SHOWN = 10;
+
 function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, diagnostics: LocatedDiagnostic[]): number {
   const unchanged = live.pointer?.version === plan.version;
   const keys = plan.pairs.map((pair) => ({ key: pair.key, bytes: Buffer.byteLength(pair.value) }));
@@ -89,7 +92,8 @@ function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, dia
     const { index } = plan;
     return [
       `dry run: would write ${plural(keys.length, "key")} (${size(plan.bytes)}) in ${plural(bulkChunks(plan.pairs).length, "bulk call")}:\n`,
-      ...keys.map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
+      ...keys.slice(0, DRY_RUN_KEYS_SHOWN).map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
+      keys.length > DRY_RUN_KEYS_SHOWN ? `  … and ${keys.length - DRY_RUN_KEYS_SHOWN} more (--output json lists them all)\n` : "",
       `then point routes:current at ${plan.version} (${plural(index.routeCount, "route")}, ${plural(index.hostCount, "host")}, `,
       `${plural(index.shardCount, "shard")})${live.pointer === null ? "" : `, replacing ${live.pointer.version}`}\n`,
       "nothing was written\n",
