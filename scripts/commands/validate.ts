@@ -21,7 +21,7 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
   examples: [
     "npm run routes -- validate routes-config/",
     "oc get routes,ingresses,services -n shop -o yaml | npm run routes -- validate --remote -",
-    "npm run routes -- validate --strict --output json routes-config/shop/web.yaml",
+    "npm run routes -- validate --strict --output json routes-config/shop/web-route.yaml",
   ],
   async run(context) {
     const { result, diagnostics, counts } = await compileInputs(context.args.positionals, context);
