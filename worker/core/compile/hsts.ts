@@ -33,7 +33,11 @@ export function globMatch(pattern: string, text: string): boolean {
       i = end;
     } else re += escapeRegex(c);
   }
-  return new RegExp(re + "$").test(text);
+  try {
+    return new RegExp(re + "$").test(text);
+  } catch {
+    return false; // e.g. a reversed class range [z-a], which filepath.Match also rejects
+  }
 }
 
 function escapeRegex(text: string): string {

@@ -23,10 +23,19 @@ export function stringOf(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** How a value is shown inside a message: JSON, so quotes and whitespace are visible. */
+/** Longest value text a message quotes. */
+const SHOW_LIMIT = 120;
+
+/** How a value is shown inside a message: JSON, so quotes and whitespace are visible; long values are cut. */
 export function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A cyclic or otherwise unprintable value (YAML aliases can build one) must not break the report.
+    text = Array.isArray(value) ? "[…]" : typeof value === "object" ? "{…}" : typeof value;
+  }
+  return text.length > SHOW_LIMIT ? `${text.slice(0, SHOW_LIMIT)}…` : text;
 }
 
 /** Go `strconv.ParseBool`: what the router accepts for boolean annotations. `undefined` for anything else. */
