@@ -4,19 +4,29 @@
  * permitted target (./endpoint-safety.ts). A route with any unresolvable backend is dropped with an error naming
  * the route and the Service.
  */
-import type { Backend, CompileOptions } from "../types.ts";
+import type { Backend, CompileOptions, Endpoint } from "../types.ts";
 import { backendId } from "./defaults.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
 
+/**
+ * Per run: each address is classified once, and routes using the same Service, port and scheme share one
+ * endpoint list (treat it as read-only), however many routes there are.
+ */
+interface ResolveCache {
+  refusals: Map<string, string | null>;
+  endpoints: Map<string, Endpoint[]>;
+}
+
 export function resolveServices(routes: readonly ValidRoute[], services: ReadonlyMap<string, ServiceInfo>, options: CompileOptions, report: Report): CandidateRoute[] {
   const out: CandidateRoute[] = [];
+  const cache: ResolveCache = { refusals: new Map(), endpoints: new Map() };
   for (const valid of routes) {
     const errorsBefore = report.errorCount();
     const backends: Backend[] = [];
     for (const ref of valid.backendRefs) {
-      const backend = resolveBackend(valid, ref, services, options, report);
+      const backend = resolveBackend(valid, ref, services, options, cache, report);
       if (backend !== undefined) backends.push(backend);
     }
     if (report.errorCount() > errorsBefore) continue;
@@ -33,7 +43,7 @@ export function resolveServices(routes: readonly ValidRoute[], services: Readonl
   return out;
 }
 
-function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMap<string, ServiceInfo>, options: CompileOptions, report: Report): Backend | undefined {
+function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMap<string, ServiceInfo>, options: CompileOptions, cache: ResolveCache, report: Report): Backend | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
   const nameField = `${ref.field}.name`;
@@ -58,19 +68,18 @@ function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMa
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
   let ok = true;
   for (const address of service.addresses) {
-    const refusal = endpointRefusal(address, options);
+    let refusal = cache.refusals.get(address);
+    if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
     if (refusal !== null) {
       ok = false;
       report.error(s, "ForbiddenEndpoint", nameField, `${s.object} refers to Service ${key}, whose address ${address} ${refusal}`);
     }
   }
   if (!ok) return undefined;
-  return {
-    service: key,
-    weight: ref.weight,
-    id: backendId(key),
-    endpoints: service.addresses.map((host) => ({ scheme, host, port })),
-  };
+  const endpointsKey = `${key}\n${port}\n${scheme}`;
+  let endpoints = cache.endpoints.get(endpointsKey);
+  if (endpoints === undefined) cache.endpoints.set(endpointsKey, (endpoints = service.addresses.map((host) => ({ scheme, host, port }))));
+  return { service: key, weight: ref.weight, id: backendId(key), endpoints };
 }
 
 /**
