@@ -92,7 +92,10 @@ export interface RateLimit {
  * they hold their default, to keep the published table small.
  */
 export interface CompiledRoute {
-  /** `namespace/name` of the Route; for an Ingress `namespace/name` plus `#<rule index>.<path index>` or `#default`. */
+  /**
+   * `namespace/name` of the Route; for an Ingress `namespace/name` plus `#<rule index>.<path index>`, or `#default`
+   * for `spec.defaultBackend` (repeated on each host it serves: id plus host is unique).
+   */
   id: string;
   kind: "Route" | "Ingress";
   /** Admitted host, lowercase; a wildcard route is stored as `*.<suffix>`. */
@@ -129,7 +132,8 @@ export type NotFoundStatus = 503 | 404;
 
 /**
  * One shard of a table: routes grouped by host. Routes of a host are sorted by precedence (most specific first),
- * which is the order `explain` lists them in; the Worker's index does not depend on that order.
+ * which is the order `explain` lists them in; the Worker's index does not depend on that order. In KV a shard is
+ * stored in a compact form (defaults omitted, backend lists shared) that `parseShard` turns back into this.
  */
 export interface TableShard {
   schema: typeof TABLE_SCHEMA;
@@ -269,7 +273,10 @@ export interface RequiredHstsPolicy {
 }
 
 export interface CompileResult {
-  /** Present even when there are errors (for `validate`'s table); never published when `errors > 0`. */
+  /**
+   * Present even when there are errors (for `validate`'s table); never published when `errors > 0`. One in-memory
+   * shard with no hashes: `serializeTable` chooses the published shard count and computes the hashes.
+   */
   table: RouteTable;
   diagnostics: Diagnostic[];
   admitted: CompiledRoute[];
