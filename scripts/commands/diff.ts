@@ -27,7 +27,7 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
     const { result, counts, diagnostics } = await compileInputs(args.positionals, context);
     const kv = io.openKv(target);
     const { pointer } = await readLiveState(kv);
-    const live = pointer === null ? null : await readTable(kv, pointer.version);
+    const live = pointer === null ? null : await readTable(kv, pointer);
     const changes = diffTables(
       { routes: live === null ? [] : routesOf(live.shards), index: live?.index ?? null },
       { routes: result.admitted, index: result.table.index },

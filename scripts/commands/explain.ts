@@ -18,7 +18,7 @@ import type { CompiledRoute, NotFoundStatus } from "../../worker/core/types.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
-import { readIndex, readLiveState, readShards } from "../lib/live-table.ts";
+import { readLiveState, readVersion } from "../lib/live-table.ts";
 import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
 import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
@@ -91,16 +91,14 @@ async function fromManifests(context: CommandContext, inputs: string[]): Promise
   return { lookup: tableLookup(shards, index.shardCount), notFound: index.notFound, source: "manifests", errors: counts.error };
 }
 
-/** Reads only the shards that can hold the host: its own and its wildcard suffix's (one wrangler call). */
+/** Reads the index and only the shards that can hold the host: its own and its wildcard suffix's. */
 async function fromLive(context: CommandContext, host: string): Promise<Source> {
   const kv = context.io.openKv(await kvTargetOf(context.args, context.io.cwd));
   const { pointer } = await readLiveState(kv);
   if (pointer === null) throw new UserError(`no route table is published in ${kv.description}; push one, or give manifests to explain against`);
-  const index = await readIndex(kv, pointer.version);
-  if (index === null) throw new UserError(`the live version ${pointer.version} has no index in KV`);
   const suffix = wildcardSuffix(host);
-  const wanted = [shardOf(host, index.shardCount), ...(suffix === null ? [] : [shardOf(suffix, index.shardCount)])];
-  const shards = await readShards(kv, pointer.version, wanted);
+  const wanted = [shardOf(host, pointer.shardCount), ...(suffix === null ? [] : [shardOf(suffix, pointer.shardCount)])];
+  const { index, shards } = await readVersion(kv, pointer, wanted);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
   const lookup = new ShardLookup(index.shardCount, (shard) => shards[shard]);
   return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0 };

@@ -23,7 +23,8 @@ was published, its route, host and shard counts, and the versions kept for rollb
     const { pointer, history } = await readLiveState(kv);
     out.result({ live: pointer, history, kv: kv.description }, () => {
       if (pointer === null) return `no route table is published in ${kv.description}\n`;
-      const rows = history.map((entry) => [
+      // A history lost or never written shows the live pointer alone (the next push rebuilds it the same way).
+      const rows = (history.length > 0 ? history : [pointer]).map((entry) => [
         entry.version === pointer.version ? "*" : "",
         entry.version,
         entry.publishedAt,

@@ -48,8 +48,6 @@ export interface KvStore {
   /** Writes in order, chunk by chunk: a pair is only sent after every pair before it was written. */
   putMany(pairs: readonly KvPair[], progress?: (written: number, total: number) => void): Promise<void>;
   deleteMany(keys: readonly string[]): Promise<void>;
-  /** Key names starting with `prefix`, sorted. */
-  list(prefix: string): Promise<string[]>;
 }
 
 /** KV's own limits (workers-platform.md §1.3, §1.5). */
@@ -135,11 +133,6 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
           wrangler(["bulk", "delete", file, "--force"]),
         );
       }
-    },
-    async list(prefix) {
-      const stdout = await wrangler(["key", "list", "--prefix", prefix]);
-      const parsed = parseJson(stdout, "wrangler kv key list") as { name: string }[];
-      return parsed.map((entry) => entry.name).sort();
     },
   };
   return store;

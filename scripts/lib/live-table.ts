@@ -32,35 +32,43 @@ export async function readIndex(kv: KvStore, version: string): Promise<TableInde
   return text === null ? null : checkIndex(parse(text, indexKey(version)), indexKey(version));
 }
 
+/** A version's index and some of its shards (a sparse array indexed by shard number). */
+export interface VersionRead {
+  index: TableIndex;
+  shards: (TableShard | undefined)[];
+}
+
 /**
- * Some shards of a version (a sparse array, indexed by shard number): explain needs only the shards of one host
- * and its wildcard suffix, whatever the size of the table.
+ * The index of the version `pointer` names and the shards numbered `shards`, in one wrangler call (the pointer
+ * knows the shard count, so the shard keys are known before the index is read). explain reads only the shards of
+ * one host and its wildcard suffix, whatever the size of the table; diff reads them all.
  */
-export async function readShards(
-  kv: KvStore,
-  version: string,
-  shards: readonly number[],
-): Promise<(TableShard | undefined)[]> {
+export async function readVersion(kv: KvStore, pointer: Pointer, shards: readonly number[]): Promise<VersionRead> {
+  const { version } = pointer;
   const wanted = [...new Set(shards)];
-  const values = await kv.getMany(wanted.map((shard) => shardKey(version, shard)));
+  const values = await kv.getMany([indexKey(version), ...wanted.map((shard) => shardKey(version, shard))]);
+  const indexText = values.get(indexKey(version)) ?? null;
+  if (indexText === null) throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
+  const index = checkIndex(parse(indexText, indexKey(version)), indexKey(version));
+  if (index.shardCount !== pointer.shardCount) {
+    throw new UserError(`${indexKey(version)} has ${index.shardCount} shards but the pointer says ${pointer.shardCount}`);
+  }
   const result: (TableShard | undefined)[] = [];
   for (const shard of wanted) {
     const key = shardKey(version, shard);
     const text = values.get(key) ?? null;
     if (text === null) throw new UserError(`version ${version} is incomplete in KV: ${key} is missing`);
-    // Published shards omit fields holding their default; parseShard restores them (same code as the Worker).
+    // Published shards are compact; parseShard restores every field (the Worker reads them with the same code).
     const parsed = parseShard(text);
     if ("error" in parsed) throw new UserError(`KV key ${key} is not a shard of this table: ${parsed.error}`);
     result[shard] = parsed.shard;
   }
-  return result;
+  return { index, shards: result };
 }
 
-/** The whole table of a version (diff): its index and every shard. */
-export async function readTable(kv: KvStore, version: string): Promise<RouteTable> {
-  const index = await readIndex(kv, version);
-  if (index === null) throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
-  const shards = await readShards(kv, version, Array.from({ length: index.shardCount }, (_, i) => i));
+/** The whole table of the version `pointer` names (diff). */
+export async function readTable(kv: KvStore, pointer: Pointer): Promise<RouteTable> {
+  const { index, shards } = await readVersion(kv, pointer, Array.from({ length: pointer.shardCount }, (_, i) => i));
   return { index, shards: shards as TableShard[] };
 }
 

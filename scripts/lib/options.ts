@@ -22,8 +22,8 @@ export const OUTPUT_OPTIONS: OptionTable = {
 };
 
 export const TARGET_OPTIONS: OptionTable = {
-  local: { type: "boolean", description: "Use the local KV of `wrangler dev` / `npm start` (default)" },
-  remote: { type: "boolean", description: "Use the deployed KV namespace (needs `wrangler login` and the namespace id in the config)" },
+  local: { type: "boolean", description: "Target the local KV of `wrangler dev` / `npm start`; loopback endpoints allowed (default)" },
+  remote: { type: "boolean", description: "Target the deployed KV namespace; public endpoints only (needs `wrangler login` and the namespace id)" },
 };
 
 export const KV_OPTIONS: OptionTable = {
@@ -61,6 +61,7 @@ export async function kvTargetOf(args: ParsedArgs, cwd: string): Promise<KvTarge
     throw new UserError(`wrangler configuration ${config} not found; pass --config FILE (it declares the ${ROUTES_BINDING} KV binding)`);
   }
   const persistTo = stringOption(args, "persist-to");
+  if (persistTo !== undefined && targetOf(args) === "remote") throw new UserError("--persist-to applies to the local KV only, not with --remote");
   return {
     mode: targetOf(args),
     config,

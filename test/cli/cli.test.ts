@@ -63,6 +63,7 @@ describe("help and argument errors", () => {
       [["push", EXAMPLE, "--keep", "1"], /^error: --keep must be a whole number of at least 2/],
       [["push", EXAMPLE, "--config", "nope.toml"], /^error: wrangler configuration .*nope\.toml not found; pass --config FILE/],
       [["rollback", "extra"], /^error: rollback takes no arguments/],
+      [["status", "--remote", "--persist-to", "x"], /^error: --persist-to applies to the local KV only, not with --remote\n$/],
       [["explain"], /^error: explain needs a URL/],
     ];
     for (const [argv, expected] of cases) {
