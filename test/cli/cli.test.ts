@@ -147,6 +147,14 @@ describe("validate", () => {
     expect(stdout()).toContain("shop.example.com  (all paths)  shop/web  edge/Redirect  web-blue 90 (90%), web-green 10 (10%)");
   });
 
+  it("--remote compiles for the deployed Worker: the example's loopback load balancers are refused", async () => {
+    const { io, stderr } = captureIo();
+    expect(await main(["validate", EXAMPLE, "--remote"], io)).toBe(1);
+    expect(stderr()).toMatch(/web-route\.yaml:\d+  error  ForbiddenEndpoint  Route shop\/web  spec\.to\.name  .*127\.0\.0\.1 is a loopback address/);
+    const strict = captureIo();
+    expect(await main(["validate", EXAMPLE, "--strict"], strict.io)).toBe(0);
+  });
+
   it("applies --hsts-policy to the compile", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "hsts.yaml"), "- domainPatterns: ['shop.example.com']\n  minAgeSeconds: 600\n");
