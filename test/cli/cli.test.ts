@@ -163,3 +163,25 @@ describe("validate", () => {
     expect(stderr()).toMatch(/web-route\.yaml:\d+  error  HSTSPolicyViolation  Route shop\/web  /);
   });
 });
+
+describe("explain from manifests", () => {
+  it("a wildcard route serves one more label only with --allow-wildcards, and says so", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "blue.yaml"), await readFile(join(EXAMPLE, "shop", "web-blue-service.yaml"), "utf8"));
+    await writeFile(
+      join(dir, "tenants.yaml"),
+      "apiVersion: route.openshift.io/v1\nkind: Route\nmetadata:\n  name: tenants\n  namespace: shop\nspec:\n  host: www.apps.example.com\n  wildcardPolicy: Subdomain\n  port:\n    targetPort: http\n  to:\n    kind: Service\n    name: web-blue\n",
+    );
+    const allowed = captureIo();
+    expect(await main(["explain", "http://acme.apps.example.com/x", dir, "--allow-wildcards"], allowed.io)).toBe(0);
+    expect(allowed.stdout()).toContain("→ served by Route shop/tenants (wildcard host *.apps.example.com)\n");
+    expect(allowed.stdout()).toContain("  ✓ shop/tenants  wildcard *.apps.example.com; ");
+    const deeper = captureIo();
+    expect(await main(["explain", "http://a.b.apps.example.com/", dir, "--allow-wildcards"], deeper.io)).toBe(0);
+    expect(deeper.stdout()).toContain("→ no route serves this URL: the gateway answers 503\n");
+    const refused = captureIo();
+    expect(await main(["explain", "http://acme.apps.example.com/x", dir], refused.io)).toBe(0);
+    expect(refused.stdout()).toContain("→ no route serves this URL: the gateway answers 503\n");
+    expect(refused.stderr()).toMatch(/tenants\.yaml:7  warning  RouteNotAdmitted  Route shop\/tenants  spec\.host  /);
+  });
+});
