@@ -11,14 +11,17 @@
  * 4. Then 20 warm requests to the same route (other sub-paths), one at a time, same measures; their median is
  *    the warm cost. "Cold start to first routed request" = first − warm median.
  *
- * The local KV is Miniflare's simulator running inside the same workerd process, so the CPU figure includes
- * the simulator serving the values; in production that is network wait, not CPU. The Node-side
- * `JSON.parse` time of the same bytes (control-plane section) isolates the Worker's own parsing cost.
+ * The local KV is Miniflare's simulator running inside the same workerd process, so both figures include the
+ * simulator serving the values (in production that is network wait, not CPU). To take it out, the same steps
+ * run with the KV probe (scripts/bench/kv-probe-worker.ts), which reads exactly the same values on its first
+ * request and does nothing else: gateway (first − warm) − probe (first − warm) is the gateway's own cold cost
+ * (parsing, restoring and indexing the table, first lookup).
  */
 import { request } from "node:http";
 import { firstAndLast } from "./haproxy-config.ts";
 import { cpuSeconds } from "./load.ts";
-import { keysForRoute, type RouteSet } from "./routeset.ts";
+import { keysForRoute, type RequestKey, type RouteSet } from "./routeset.ts";
+import type { ServeConfig } from "./serve-worker.ts";
 import { startWorker, type Service } from "./services.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { Published } from "./worker-builds.ts";
@@ -37,6 +40,10 @@ export interface ColdStartSuccess {
   warmCpuMs: Summary;
   /** HTTP status of the first request (200 expected: the route's backend answered). */
   firstStatus: number;
+  /** The KV probe's first and warm requests: what reading the same values from the local KV costs. */
+  kvFirstWallMs: Summary;
+  kvWarmWallMs: Summary;
+  kvFirstCpuMs: Summary;
 }
 
 export interface ColdStartFailure {
@@ -51,6 +58,8 @@ export interface GatewayBuild {
   wranglerConfig: string;
   script: string;
   workDir: string;
+  /** The KV probe's configuration and bundle. */
+  probe: { wranglerConfig: string; script: string };
 }
 
 /** The gateway's vars for local benchmarking: forward to the endpoint address itself, loopback allowed. */
@@ -78,46 +87,56 @@ async function timedWithCpu(service: Service, host: string, path: string): Promi
   return { status, ms, cpuMs: (cpuSeconds(service.pid) - cpu0) * 1000 };
 }
 
+/** Gateway (first − warm) minus KV probe (first − warm): the cold cost that is the gateway's own work. */
+export function ownColdMs(c: ColdStartSuccess): number {
+  return c.firstWallMs.median - c.warmWallMs.median - (c.kvFirstWallMs.median - c.kvWarmWallMs.median);
+}
+
+interface ColdRun {
+  startupMs: number;
+  first: { status: number; ms: number; cpuMs: number };
+  warmMs: number;
+  warmCpuMs: number;
+}
+
+/** One fresh workerd: its first request, then 20 warm ones (median). */
+async function coldRun(config: Omit<ServeConfig, "port">, workDir: string, keys: RequestKey[], expect: (status: number) => boolean): Promise<ColdRun> {
+  const started = performance.now();
+  const service = await startWorker(config, workDir);
+  const startupMs = performance.now() - started;
+  try {
+    // Let workerd finish whatever it does right after start-up before timing anything.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [key0, ...rest] = keys;
+    if (!key0) throw new Error("no key");
+    const first = await timedWithCpu(service, key0.host, key0.path);
+    if (!expect(first.status)) throw new Error(`the first request got HTTP ${first.status}`);
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    for (const key of rest) {
+      const warm = await timedWithCpu(service, key.host, key.path);
+      if (!expect(warm.status)) throw new Error(`a warm request got HTTP ${warm.status}`);
+      walls.push(warm.ms);
+      cpus.push(warm.cpuMs);
+    }
+    return { startupMs, first, warmMs: summarize(walls).median, warmCpuMs: summarize(cpus).median };
+  } finally {
+    await service.stop();
+  }
+}
+
 export async function measureColdStart(set: RouteSet, published: Published, gateway: GatewayBuild, repeats: number): Promise<ColdStartOutcome> {
   const { first } = firstAndLast(set.routes);
   const keys = keysForRoute(first, 21);
-  const startup: number[] = [];
-  const firstWall: number[] = [];
-  const firstCpu: number[] = [];
-  const warmWall: number[] = [];
-  const warmCpu: number[] = [];
-  let firstStatus = 0;
+  const runs: ColdRun[] = [];
+  const probes: ColdRun[] = [];
   try {
     for (let r = 0; r < repeats; r++) {
-      const started = performance.now();
-      const service = await startWorker(
-        { wranglerConfig: gateway.wranglerConfig, script: gateway.script, persistTo: published.persistTo, vars: gatewayVars() },
-        gateway.workDir,
-      );
-      startup.push(performance.now() - started);
-      try {
-        // Let workerd finish whatever it does right after start-up before timing anything.
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const [key0, ...rest] = keys;
-        if (!key0) throw new Error("no key");
-        const cold = await timedWithCpu(service, key0.host, key0.path);
-        firstStatus = cold.status;
-        if (cold.status !== 200) throw new Error(`the first request got HTTP ${cold.status}, expected 200 from the backend`);
-        firstWall.push(cold.ms);
-        firstCpu.push(cold.cpuMs);
-        const walls: number[] = [];
-        const cpus: number[] = [];
-        for (const key of rest) {
-          const warm = await timedWithCpu(service, key.host, key.path);
-          if (warm.status !== 200) throw new Error(`a warm request got HTTP ${warm.status}`);
-          walls.push(warm.ms);
-          cpus.push(warm.cpuMs);
-        }
-        warmWall.push(summarize(walls).median);
-        warmCpu.push(summarize(cpus).median);
-      } finally {
-        await service.stop();
-      }
+      // Interleaved, so both see the same machine.
+      const gatewayConfig = { wranglerConfig: gateway.wranglerConfig, script: gateway.script, persistTo: published.persistTo, vars: gatewayVars() };
+      runs.push(await coldRun(gatewayConfig, gateway.workDir, keys, (status) => status === 200));
+      const probeConfig = { ...gateway.probe, persistTo: published.persistTo, vars: {} };
+      probes.push(await coldRun(probeConfig, gateway.workDir, keys, (status) => status === 200));
     }
   } catch (error) {
     return { ok: false, size: set.size, reason: error instanceof Error ? error.message : String(error) };
@@ -128,11 +147,14 @@ export async function measureColdStart(set: RouteSet, published: Published, gate
     pushMs: published.pushMs,
     manifestBytes: published.manifestBytes,
     repeats,
-    startupMs: summarize(startup),
-    firstWallMs: summarize(firstWall),
-    warmWallMs: summarize(warmWall),
-    firstCpuMs: summarize(firstCpu),
-    warmCpuMs: summarize(warmCpu),
-    firstStatus,
+    startupMs: summarize(runs.map((r) => r.startupMs)),
+    firstWallMs: summarize(runs.map((r) => r.first.ms)),
+    warmWallMs: summarize(runs.map((r) => r.warmMs)),
+    firstCpuMs: summarize(runs.map((r) => r.first.cpuMs)),
+    warmCpuMs: summarize(runs.map((r) => r.warmCpuMs)),
+    firstStatus: runs[0]?.first.status ?? 0,
+    kvFirstWallMs: summarize(probes.map((r) => r.first.ms)),
+    kvWarmWallMs: summarize(probes.map((r) => r.warmMs)),
+    kvFirstCpuMs: summarize(probes.map((r) => r.first.cpuMs)),
   };
 }

@@ -5,10 +5,10 @@
  * Measured `runs` times each (median reported): `compile()` and `serializeTable()` on the generated manifests
  * (what `routes push` runs between reading the YAML and writing KV); then the published bytes (index + shards,
  * raw, gzip, brotli); then, in Node, what a cold Worker does with those bytes before its first lookup:
- * `JSON.parse` of every shard it reads eagerly, and of one shard alone.
+ * `JSON.parse` of every shard, of the largest shard alone, and `parseShard` (parse + restore) of every shard.
  */
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { compile } from "../../worker/core/compile/index.ts";
+import { compile, parseShard } from "../../worker/core/compile/index.ts";
 import { serializeTable } from "../../worker/core/compile/serialize.ts";
 import { BENCH_COMPILE_OPTIONS, sha256, sourceObjects } from "./gateway-router.ts";
 import { generateRouteSet } from "./routeset.ts";
@@ -29,6 +29,8 @@ export interface ControlOutcome {
   parseAllMs: Summary;
   /** JSON.parse of the largest shard alone (a lazily loading Worker's first request). */
   parseOneMs: Summary;
+  /** `parseShard` of every shard: JSON.parse plus restoring every route, as the Worker reads them. */
+  parseShardAllMs: Summary;
 }
 
 export interface ControlFailure {
@@ -64,13 +66,17 @@ try {
   const largest = last.shards.reduce((a, b) => (b.length > a.length ? b : a), "");
   const parseAllMs: number[] = [];
   const parseOneMs: number[] = [];
+  const parseShardAllMs: number[] = [];
   for (let run = 0; run < 5; run++) {
     const t0 = performance.now();
     for (const text of last.shards) JSON.parse(text);
     const t1 = performance.now();
     JSON.parse(largest);
+    const t2 = performance.now();
+    for (const text of last.shards) parseShard(text);
     parseAllMs.push(t1 - t0);
-    parseOneMs.push(performance.now() - t1);
+    parseOneMs.push(t2 - t1);
+    parseShardAllMs.push(performance.now() - t2);
   }
   const outcome: ControlOutcome = {
     ok: true,
@@ -85,6 +91,7 @@ try {
     brotliBytes: brotliCompressSync(all).length,
     parseAllMs: summarize(parseAllMs),
     parseOneMs: summarize(parseOneMs),
+    parseShardAllMs: summarize(parseShardAllMs),
   };
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 } catch (error) {

@@ -99,7 +99,7 @@ function summarizeRuns(runs: WrkResult[], main: string): RunSummary {
 export interface E2eInputs {
   set: RouteSet;
   backend: Service;
-  gateway: GatewayBuild & { persistTo: string | undefined; reason?: string };
+  gateway: Omit<GatewayBuild, "probe"> & { persistTo: string | undefined; reason?: string };
   forward: { wranglerConfig: string; script: string } | { reason: string };
   haproxyReason: string | undefined;
   workDir: string;

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus, release } from "node:os";
+import { cpus, loadavg, release } from "node:os";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -21,6 +21,8 @@ export interface Machine {
   governor: string;
   /** Share of CPU time stolen by the hypervisor since boot, from /proc/stat. */
   stealPercent: number;
+  /** 1-minute load average when the run started: other work on the machine makes every number noisier. */
+  loadAverage: number;
 }
 
 /** Version of a package installed in the repository's node_modules (read from its package.json). */
@@ -38,8 +40,9 @@ function firstLine(command: string, args: string[]): string {
     const out = execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 20_000 });
     return out.split("\n")[0]?.trim() || "unknown";
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    return stderr.split("\n")[0]?.trim() || "not installed";
+    // Some tools (wrk -v) print their version and exit non-zero; a missing tool has neither output.
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    return `${stdout}${stderr}`.split("\n")[0]?.trim() || "not installed";
   }
 }
 
@@ -72,5 +75,6 @@ export function describeMachine(): Machine {
     wrk: firstLine("wrk", ["-v"]),
     governor,
     stealPercent: stealPercent(),
+    loadAverage: loadavg()[0] ?? 0,
   };
 }

@@ -13,6 +13,8 @@ export interface BenchResults {
   startedAt: string;
   durationSeconds: number;
   machine: Machine;
+  /** 1-minute load average when the run ended. */
+  loadAverageAtEnd: number;
   /** Whether processes were pinned to cores (taskset, ≥ 2 cores). */
   pinned: boolean;
   settings: {

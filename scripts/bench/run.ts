@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { measureColdStart, type ColdStartOutcome, type GatewayBuild } from "./cold-start.ts";
@@ -20,7 +21,7 @@ import { generateRouteSet } from "./routeset.ts";
 import { startBackend, type Service } from "./services.ts";
 import { lookupChart } from "./svg-chart.ts";
 import { evaluateTargets } from "./targets.ts";
-import { bundleWorker, forwardWorkerConfig, publishLocal, type Published } from "./worker-builds.ts";
+import { bundleWorker, forwardWorkerConfig, kvProbeConfig, publishLocal, type Published } from "./worker-builds.ts";
 
 const SECTIONS = ["lookup", "control", "cold", "e2e"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -74,7 +75,7 @@ const settings = quick
       lookupSizes: [10, 1_000, 10_000, 100_000],
       lookupSamples: 7,
       lookupSampleMs: 50,
-      lookupRepeats: 2,
+      lookupRepeats: 3,
       lookupTimeoutMs: 120_000,
       controlSizes: [10, 1_000, 10_000, 100_000],
       coldSizes: [10_000, 100_000],
@@ -82,12 +83,14 @@ const settings = quick
       e2eRoutes: 10_000,
       e2eSeconds: 10,
       e2eWarmup: 3,
-      e2eRounds: 2,
+      e2eRounds: 3,
       e2eRate: 1_000,
       e2eDistinctUrls: 16_384,
     };
 
 const OUT = join(REPO_ROOT, "bench-out");
+/** The helper Workers (forward-only, KV probe) run with the gateway's compatibility date (wrangler.toml). */
+const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8"))?.[1] ?? "2026-11-01";
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** haproxy and wrk: installed with apt-get when missing and running as root; otherwise the reason they are absent. */
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     startedAt: new Date(started).toISOString().replace(/\.\d+Z$/, "Z"),
     durationSeconds: 0,
     machine,
+    loadAverageAtEnd: 0,
     pinned: CAN_PIN,
     settings: {
       lookupSizes: settings.lookupSizes,
@@ -203,7 +207,9 @@ async function main(): Promise<void> {
       let gateway: GatewayBuild | string;
       try {
         const script = await bundleWorker(join(REPO_ROOT, "wrangler.toml"), join(workDir, "gateway-dist"));
-        gateway = { wranglerConfig: join(REPO_ROOT, "wrangler.toml"), script, workDir };
+        const probeConfig = kvProbeConfig(join(workDir, "kv-probe"), COMPATIBILITY_DATE);
+        const probe = { wranglerConfig: probeConfig, script: await bundleWorker(probeConfig, join(workDir, "kv-probe-dist")) };
+        gateway = { wranglerConfig: join(REPO_ROOT, "wrangler.toml"), script, workDir, probe };
       } catch (error) {
         gateway = `the gateway Worker could not be bundled: ${error instanceof Error ? error.message : String(error)}`;
       }
@@ -246,7 +252,7 @@ async function main(): Promise<void> {
         const pub = await publish(size);
         let forward: { wranglerConfig: string; script: string } | { reason: string };
         try {
-          const config = forwardWorkerConfig(join(workDir, "forward"), "2026-11-01");
+          const config = forwardWorkerConfig(join(workDir, "forward"), COMPATIBILITY_DATE);
           forward = { wranglerConfig: config, script: await bundleWorker(config, join(workDir, "forward-dist")) };
         } catch (error) {
           forward = { reason: `the forward-only Worker could not be bundled: ${error instanceof Error ? error.message : String(error)}` };
@@ -261,7 +267,7 @@ async function main(): Promise<void> {
               set: generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }),
               backend,
               gateway: {
-                ...(typeof gateway === "string" ? { wranglerConfig: "", script: "", workDir } : gateway),
+                ...(typeof gateway === "string" ? { wranglerConfig: "", script: "", workDir } : { wranglerConfig: gateway.wranglerConfig, script: gateway.script, workDir }),
                 persistTo: typeof pub === "string" || typeof gateway === "string" ? undefined : pub.persistTo,
                 ...(gatewayReason ? { reason: gatewayReason } : {}),
               },
@@ -289,6 +295,7 @@ async function main(): Promise<void> {
   }
 
   results.durationSeconds = (Date.now() - started) / 1000;
+  results.loadAverageAtEnd = loadavg()[0] ?? 0;
   const suffix = quick ? "-quick" : values.only ? "-partial" : "";
   writeFileSync(join(OUT, `results${suffix}.json`), JSON.stringify(results, null, 1));
   writeOutputs(results, suffix);

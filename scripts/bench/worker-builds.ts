@@ -2,9 +2,13 @@
  * @module Getting Workers ready for workerd: bundling with wrangler (`deploy --dry-run --outdir`, the same
  * esbuild step as `wrangler dev`/`deploy`), and publishing a generated table into a local KV directory with the
  * project's own CLI (`routes push --local --persist-to DIR`), exactly as a user would.
+ *
+ * The manifests go into several files: a single 130,000-object file made `routes push` overflow the stack
+ * (`result.objects.push(...parsed.objects)` in scripts/lib/read-sources.ts spreads every object of a file as
+ * call arguments).
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./machine.ts";
 import type { RouteSet } from "./routeset.ts";
@@ -53,6 +57,26 @@ export function forwardWorkerConfig(dir: string, compatibilityDate: string): str
   return file;
 }
 
+/**
+ * A wrangler configuration for the KV probe (scripts/bench/kv-probe-worker.ts): the gateway's ROUTES namespace
+ * (same id, so the same local KV directory), nothing else.
+ */
+export function kvProbeConfig(dir: string, compatibilityDate: string): string {
+  const toml = readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8");
+  const id = /\[\[kv_namespaces\]\][^[]*?binding\s*=\s*"ROUTES"[^[]*?\bid\s*=\s*"([^"]+)"/.exec(toml)?.[1];
+  if (!id) throw new Error("wrangler.toml declares no ROUTES KV namespace id");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "wrangler.json");
+  const config = {
+    name: "edgeroute-bench-kv-probe",
+    main: join(REPO_ROOT, "scripts/bench/kv-probe-worker.ts"),
+    compatibility_date: compatibilityDate,
+    kv_namespaces: [{ binding: "ROUTES", id }],
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
 export interface Published {
   persistTo: string;
   /** Wall time of `routes push` (YAML reading, compile, serialise, wrangler kv bulk put). */
@@ -60,19 +84,30 @@ export interface Published {
   manifestBytes: number;
 }
 
-/** Writes the set's manifests as one `kind: List` JSON file and publishes it to a fresh local KV. */
+/** Objects per manifest file: `oc get` output split the way a GitOps repository would hold it. */
+const OBJECTS_PER_FILE = 5_000;
+
+/**
+ * Writes the set's manifests as `kind: List` JSON files of at most {@link OBJECTS_PER_FILE} objects in one
+ * directory, and publishes the directory to a fresh local KV with `routes push`.
+ */
 export async function publishLocal(set: RouteSet, dir: string): Promise<Published> {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `routes-${set.size}.json`);
-  const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: set.objects });
-  writeFileSync(file, text);
+  const manifests = join(dir, `routes-${set.size}`);
+  rmSync(manifests, { recursive: true, force: true });
+  mkdirSync(manifests, { recursive: true });
+  let manifestBytes = 0;
+  for (let start = 0, n = 0; start < set.objects.length; start += OBJECTS_PER_FILE, n++) {
+    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: set.objects.slice(start, start + OBJECTS_PER_FILE) });
+    writeFileSync(join(manifests, `part-${String(n).padStart(3, "0")}.json`), text);
+    manifestBytes += Buffer.byteLength(text);
+  }
   const persistTo = join(dir, `kv-${set.size}`);
   rmSync(persistTo, { recursive: true, force: true });
   const started = performance.now();
   await run(
     process.execPath,
-    [join(REPO_ROOT, "scripts/cli.ts"), "push", "--local", "--persist-to", persistTo, "--config", join(REPO_ROOT, "wrangler.toml"), "--allow-wildcards", file],
+    [join(REPO_ROOT, "scripts/cli.ts"), "push", "--local", "--persist-to", persistTo, "--config", join(REPO_ROOT, "wrangler.toml"), "--allow-wildcards", manifests],
     900_000,
   );
-  return { persistTo, pushMs: performance.now() - started, manifestBytes: Buffer.byteLength(text) };
+  return { persistTo, pushMs: performance.now() - started, manifestBytes };
 }
