@@ -7,7 +7,7 @@
  */
 import { wildcardSuffix } from "../../worker/core/host.ts";
 import { shardOf } from "../../worker/core/shard.ts";
-import { CURRENT_KEY, indexKey, shardKey } from "../lib/keys.ts";
+import { CURRENT_KEY, indexKey, shardKey } from "../../worker/core/keys.ts";
 
 /** The part of the KV binding the probe uses. */
 interface TextKv {

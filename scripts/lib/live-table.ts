@@ -5,7 +5,7 @@
 import { parseShard } from "../../worker/core/compile/index.ts";
 import { TABLE_SCHEMA, type Pointer, type RouteTable, type TableIndex, type TableShard } from "../../worker/core/types.ts";
 import { UserError } from "./errors.ts";
-import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey } from "./keys.ts";
+import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey } from "../../worker/core/keys.ts";
 import type { KvStore } from "./kv.ts";
 
 export interface LiveState {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { serializeTable } from "../../worker/core/compile/index.ts";
 import type { Pointer, RouteTable, TableIndex } from "../../worker/core/types.ts";
 import { UserError, messageOf } from "./errors.ts";
-import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./keys.ts";
+import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/keys.ts";
 import type { KvPair, KvStore } from "./kv.ts";
 import { readIndex, readLiveState, type LiveState } from "./live-table.ts";
 

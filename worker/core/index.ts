@@ -13,3 +13,4 @@ export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, parseNet
 export type { AddressClass, Network } from "./ip.ts";
 export { shardOf } from "./shard.ts";
 export { fnv1a, fnv1aHex } from "./hash.ts";
+export { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./keys.ts";

@@ -1,19 +1,16 @@
 /**
  * @module The only module that reads the route table from KV, and the isolate's cache of it.
  *
- * Layout (written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` → TableIndex;
- * `routes:table:<version>:<i>` → TableShard. Versions are immutable, so a table is swapped in whole: a new
+ * Layout (worker/core/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
+ * TableIndex; `routes:table:<version>:<i>` → TableShard. Versions are immutable, so a table is swapped in whole: a new
  * version is read completely (small tables) or shard by shard under its own version (large tables), and only then
  * used; the pointer is re-read in the background every ROUTES_REFRESH_SECONDS, so a warm request never waits on KV.
  */
-import { ShardLookup, shardOf, TABLE_SCHEMA, wildcardSuffix } from "../core/index.ts";
+import { CURRENT_KEY, indexKey, ShardLookup, shardKey, shardOf, TABLE_SCHEMA, wildcardSuffix } from "../core/index.ts";
 import type { Pointer, RouteLookup, TableIndex, TableShard } from "../core/index.ts";
 import { parseShard } from "../core/compile/serialize.ts";
 import type { Env } from "../env.ts";
 
-export const POINTER_KEY = "routes:current";
-export const tableKey = (version: string): string => `routes:table:${version}`;
-export const shardKey = (version: string, shard: number): string => `routes:table:${version}:${shard}`;
 
 /** Tables with at most this many shards are read whole when they are swapped in; larger ones shard by shard. */
 const EAGER_SHARDS = 4;
@@ -82,7 +79,7 @@ export class TableCache {
    */
   private async refresh(env: Env): Promise<void> {
     try {
-      const pointer = await env.ROUTES.get<Pointer>(POINTER_KEY, { type: "json", cacheTtl: POINTER_TTL });
+      const pointer = await env.ROUTES.get<Pointer>(CURRENT_KEY, { type: "json", cacheTtl: POINTER_TTL });
       this.checkedAt = Date.now();
       if (!pointer) return;
       if (typeof pointer.version !== "string") throw new TableUnavailable("routes:current holds no version");
@@ -98,7 +95,7 @@ export class TableCache {
 }
 
 async function readTable(kv: KVNamespace, version: string): Promise<LiveTable> {
-  const index = await kv.get<TableIndex>(tableKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
+  const index = await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
   if (index.schema !== TABLE_SCHEMA) {
     throw new TableUnavailable(`table ${version} has schema ${String(index.schema)}; this Worker reads ${TABLE_SCHEMA}`);

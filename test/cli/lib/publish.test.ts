@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentHash, nextHistory, planPublish } from "../../../scripts/lib/publish.ts";
-import { indexKey, shardKey, versionKeys } from "../../../scripts/lib/keys.ts";
+import { indexKey, shardKey, versionKeys } from "../../../worker/core/keys.ts";
 import { parseManifests } from "../../../scripts/lib/read-sources.ts";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import type { Pointer } from "../../../worker/core/types.ts";

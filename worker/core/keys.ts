@@ -1,6 +1,7 @@
 /**
- * @module The KV key layout of a published table (docs/cli.md "KV key layout"). The Worker reads the same keys
- * (worker/table/load.ts): the small pointer `routes:current`, then the immutable index and shards it names.
+ * @module The KV key layout of a published table (docs/cli.md "KV key layout"), shared by the CLI that writes it and
+ * the Worker that reads it (worker/table/load.ts): the small pointer `routes:current`, then the immutable index and
+ * shards it names.
  */
 
 /** The {@link Pointer} to the live version; the only key a publish overwrites (besides the history). */
