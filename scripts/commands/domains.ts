@@ -6,11 +6,9 @@
  * which REPLACES the Worker's routes and Custom Domains with this plan; `--dry-run` prints the plan and lets
  * wrangler check it offline (`wrangler deploy --dry-run`, which validates the patterns and builds the Worker).
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { isIpLiteral, type CompiledRoute, type Diagnostic } from "../../worker/core/index.ts";
 import { flag, stringOption } from "../lib/args.ts";
 import { compileInputs, plural } from "../lib/compile-inputs.ts";
@@ -18,6 +16,7 @@ import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
+import { runWrangler } from "../lib/wrangler.ts";
 
 /** A zone route as wrangler.toml spells it: `{ pattern = "*.apps.example.com/*", zone_name = "example.com" }`. */
 export interface ZoneRoute {
@@ -168,22 +167,6 @@ function shellQuote(arg: string): string {
   return /^[\w./:=@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-const WRANGLER_JS = resolve(dirname(fileURLToPath(import.meta.url)), "../../node_modules/wrangler/bin/wrangler.js");
-
-/** Run wrangler with the current Node (22), its output on our stderr; resolves with the exit code. */
-function runWrangler(args: readonly string[], env: Readonly<Record<string, string | undefined>>, stderr: (text: string) => void): Promise<number> {
-  return new Promise((resolveExit, reject) => {
-    const child = spawn(process.execPath, [WRANGLER_JS, ...args], {
-      env: { ...env, WRANGLER_SEND_METRICS: "false" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (chunk: Buffer) => stderr(chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => stderr(chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolveExit(code ?? 1));
-  });
-}
-
 export const domains = defineCommand({
   name: "domains",
   summary: "Attach every admitted host to the Worker (Custom Domains, wildcard zone routes) for managed certificates",
@@ -222,7 +205,7 @@ this plan. --dry-run prints the plan and has wrangler check it offline without d
     const outdir = dryRun ? await mkdtemp(join(tmpdir(), "edgeroute-domains-")) : null;
     try {
       const wranglerArgs = outdir === null ? plan.wranglerArgs : [...plan.wranglerArgs, "--dry-run", "--outdir", outdir];
-      const exit = await runWrangler(wranglerArgs, io.env, io.stderr);
+      const { code: exit } = await runWrangler(wranglerArgs, io.env, io.stderr);
       if (exit !== 0) throw new UserError(`wrangler ${dryRun ? "rejected the plan" : "deploy failed"} (exit ${exit}); its output is above`);
     } finally {
       if (outdir !== null) await rm(outdir, { recursive: true, force: true });

@@ -8,12 +8,11 @@
  * `kv bulk put` in chunks of at most 10,000 pairs and {@link MAX_BULK_BYTES}. Values travel in temp files, never
  * in argv. Every call is timed ({@link KvStore.calls}) so `--debug` and the push summary can show the cost.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { UserError } from "./errors.ts";
+import { runWrangler } from "./wrangler.ts";
 
 /** Where the namespace lives. Paths are absolute. */
 export interface KvTarget {
@@ -59,7 +58,6 @@ export const MAX_BULK_BYTES = 50 * 1024 * 1024;
 /** `kv bulk get` is one REST request of at most 100 keys. */
 export const MAX_BULK_GET_KEYS = 100;
 
-const WRANGLER_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/wrangler");
 
 /** A {@link KvStore} backed by wrangler processes. `env` is passed to wrangler (auth, account id). */
 export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, string | undefined>>): KvStore {
@@ -69,10 +67,7 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
   async function wrangler(args: string[]): Promise<string> {
     const started = performance.now();
     const full = ["kv", ...args, "--binding", target.binding, "--config", target.config, ...where];
-    const result = await run(process.execPath, [WRANGLER_BIN, ...full], {
-      ...env,
-      WRANGLER_SEND_METRICS: "false",
-    });
+    const result = await runWrangler(full, env);
     calls.push({ command: `wrangler ${args.slice(0, 2).join(" ")}`, ms: performance.now() - started });
     if (result.code !== 0) {
       const output = tail(`${result.stderr}\n${result.stdout}`);
@@ -209,28 +204,4 @@ function tail(output: string): string {
     .map((line) => line.trimEnd())
     .filter((line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote|▲ \[WARNING\] 🚧)/.test(line));
   return lines.slice(-15).join("\n");
-}
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolveRun({
-        code: code ?? 1,
-        stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8"),
-      }),
-    );
-  });
 }
