@@ -3,28 +3,13 @@
  * its refresh interval without a restart; a client pinned to the side that went to weight 0 is moved.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Harness, lbService, send, startHarness } from "../support/harness.ts";
+import { type Harness, send, startHarness } from "../support/harness.ts";
+import { lbService, routeYaml } from "../support/manifests.ts";
 
-const manifests = (blue: number, green: number): string => `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: web
-  namespace: shop
-  creationTimestamp: "2026-01-01T00:00:00Z"
-spec:
-  host: shop.example.com
-  to:
-    kind: Service
-    name: web-blue
-    weight: ${blue}
-  alternateBackends:
-  - kind: Service
-    name: web-green
-    weight: ${green}
-  port:
-    targetPort: http
-${lbService("shop", "web-blue", "blue")}${lbService("shop", "web-green", "green")}`;
+const manifests = (blue: number, green: number): string =>
+  routeYaml({ namespace: "shop", name: "web", host: "shop.example.com", backends: [["web-blue", blue], ["web-green", green]] }) +
+  lbService("shop", "web-blue", "blue") +
+  lbService("shop", "web-green", "green");
 
 let h: Harness;
 beforeAll(async () => {

@@ -4,85 +4,30 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, lbService, send, startHarness } from "../support/harness.ts";
+import { type Harness, send, startHarness } from "../support/harness.ts";
+import { lbService, type RouteManifest, routeYaml } from "../support/manifests.ts";
 
-const route = (ns: string, name: string, host: string, to: string, extra = "", spec = ""): string => `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: ${name}
-  namespace: ${ns}
-  creationTimestamp: "2026-01-01T00:00:00Z"
-${extra ? `  annotations:\n${extra}` : ""}
-spec:
-  host: ${host}
-${spec}  to:
-    kind: Service
-    name: ${to}
-    weight: 100
-  port:
-    targetPort: http
-`;
+const echo = (name: string, host: string, extra: Partial<RouteManifest> = {}): string =>
+  routeYaml({ namespace: "echo", name, host, backends: [["echo", 100]], ...extra });
+const FORWARDED = "haproxy.router.openshift.io/set-forwarded-headers";
+const REWRITE = "haproxy.router.openshift.io/rewrite-target";
 
 const MANIFESTS = [
-  `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: web
-  namespace: shop
-  creationTimestamp: "2026-01-01T00:00:00Z"
-spec:
-  host: shop.example.com
-  to:
-    kind: Service
-    name: web-blue
-    weight: 90
-  alternateBackends:
-  - kind: Service
-    name: web-green
-    weight: 10
-  port:
-    targetPort: http
-`,
-  `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: zero
-  namespace: shop
-  creationTimestamp: "2026-01-01T00:00:00Z"
-spec:
-  host: zero.example.com
-  to:
-    kind: Service
-    name: web-blue
-    weight: 100
-  alternateBackends:
-  - kind: Service
-    name: web-green
-    weight: 0
-  port:
-    targetPort: http
-`,
+  routeYaml({ namespace: "shop", name: "web", host: "shop.example.com", backends: [["web-blue", 90], ["web-green", 10]] }),
+  routeYaml({ namespace: "shop", name: "zero", host: "zero.example.com", backends: [["web-blue", 100], ["web-green", 0]] }),
   lbService("shop", "web-blue", "blue"),
   lbService("shop", "web-green", "green"),
   lbService("echo", "echo", "echo"),
   lbService("echo", "dead", "dead"),
-  route("echo", "fwd", "fwd.example.com", "echo"),
-  route("echo", "replace", "replace.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: replace\n'),
-  route("echo", "ifnone", "ifnone.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: if-none\n'),
-  route("echo", "never", "never.example.com", "echo", '    haproxy.router.openshift.io/set-forwarded-headers: never\n'),
-  route("echo", "slow", "slow.example.com", "echo", '    haproxy.router.openshift.io/timeout: 500ms\n'),
-  route("echo", "rewrite", "rewrite.example.com", "echo", '    haproxy.router.openshift.io/rewrite-target: /baz\n', "  path: /foo\n"),
-  route("echo", "rewrite-root", "rewrite.example.com", "echo", '    haproxy.router.openshift.io/rewrite-target: /\n', "  path: /app\n"),
-  route(
-    "echo",
-    "headers",
-    "headers.example.com",
-    "echo",
-    "",
-    `  httpHeaders:
+  echo("fwd", "fwd.example.com"),
+  echo("replace", "replace.example.com", { annotations: { [FORWARDED]: "replace" } }),
+  echo("ifnone", "ifnone.example.com", { annotations: { [FORWARDED]: "if-none" } }),
+  echo("never", "never.example.com", { annotations: { [FORWARDED]: "never" } }),
+  echo("slow", "slow.example.com", { annotations: { "haproxy.router.openshift.io/timeout": "500ms" } }),
+  echo("rewrite", "rewrite.example.com", { path: "/foo", annotations: { [REWRITE]: "/baz" } }),
+  echo("rewrite-root", "rewrite.example.com", { path: "/app", annotations: { [REWRITE]: "/" } }),
+  echo("headers", "headers.example.com", {
+    spec: `  httpHeaders:
     actions:
       request:
       - name: X-Env
@@ -103,8 +48,8 @@ spec:
         action:
           type: Delete
 `,
-  ),
-  route("echo", "dead", "dead.example.com", "dead"),
+  }),
+  routeYaml({ namespace: "echo", name: "dead", host: "dead.example.com", backends: [["dead", 100]] }),
 ].join("");
 
 let h: Harness;

@@ -10,7 +10,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Harness, lbService, send, startHarness } from "../support/harness.ts";
+import { freePort, type Harness, send, startHarness } from "../support/harness.ts";
+import { lbService, routeYaml } from "../support/manifests.ts";
 
 const ISSUER = "https://id.example.com/";
 const AUDIENCE = "shop-api";
@@ -22,28 +23,11 @@ let signingKey: CryptoKey;
 let strangerKey: CryptoKey;
 
 function route(name: string, host: string, annotations: Record<string, string>): string {
-  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join("");
-  return `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: ${name}
-  namespace: sec
-  creationTimestamp: "2026-01-01T00:00:00Z"
-  annotations:
-${lines}spec:
-  host: ${host}
-  to:
-    kind: Service
-    name: echo
-    weight: 100
-  port:
-    targetPort: http
-`;
+  return routeYaml({ namespace: "sec", name, host, backends: [["echo", 100]], annotations });
 }
 
 function pathRoute(name: string, host: string, path: string, annotations: Record<string, string>): string {
-  return route(name, host, annotations).replace(`  host: ${host}\n`, `  host: ${host}\n  path: ${path}\n`);
+  return routeYaml({ namespace: "sec", name, host, path, backends: [["echo", 100]], annotations });
 }
 
 beforeAll(async () => {

@@ -6,23 +6,12 @@ import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, lbService, startHarness } from "../support/harness.ts";
+import { type Harness, startHarness } from "../support/harness.ts";
+import { lbService, routeYaml } from "../support/manifests.ts";
 
-const MANIFESTS = `---
-apiVersion: route.openshift.io/v1
-kind: Route
-metadata:
-  name: files
-  namespace: media
-  creationTimestamp: "2026-01-01T00:00:00Z"
-spec:
-  host: files.example.com
-  to:
-    kind: Service
-    name: store
-  port:
-    targetPort: http
-${lbService("media", "store", "store")}`;
+const MANIFESTS =
+  routeYaml({ namespace: "media", name: "files", host: "files.example.com", backends: [["store", 100]] }) +
+  lbService("media", "store", "store");
 
 const BIG = 200 * 1024 * 1024;
 let h: Harness;

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { type EchoBackend, startEchoBackend } from "../../scripts/dev/echo-backend.ts";
 import { PROJECT_ROOT, type RunningGateway, startGateway } from "../../scripts/dev/wrangler-dev.ts";
 
+
 export interface CliRun {
   code: number;
   stdout: string;
@@ -117,29 +118,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
   };
   return harness;
-}
-
-/** `oc get -o yaml`-style manifests for a LoadBalancer Service whose load balancer is a local backend. */
-export function lbService(namespace: string, name: string, backend: string, created = "2026-01-01T00:00:00Z"): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-  creationTimestamp: "${created}"
-spec:
-  type: LoadBalancer
-  ports:
-  - name: http
-    port: {{port:${backend}}}
-    protocol: TCP
-    targetPort: 8080
-status:
-  loadBalancer:
-    ingress:
-    - ip: 127.0.0.1
-`;
 }
 
 export interface Sent {

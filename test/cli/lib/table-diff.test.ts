@@ -2,34 +2,22 @@ import { describe, expect, it } from "vitest";
 import { formatDiff } from "../../../scripts/commands/diff.ts";
 import { diffRoute, diffTables } from "../../../scripts/lib/table-diff.ts";
 import type { Backend, CompiledRoute, TableIndex } from "../../../worker/core/types.ts";
+import { route as buildRoute } from "../../support/route-builder.ts";
 
 function backend(service: string, weight: number, port = 8081): Backend {
   return { service, weight, id: service.slice(-4), endpoints: [{ scheme: "http", host: "127.0.0.1", port }] };
 }
 
 function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
-  return {
+  return buildRoute({
     id: "shop/web",
-    kind: "Route",
     host: "shop.example.com",
-    path: "",
-    match: "prefix",
     tls: { termination: "edge", insecure: "Redirect" },
     backends: [backend("shop/web-blue", 90, 8081), backend("shop/web-green", 10, 8082)],
     balance: "roundrobin",
     cookie: { name: "er_1", sameSite: "None" },
-    timeoutMs: 30000,
-    forwarded: "append",
-    rewriteTarget: null,
-    requestHeaders: [],
-    responseHeaders: [],
-    hsts: null,
-    ipAllowlist: null,
-    rateLimit: null,
-    jwt: null,
-    clientCert: null,
     ...overrides,
-  };
+  });
 }
 
 const index = (notFound: 503 | 404 = 503): TableIndex => ({

@@ -1,30 +1,16 @@
 /** Shared builders for the policy tests: a plain route with no policy, and requests with a `cf` object. */
 import type { CompiledRoute } from "../../../worker/core/types.ts";
+import { route as buildRoute } from "../../support/route-builder.ts";
 
 /** An admitted route without any policy; tests switch on the one they exercise. */
 export function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
-  return {
+  return buildRoute({
     id: "shop/web",
-    kind: "Route",
     host: "shop.example.com",
-    path: "",
-    match: "prefix",
     tls: { termination: "edge", insecure: "None" },
     backends: [{ service: "shop/web", weight: 100, id: "b1", endpoints: [{ scheme: "http", host: "192.0.2.10", port: 80 }] }],
-    balance: "random",
-    cookie: null,
-    timeoutMs: 30_000,
-    forwarded: "append",
-    rewriteTarget: null,
-    requestHeaders: [],
-    responseHeaders: [],
-    hsts: null,
-    ipAllowlist: null,
-    rateLimit: null,
-    jwt: null,
-    clientCert: null,
     ...overrides,
-  };
+  });
 }
 
 /** A request to the route's host, with the given headers and `cf` object (omitted: no `cf` at all). */
