@@ -5,8 +5,8 @@
  * as the other routers get them).
  */
 import { createHash } from "node:crypto";
-import { compile, DEFAULT_COMPILE_OPTIONS, parseShard } from "../../worker/core/compile/index.ts";
-import { matchRoute, tableLookup } from "../../worker/core/match.ts";
+import { compile, DEFAULT_COMPILE_OPTIONS, openShard } from "../../worker/core/compile/index.ts";
+import { matchRoute, ShardLookup } from "../../worker/core/match.ts";
 import type { CompileOptions, SourceObject, TableShard } from "../../worker/core/types.ts";
 import type { RouterAdapter } from "./routers.ts";
 import type { RouteSet } from "./routeset.ts";
@@ -45,15 +45,17 @@ export const GATEWAY: RouterAdapter = {
       info: { compileMs: compiled - started, serializeMs: done - compiled, publishedBytes: bytes, shards: shardCount },
       build(parsed) {
         const t0 = performance.now();
-        const shards: TableShard[] = texts.map((text, i) => {
-          const out = parseShard(text);
+        // As the Worker reads a table: openShard (JSON.parse, routes restored per host on first use), then the lookup.
+        const readers = texts.map((text, i) => {
+          const out = openShard(text);
           if ("error" in out) throw new Error(`shard ${i}: ${out.error}`);
-          return out.shard;
+          return out.reader;
         });
         const t1 = performance.now();
         parsed();
         const t2 = performance.now();
-        const lookup = tableLookup(shards, shardCount);
+        const lookup = new ShardLookup();
+        for (const reader of readers) lookup.add(reader);
         const t3 = performance.now();
         return {
           lookup: (host, path) => matchRoute(lookup, host, path, false)?.id,

@@ -9,6 +9,7 @@ import {
   normalizePath,
   shardOf,
   ShardLookup,
+  shardReader,
   tableLookup,
   wildcardSuffix,
   type Explanation,
@@ -88,7 +89,7 @@ function parseRequest(text: string): Request {
 async function fromManifests(context: CommandContext, inputs: string[]): Promise<Source> {
   const { result, counts } = await compileInputs(inputs, context);
   const { index, shards } = result.table;
-  return { lookup: tableLookup(shards, index.shardCount), notFound: index.notFound, source: "manifests", errors: counts.error };
+  return { lookup: tableLookup(shards), notFound: index.notFound, source: "manifests", errors: counts.error };
 }
 
 /** Reads the index and only the shards that can hold the host: its own and its wildcard suffix's. */
@@ -100,7 +101,8 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
   const wanted = [shardOf(host, pointer.shardCount), ...(suffix === null ? [] : [shardOf(suffix, pointer.shardCount)])];
   const { index, shards } = await readVersion(kv, pointer, wanted);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
-  const lookup = new ShardLookup(index.shardCount, (shard) => shards[shard]);
+  const lookup = new ShardLookup();
+  for (const shard of shards) if (shard) lookup.add(shardReader(shard));
   return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0 };
 }
 

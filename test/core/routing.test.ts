@@ -6,7 +6,7 @@ import { ROUTING_CASES, ROUTING_ROUTES } from "../cases/routing.cases.ts";
 import { shardsOf } from "../support/route-builder.ts";
 
 function resolveUrl(shardCount: number, url: string): string {
-  const lookup = tableLookup(shardsOf(ROUTING_ROUTES, shardCount), shardCount);
+  const lookup = tableLookup(shardsOf(ROUTING_ROUTES, shardCount));
   const parsed = new URL(url);
   const host = normalizeHost(parsed.host);
   const path = normalizePath(parsed.pathname);

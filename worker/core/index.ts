@@ -5,8 +5,8 @@
 export * from "./types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
 export { normalizePath, type PathResult } from "./path.ts";
-export { HostIndex, ShardLookup, explainRoute, matchRoute, resolveRoute, tableLookup } from "./match.ts";
-export type { Considered, Explanation, Resolution, RouteLookup } from "./match.ts";
+export { HostIndex, ShardLookup, explainRoute, matchRoute, resolveRoute, servedOver, shardReader, tableLookup } from "./match.ts";
+export type { Considered, Explanation, Resolution, RouteLookup, ShardReader, Walk } from "./match.ts";
 export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState } from "./pick.ts";
 export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, parseNetwork } from "./ip.ts";

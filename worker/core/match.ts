@@ -8,7 +8,6 @@
  * per host key plus one per path segment, whatever the number of routes.
  */
 import { wildcardSuffix } from "./host.ts";
-import { shardOf } from "./shard.ts";
 import type { CompiledRoute, TableShard } from "./types.ts";
 
 /** Where the routes of one host key come from: a whole in-memory table, or the Worker's lazily loaded shards. */
@@ -25,6 +24,8 @@ export type Resolution =
   | { outcome: "redirect"; route: CompiledRoute; hostKind: "exact" | "wildcard" }
   | { outcome: "none" };
 
+const NONE: Resolution = Object.freeze({ outcome: "none" });
+
 interface PathNode {
   children: Map<string, PathNode> | undefined;
   /** Route prefix `P` (no trailing slash): serves the node's path and everything below it. */
@@ -37,6 +38,20 @@ interface PathNode {
 
 function newNode(): PathNode {
   return { children: undefined, prefix: undefined, slash: undefined, exact: undefined };
+}
+
+/** The two answers of one walk: the best route over any scheme, and the best one served on the request's scheme. */
+export interface Walk {
+  any: CompiledRoute | undefined;
+  served: CompiledRoute | undefined;
+}
+
+/**
+ * Whether a route is served on the request's scheme: over HTTPS the edge and reencrypt routes (a plain-HTTP route
+ * is absent from the router's 443 map); over plain HTTP plain routes and TLS routes whose insecure policy is `Allow`.
+ */
+export function servedOver(route: CompiledRoute, https: boolean): boolean {
+  return https ? route.tls !== null : route.tls === null || route.tls.insecure === "Allow";
 }
 
 /**
@@ -78,72 +93,67 @@ export class HostIndex {
   }
 
   /**
-   * The most specific route serving `path` (canonical, starting with "/") that `accept` allows.
-   * Deeper nodes are longer paths, so the last acceptable candidate seen on the walk wins; at one node an exact
-   * match (path ends here) beats `P/` (path goes on), which beats `P`.
+   * Walk `path` (canonical, starting with "/") once and fill `out` with the most specific route over any scheme
+   * and the most specific one served on the request's scheme: the two questions the router's maps ask (§2.5).
+   * Deeper nodes are longer paths, so a candidate found deeper replaces the one before; at one node an exact
+   * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates only path segments.
    */
-  match(path: string, accept: (route: CompiledRoute) => boolean): CompiledRoute | undefined {
+  walk(path: string, https: boolean, out: Walk): void {
     let node = this.root;
-    let best: CompiledRoute | undefined;
     // `start` is where the next request segment begins; past the end, the path ends at `node`.
     let start = 1;
     for (;;) {
       const ends = start > path.length;
-      const candidate = pick(node, ends, accept);
-      if (candidate) best = candidate;
-      if (ends) return best;
+      const first = ends ? node.exact : node.slash;
+      if (first !== undefined || node.prefix !== undefined) {
+        out.any = first ?? node.prefix;
+        if (first !== undefined && servedOver(first, https)) out.served = first;
+        else if (node.prefix !== undefined && servedOver(node.prefix, https)) out.served = node.prefix;
+      }
+      if (ends) return;
       let end = path.indexOf("/", start);
       if (end < 0) end = path.length;
       const child = node.children?.get(path.slice(start, end));
-      if (!child) return best;
+      if (!child) return;
       node = child;
       start = end + 1;
     }
   }
 }
 
-/** The acceptable route at one node; `ends`: the request path ends at this node rather than going past it. */
-function pick(node: PathNode, ends: boolean, accept: (route: CompiledRoute) => boolean): CompiledRoute | undefined {
-  if (ends && node.exact && accept(node.exact)) return node.exact;
-  if (!ends && node.slash && accept(node.slash)) return node.slash;
-  if (node.prefix && accept(node.prefix)) return node.prefix;
-  return undefined;
-}
-
-const ANY = (): boolean => true;
-/** Served over HTTPS: edge and reencrypt routes (a plain-HTTP route is absent from the router's 443 map). */
-const SERVED_OVER_HTTPS = (route: CompiledRoute): boolean => route.tls !== null;
-/** Served over plain HTTP: plain routes, and TLS routes whose insecure policy is `Allow`. */
-const SERVED_OVER_HTTP = (route: CompiledRoute): boolean => route.tls === null || route.tls.insecure === "Allow";
-
 /**
  * Resolve a request the way the router's maps do (§2.5): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
- * host-level redirect), then the best route served over HTTP.
+ * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
+ * exact host leaves a question open.
  * @param host normalised with `normalizeHost`; @param path canonical, from `normalizePath`.
  */
 export function resolveRoute(lookup: RouteLookup, host: string, path: string, https: boolean): Resolution {
-  const exact = lookup.exact(host);
-  const suffix = wildcardSuffix(host);
-  const wild = suffix === null ? undefined : lookup.wildcard(suffix);
-  if (!https) {
-    const first = best(exact, wild, path, ANY);
-    if (first && first.route.tls?.insecure === "Redirect") return { outcome: "redirect", ...first };
+  const out: Walk = { any: undefined, served: undefined };
+  lookup.exact(host)?.walk(path, https, out);
+  let any = out.any;
+  let served = out.served;
+  let anyKind: "exact" | "wildcard" = "exact";
+  let servedKind: "exact" | "wildcard" = "exact";
+  if (any === undefined || served === undefined) {
+    const suffix = wildcardSuffix(host);
+    const wild = suffix === null ? undefined : lookup.wildcard(suffix);
+    if (wild) {
+      out.any = undefined;
+      out.served = undefined;
+      wild.walk(path, https, out);
+      if (any === undefined && out.any !== undefined) {
+        any = out.any;
+        anyKind = "wildcard";
+      }
+      if (served === undefined && out.served !== undefined) {
+        served = out.served;
+        servedKind = "wildcard";
+      }
+    }
   }
-  const served = best(exact, wild, path, https ? SERVED_OVER_HTTPS : SERVED_OVER_HTTP);
-  return served ? { outcome: "route", ...served } : { outcome: "none" };
-}
-
-function best(
-  exact: HostIndex | undefined,
-  wild: HostIndex | undefined,
-  path: string,
-  accept: (route: CompiledRoute) => boolean,
-): { route: CompiledRoute; hostKind: "exact" | "wildcard" } | undefined {
-  const fromExact = exact?.match(path, accept);
-  if (fromExact) return { route: fromExact, hostKind: "exact" };
-  const fromWild = wild?.match(path, accept);
-  return fromWild ? { route: fromWild, hostKind: "wildcard" } : undefined;
+  if (!https && any !== undefined && any.tls?.insecure === "Redirect") return { outcome: "redirect", route: any, hostKind: anyKind };
+  return served === undefined ? NONE : { outcome: "route", route: served, hostKind: servedKind };
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
@@ -187,62 +197,71 @@ export function explainRoute(lookup: RouteLookup, host: string, path: string, ht
 
 function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: string, chosen: boolean): string {
   const shown = route.path === "" ? "(no path)" : route.path;
-  const pathMatches = new HostIndex([route]).match(path, ANY) !== undefined;
-  if (!pathMatches) return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
+  const alone: Walk = { any: undefined, served: undefined };
+  new HostIndex([route]).walk(path, https, alone);
+  if (alone.any === undefined) return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
   const scheme = https ? "HTTPS" : "HTTP";
   if (chosen) return `${hostWhy}; ${route.match} path ${shown} is the most specific match served over ${scheme}`;
-  if (https && !SERVED_OVER_HTTPS(route)) return `${hostWhy}; path matches, but a plain-HTTP route is not served over HTTPS`;
-  if (!https && !SERVED_OVER_HTTP(route)) {
+  if (https && !servedOver(route, https)) return `${hostWhy}; path matches, but a plain-HTTP route is not served over HTTPS`;
+  if (!https && !servedOver(route, https)) {
     return `${hostWhy}; path matches, but insecureEdgeTerminationPolicy ${route.tls?.insecure ?? "None"} does not serve plain HTTP`;
   }
   return `${hostWhy}; path ${shown} matches, but a more specific route wins`;
 }
 
+/** The routes of one shard by host key, restored on demand (a published shard is read with `openShard`). */
+export interface ShardReader {
+  /** Exact hosts in the shard. */
+  readonly hostKeys: readonly string[];
+  /** Wildcard suffixes in the shard. */
+  readonly wildcardKeys: readonly string[];
+  /** The routes of a key listed above, most specific first. */
+  routes(group: "hosts" | "wildcards", key: string): readonly CompiledRoute[];
+}
+
+/** A {@link ShardReader} over a TableShard already in memory (compile output, tests). */
+export function shardReader(shard: TableShard): ShardReader {
+  return {
+    hostKeys: Object.keys(shard.hosts),
+    wildcardKeys: Object.keys(shard.wildcards),
+    routes: (group, key) => (Object.hasOwn(shard[group], key) ? (shard[group][key] ?? []) : []),
+  };
+}
+
 /**
- * A {@link RouteLookup} over the shards of a table. `shardAt` returns a shard that is in memory, or `undefined`
- * (the Worker reads large tables shard by shard). Host indexes are built on first use and kept; misses are not
- * cached, since a client can invent any number of hosts and a miss costs one probe.
+ * A {@link RouteLookup} over the shards added to it. Each host key maps to its shard until first use, then to its
+ * built HostIndex: a lookup is one Map probe, hit or miss, and misses are never cached (a client can invent any
+ * number of hosts). Routes are restored from the shard only when their host is first used.
  */
 export class ShardLookup implements RouteLookup {
-  private readonly shardCount: number;
-  private readonly shardAt: (shard: number) => TableShard | undefined;
-  private readonly exactIndexes = new Map<string, HostIndex>();
-  private readonly wildIndexes = new Map<string, HostIndex>();
+  private readonly exactKeys = new Map<string, HostIndex | ShardReader>();
+  private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
 
-  constructor(shardCount: number, shardAt: (shard: number) => TableShard | undefined) {
-    this.shardCount = shardCount;
-    this.shardAt = shardAt;
+  add(reader: ShardReader): void {
+    for (const key of reader.hostKeys) this.exactKeys.set(key, reader);
+    for (const key of reader.wildcardKeys) this.wildKeys.set(key, reader);
   }
 
   exact(host: string): HostIndex | undefined {
-    return this.find(this.exactIndexes, host, "hosts");
+    return indexOf(this.exactKeys, "hosts", host);
   }
 
   wildcard(suffix: string): HostIndex | undefined {
-    return this.find(this.wildIndexes, suffix, "wildcards");
+    return indexOf(this.wildKeys, "wildcards", suffix);
   }
+}
 
-  private find(cache: Map<string, HostIndex>, key: string, group: "hosts" | "wildcards"): HostIndex | undefined {
-    const cached = cache.get(key);
-    if (cached) return cached;
-    const shard = this.shardAt(shardOf(key, this.shardCount));
-    const routes = shard ? ownRoutes(shard[group], key) : undefined;
-    if (!routes) return undefined;
-    const index = new HostIndex(routes);
-    cache.set(key, index);
-    return index;
-  }
+function indexOf(keys: Map<string, HostIndex | ShardReader>, group: "hosts" | "wildcards", key: string): HostIndex | undefined {
+  const entry = keys.get(key);
+  if (entry === undefined || entry instanceof HostIndex) return entry;
+  const index = new HostIndex(entry.routes(group, key));
+  keys.set(key, index);
+  return index;
 }
 
 /** A {@link RouteLookup} over a whole table held in memory (the CLI, tests, benchmarks). */
-export function tableLookup(shards: readonly TableShard[], shardCount: number): RouteLookup {
-  return new ShardLookup(shardCount, (shard) => shards[shard]);
-}
-
-/**
- * `groups[key]`, but only an own property: a host may legitimately be called `constructor` or `__proto__`, which
- * must not find Object.prototype members of the parsed JSON.
- */
-function ownRoutes(groups: Record<string, CompiledRoute[]>, key: string): CompiledRoute[] | undefined {
-  return Object.hasOwn(groups, key) ? groups[key] : undefined;
+export function tableLookup(shards: readonly TableShard[]): RouteLookup {
+  const lookup = new ShardLookup();
+  for (const shard of shards) lookup.add(shardReader(shard));
+  return lookup;
 }

@@ -31,7 +31,7 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
   try {
     normalize(ctx);
     const table = await deps.tables.get(deps.env, deps.waitUntil).catch(asNoTable);
-    await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
+    await table.prepare(ctx.host, deps.env.ROUTES, deps.waitUntil).catch(asNoTable);
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
     const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });

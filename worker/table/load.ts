@@ -2,18 +2,21 @@
  * @module The only module that reads the route table from KV, and the isolate's cache of it.
  *
  * Layout (worker/core/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
- * TableIndex; `routes:table:<version>:<i>` → TableShard. Versions are immutable, so a table is swapped in whole: a new
- * version is read completely (small tables) or shard by shard under its own version (large tables), and only then
- * used; the pointer is re-read in the background every ROUTES_REFRESH_SECONDS, so a warm request never waits on KV.
+ * TableIndex; `routes:table:<version>:<i>` → shard `i`. Versions are immutable, so shards of one version can be read
+ * at different times and still form one table.
+ * - Cold isolate: the request reads the pointer, the index and only the shards its host needs, and answers; the
+ *   remaining shards are read in `waitUntil` so the next requests are warm.
+ * - Warm: no KV read. Every ROUTES_REFRESH_SECONDS the pointer is re-read in `waitUntil`; a new version is read
+ *   whole before it replaces the old one (tables of more than {@link PREFETCH_SHARDS} shards: index first, shards on
+ *   first use), so a request never sees half a table. A missing or corrupt version keeps the last good one.
  */
 import { CURRENT_KEY, indexKey, ShardLookup, shardKey, shardOf, TABLE_SCHEMA, wildcardSuffix } from "../core/index.ts";
-import type { Pointer, RouteLookup, TableIndex, TableShard } from "../core/index.ts";
-import { parseShard } from "../core/compile/serialize.ts";
+import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
+import { openShard } from "../core/compile/serialize.ts";
 import type { Env } from "../env.ts";
 
-
-/** Tables with at most this many shards are read whole when they are swapped in; larger ones shard by shard. */
-const EAGER_SHARDS = 4;
+/** Tables of up to this many shards (512 KiB each) are held whole; larger ones keep only the shards in use. */
+const PREFETCH_SHARDS = 32;
 /** KV edge-cache TTL for immutable values (a version never changes) and for the pointer (KV's minimum). */
 const IMMUTABLE_TTL = 86_400;
 const POINTER_TTL = 30;
@@ -23,25 +26,51 @@ const DEFAULT_REFRESH_SECONDS = 30;
 export class LiveTable {
   readonly version: string;
   readonly index: TableIndex;
-  readonly lookup: RouteLookup;
-  private readonly shards: (TableShard | undefined)[];
+  readonly lookup = new ShardLookup();
+  private readonly loaded: boolean[];
+  private missing: number;
+  private prefetching = false;
 
-  constructor(version: string, index: TableIndex, shards: (TableShard | undefined)[]) {
+  constructor(version: string, index: TableIndex) {
     this.version = version;
     this.index = index;
-    this.shards = shards;
-    this.lookup = new ShardLookup(index.shardCount, (shard) => this.shards[shard]);
+    this.loaded = new Array<boolean>(index.shardCount).fill(false);
+    this.missing = index.shardCount;
   }
 
-  /** Make sure the shards that can serve `host` are in memory (a KV read only the first time a shard is needed). */
-  async prepare(host: string, kv: KVNamespace): Promise<void> {
+  /**
+   * Make sure the shards that can serve `host` are in memory (its own and its wildcard suffix's), then start reading
+   * the rest in the background. Once every shard is in, this is a single comparison.
+   */
+  async prepare(host: string, kv: KVNamespace, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    if (this.missing === 0) return;
     const suffix = wildcardSuffix(host);
-    const wanted = [shardOf(host, this.index.shardCount)];
-    if (suffix !== null) wanted.push(shardOf(suffix, this.index.shardCount));
-    for (const shard of wanted) {
-      if (this.shards[shard]) continue;
-      this.shards[shard] = await readShard(kv, this.version, shard);
+    await this.load(kv, shardOf(host, this.index.shardCount));
+    if (suffix !== null) await this.load(kv, shardOf(suffix, this.index.shardCount));
+    if (this.missing > 0 && !this.prefetching && this.index.shardCount <= PREFETCH_SHARDS) {
+      this.prefetching = true;
+      const prefetch = this.loadAll(kv).catch((error: unknown) => {
+        // The request that needs a broken shard gets a 503 itself; the rest of the table keeps serving.
+        const reason = error instanceof Error ? error.message : String(error);
+        console.error(JSON.stringify({ event: "shard-prefetch-failed", version: this.version, reason }));
+      });
+      waitUntil(prefetch.finally(() => (this.prefetching = false)));
     }
+  }
+
+  /** Read every shard not yet in memory. */
+  async loadAll(kv: KVNamespace): Promise<void> {
+    for (let shard = 0; shard < this.index.shardCount; shard++) await this.load(kv, shard);
+  }
+
+  private async load(kv: KVNamespace, shard: number): Promise<void> {
+    if (this.loaded[shard]) return;
+    const reader = await readShard(kv, this.version, shard);
+    // Another request may have read the same shard meanwhile: add it once.
+    if (this.loaded[shard]) return;
+    this.loaded[shard] = true;
+    this.missing--;
+    this.lookup.add(reader);
   }
 }
 
@@ -57,35 +86,38 @@ export class TableCache {
   private refreshing = false;
 
   /**
-   * The table to route with. Cold: read it now (the request waits). Warm: return the cached table at once and,
-   * when the refresh interval has passed, re-check the pointer in `waitUntil`.
+   * The table to route with. Cold: read the pointer and index now (the request waits). Warm: return the cached
+   * table at once and, when the refresh interval has passed, re-check the pointer in `waitUntil`.
    */
   async get(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<LiveTable> {
     if (!this.live) {
-      await this.refresh(env);
+      await this.refresh(env, false);
       if (!this.live) throw new TableUnavailable("no route table has been published (routes:current is missing)");
       return this.live;
     }
     if (!this.refreshing && Date.now() - this.checkedAt >= refreshMs(env)) {
       this.refreshing = true;
-      waitUntil(this.refresh(env).finally(() => (this.refreshing = false)));
+      waitUntil(this.refresh(env, true).finally(() => (this.refreshing = false)));
     }
     return this.live;
   }
 
   /**
-   * Read the pointer and, if it names a new version, read that version and swap it in. Any failure keeps the last
-   * good table in service and logs why; on a cold isolate it surfaces as TableUnavailable.
+   * Read the pointer and, if it names a new version, read that version (`whole`: every shard, for a swap in the
+   * background) and swap it in. Any failure keeps the last good table in service and logs why; on a cold isolate
+   * it surfaces as TableUnavailable.
    */
-  private async refresh(env: Env): Promise<void> {
+  private async refresh(env: Env, whole: boolean): Promise<void> {
     try {
       const pointer = await env.ROUTES.get<Pointer>(CURRENT_KEY, { type: "json", cacheTtl: POINTER_TTL });
       this.checkedAt = Date.now();
       if (!pointer) return;
       if (typeof pointer.version !== "string") throw new TableUnavailable("routes:current holds no version");
       if (this.live?.version === pointer.version) return;
-      this.live = await readTable(env.ROUTES, pointer.version);
-      console.log(JSON.stringify({ event: "table-loaded", version: pointer.version, routes: this.live.index.routeCount }));
+      const table = await readTable(env.ROUTES, pointer.version);
+      if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES);
+      this.live = table;
+      console.log(JSON.stringify({ event: "table-loaded", version: pointer.version, routes: table.index.routeCount }));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       console.error(JSON.stringify({ event: "table-load-failed", reason, serving: this.live?.version ?? null }));
@@ -103,20 +135,16 @@ async function readTable(kv: KVNamespace, version: string): Promise<LiveTable> {
   if (!Number.isInteger(index.shardCount) || index.shardCount < 1) {
     throw new TableUnavailable(`table ${version} has an invalid shardCount`);
   }
-  const shards: (TableShard | undefined)[] = new Array(index.shardCount).fill(undefined);
-  if (index.shardCount <= EAGER_SHARDS) {
-    for (let i = 0; i < index.shardCount; i++) shards[i] = await readShard(kv, version, i);
-  }
-  return new LiveTable(version, index, shards);
+  return new LiveTable(version, index);
 }
 
-async function readShard(kv: KVNamespace, version: string, shard: number): Promise<TableShard> {
+async function readShard(kv: KVNamespace, version: string, shard: number): Promise<ShardReader> {
   const text = await kv.get(shardKey(version, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
   if (text === null) throw new TableUnavailable(`shard ${shard} of table ${version} is missing`);
-  // The same reader as the CLI's: it checks the schema and restores the fields the compact form omits.
-  const parsed = parseShard(text);
-  if ("error" in parsed) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${parsed.error}`);
-  return parsed.shard;
+  // The same reader as the CLI's: it checks the schema and restores routes (per host, on first use).
+  const opened = openShard(text);
+  if ("error" in opened) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${opened.error}`);
+  return opened.reader;
 }
 
 function refreshMs(env: Env): number {

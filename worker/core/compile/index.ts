@@ -15,7 +15,7 @@ import { compareSources, createReport, type Report } from "./report.ts";
 import { resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
-export { canonicalJson, parseShard, serializeTable } from "./serialize.ts";
+export { canonicalJson, openShard, parseShard, serializeTable } from "./serialize.ts";
 export { compactRoute, restoreRoute } from "./route-json.ts";
 export type { SerializedTable } from "./serialize.ts";
 export { RATE_LIMIT_TIERS, rateLimitBinding } from "./rate-limit.ts";

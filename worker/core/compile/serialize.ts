@@ -1,16 +1,20 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
  * whitespace, hosts sorted, routes in their compact form (./route-json.ts), each distinct backend list written
- * once per shard — split into shards of at most ~2 MiB. The same table always gives the same bytes, so its
+ * once per shard — split into shards of at most ~512 KiB. The same table always gives the same bytes, so its
  * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
  */
 import { shardOf } from "../shard.ts";
 import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
 import { TABLE_SCHEMA } from "../types.ts";
+import type { ShardReader } from "../match.ts";
 import { compactBackends, compactRoute, restoreBackends, restoreRoute, type CompactBackend, type CompactRoute } from "./route-json.ts";
 
-/** A shard should stay below this many bytes of JSON (KV values may be 25 MiB; small shards load fast in a Worker). */
-export const SHARD_TARGET_BYTES = 2 * 1024 * 1024;
+/**
+ * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads and parses
+ * the shard of the request's host before answering, so small shards keep the first request fast.
+ */
+export const SHARD_TARGET_BYTES = 512 * 1024;
 
 export interface SerializedTable {
   /** `hash(index)`: the version id the pointer names. */
@@ -148,10 +152,11 @@ function countRoutes(groups: Map<string, CompiledRoute[]>): number {
 }
 
 /**
- * Parse a published shard back into a {@link TableShard} with every default restored; an error value for text that
- * is not a shard of this schema. Routes sharing a backend list share one array (treat it as read-only).
+ * Open a published shard for the Worker: one `JSON.parse` and a check that every backend reference resolves;
+ * routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only for the
+ * hosts it serves. An error value for anything that is not a shard of this schema.
  */
-export function parseShard(text: string): { shard: TableShard } | { error: string } {
+export function openShard(text: string): { reader: ShardReader } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -160,22 +165,55 @@ export function parseShard(text: string): { shard: TableShard } | { error: strin
   }
   const value = json as { schema?: unknown; backends?: Record<string, CompactBackend[]>; hosts?: Record<string, CompactRoute[]>; wildcards?: Record<string, CompactRoute[]> } | null;
   if (typeof value !== "object" || value === null || value.schema !== TABLE_SCHEMA) return { error: `the shard's schema is not ${TABLE_SCHEMA}` };
-  const lists = new Map<string, Backend[]>();
-  for (const [id, list] of Object.entries(value.backends ?? {})) lists.set(id, restoreBackends(list));
-  let dangling: number | undefined;
-  const lookup = (ref: number): Backend[] => {
-    const list = lists.get(String(ref));
-    if (list === undefined) dangling ??= ref;
-    return list ?? [];
+  const hosts = value.hosts ?? {};
+  const wildcards = value.wildcards ?? {};
+  const lists = value.backends ?? {};
+  for (const group of [hosts, wildcards]) {
+    for (const routes of Object.values(group)) {
+      if (!Array.isArray(routes)) return { error: "a host's routes are not a list" };
+      for (const route of routes) {
+        if (typeof route.backends === "number" && !Object.hasOwn(lists, String(route.backends))) {
+          return { error: `the shard refers to backend list ${route.backends}, which it does not contain` };
+        }
+      }
+    }
+  }
+  // A restored backend list is shared by every route that refers to it (treat it as read-only).
+  const restored = new Map<number, Backend[]>();
+  const backendsOf = (ref: number): Backend[] => {
+    let list = restored.get(ref);
+    if (list === undefined) {
+      list = restoreBackends(lists[String(ref)] ?? []);
+      restored.set(ref, list);
+    }
+    return list;
   };
-  const restore = (record: Record<string, CompactRoute[]> | undefined, wildcard: boolean): Record<string, CompiledRoute[]> => {
+  const reader: ShardReader = {
+    hostKeys: Object.keys(hosts),
+    wildcardKeys: Object.keys(wildcards),
+    routes(group, key) {
+      const record = group === "hosts" ? hosts : wildcards;
+      const routes = Object.hasOwn(record, key) ? record[key] : undefined;
+      return (routes ?? []).map((route) => restoreRoute(route, key, group === "wildcards", backendsOf));
+    },
+  };
+  return { reader };
+}
+
+/**
+ * Parse a published shard back into a {@link TableShard} with every route restored (the CLI's diff and explain);
+ * an error value for text that is not a shard of this schema.
+ */
+export function parseShard(text: string): { shard: TableShard } | { error: string } {
+  const opened = openShard(text);
+  if ("error" in opened) return opened;
+  const { reader } = opened;
+  const restoreAll = (group: "hosts" | "wildcards", keys: readonly string[]): Record<string, CompiledRoute[]> => {
     const out: Record<string, CompiledRoute[]> = {};
-    for (const [key, routes] of Object.entries(record ?? {})) out[key] = routes.map((route) => restoreRoute(route, key, wildcard, lookup));
+    for (const key of keys) out[key] = [...reader.routes(group, key)];
     return out;
   };
-  const shard: TableShard = { schema: TABLE_SCHEMA, hosts: restore(value.hosts, false), wildcards: restore(value.wildcards, true) };
-  if (dangling !== undefined) return { error: `the shard refers to backend list ${dangling}, which it does not contain` };
-  return { shard };
+  return { shard: { schema: TABLE_SCHEMA, hosts: restoreAll("hosts", reader.hostKeys), wildcards: restoreAll("wildcards", reader.wildcardKeys) } };
 }
 
 /** JSON with object keys in code-unit order at every level and no whitespace; `undefined` members are dropped. */

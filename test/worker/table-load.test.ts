@@ -1,0 +1,59 @@
+/**
+ * How a cold isolate reads a sharded table (only the shards the request needs before answering) and how a warm one
+ * swaps versions (only a version it could read whole). A corrupt shard makes both visible.
+ */
+import { env, exports } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { shardOf } from "../../worker/core/shard.ts";
+import { TABLE_SCHEMA } from "../../worker/core/types.ts";
+import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
+import { route, shardsOf } from "../support/route-builder.ts";
+
+const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
+const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
+const SHARDS = 8;
+const hosts = Array.from({ length: 40 }, (_, i) => `h${i}.example.com`);
+const routes: CompiledRoute[] = hosts.map((host, i) => route({ id: `ns${i}/r`, host, tls: { termination: "edge", insecure: "Redirect" } }));
+
+async function publish(version: string, corruptShard: number): Promise<void> {
+  const shards = shardsOf(routes, SHARDS);
+  for (const [i, shard] of shards.entries()) {
+    await kv.put(`routes:table:${version}:${i}`, i === corruptShard ? "{not json" : JSON.stringify(shard));
+  }
+  const index: TableIndex = { schema: TABLE_SCHEMA, shardCount: SHARDS, routeCount: routes.length, hostCount: hosts.length, notFound: 503, shardHashes: [] };
+  await kv.put(`routes:table:${version}`, JSON.stringify(index));
+  const pointer: Pointer = { version, publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: routes.length, hostCount: hosts.length, shardCount: SHARDS };
+  await kv.put("routes:current", JSON.stringify(pointer));
+}
+
+const get = (url: string) => worker.fetch(new Request(url, { redirect: "manual" }));
+const version = async () => ((await (await get("http://x.example/__edgeroute/health")).json()) as { version: string | null }).version;
+
+it("answers a cold request from the shards its host needs, and a request needing a corrupt shard with 503", async () => {
+  const bad = 3;
+  await publish("v1", bad);
+  const good = hosts.find((h) => shardOf(h, SHARDS) !== bad && shardOf(h.slice(h.indexOf(".") + 1), SHARDS) !== bad) as string;
+  const res = await get(`http://${good}/x`);
+  expect(res.status).toBe(302);
+  expect(res.headers.get("location")).toBe(`https://${good}/x`);
+
+  const broken = hosts.find((h) => shardOf(h, SHARDS) === bad) as string;
+  const failed = await get(`http://${broken}/x`);
+  expect(failed.status).toBe(503);
+  expect(await failed.text()).toContain("corrupt");
+});
+
+it("does not swap to a new version it cannot read whole, and swaps to one it can", async () => {
+  await publish("v2", 5);
+  await new Promise((r) => setTimeout(r, 1100));
+  await version(); // starts the background re-read
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await version()).toBe("v1");
+
+  await publish("v3", -1);
+  await new Promise((r) => setTimeout(r, 1100));
+  await version();
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await version()).toBe("v3");
+  for (const host of hosts) expect((await get(`http://${host}/`)).status, host).toBe(302);
+});
