@@ -9,6 +9,8 @@ export interface Env {
   ROUTES_REFRESH_SECONDS?: string;
   /** `resolve-override` (production) or `direct` (local development). */
   FORWARD_MODE?: string;
+  /** `true`: one JSON log line per request; otherwise only for 5xx answers. */
+  ACCESS_LOG?: string;
   /** `true` only in local development, where the demo backends listen on loopback. */
   ALLOW_LOOPBACK_TARGETS?: string;
   [binding: string]: unknown;

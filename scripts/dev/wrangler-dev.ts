@@ -33,6 +33,7 @@ export const LOCAL_VARS: Record<string, string> = {
   FORWARD_MODE: "direct",
   ALLOW_LOOPBACK_TARGETS: "true",
   ROUTES_REFRESH_SECONDS: "1",
+  ACCESS_LOG: "true",
 };
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {

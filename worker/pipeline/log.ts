@@ -1,6 +1,8 @@
 /**
- * @module Always-run phase: one JSON line per request (Workers Logs / `wrangler tail`). The query string is not
- * logged: it can carry secrets.
+ * @module Last phase: one JSON line per request (Workers Logs / `wrangler tail`) when ACCESS_LOG is "true", and
+ * always for requests the gateway failed (5xx). Off by default like the router's access log
+ * (IngressController `spec.logging.access`), because a log line per request is a measurable share of the
+ * gateway's CPU. The query string is never logged: it can carry secrets.
  */
 import type { RequestCtx } from "./context.ts";
 

@@ -44,7 +44,7 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
   } catch (error) {
     return fail(ctx, error);
   } finally {
-    log(ctx);
+    if (deps.env.ACCESS_LOG === "true" || ctx.status === undefined || ctx.status >= 500) log(ctx);
   }
 }
 
