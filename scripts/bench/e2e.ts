@@ -13,7 +13,9 @@
  * Every run rotates over 16,384 distinct URLs (more than HAProxy's pattern cache holds, as real traffic with ids
  * in paths does). Two runs per target and round: at saturation (32 connections) and at a fixed rate (connections
  * with a think time). CPU per request is the system under test's CPU time over the run (all threads) divided by
- * the requests wrk completed. Rounds interleave the targets so drift on a shared VM hits all of them.
+ * the requests wrk completed. Rounds interleave the targets so drift on a shared VM hits all of them; targets
+ * that are compared (forward-only and gateway, gateway first and last route) run back to back, so their ratio
+ * can be taken per round.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -69,6 +71,8 @@ export interface RunSummary {
   requests: number;
   /** rps of each round, to show the spread. */
   roundsRps: number[];
+  /** CPU µs per request of each round (for ratios paired by round). */
+  roundsCpuUs: number[];
 }
 
 interface Target {
@@ -77,8 +81,8 @@ interface Target {
   service: Service | undefined;
   /** Why there is no service (not measured). */
   missing?: string;
+  /** What wrk sends, round-robin; every answer must be a 2xx or 3xx. */
   keys: KeyList[];
-  /** Only non-2xx answers that are expected count as fine (none here: every target must answer 200). */
 }
 
 function summarizeRuns(runs: WrkResult[], main: string): RunSummary {
@@ -93,6 +97,7 @@ function summarizeRuns(runs: WrkResult[], main: string): RunSummary {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     requests: runs.reduce((n, r) => n + r.requests, 0),
     roundsRps: runs.map((r) => r.rps),
+    roundsCpuUs: runs.map((r) => r.cpuUsPerRequest[main] ?? Number.NaN),
   };
 }
 

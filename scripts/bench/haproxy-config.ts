@@ -52,14 +52,18 @@ export function httpMapLines(routes: readonly BenchRoute[]): MapLine[] {
 }
 
 /**
- * The first and the last exact-host route of the map: the cheapest and the dearest for a `map_reg` scan among
- * like keys. Wildcard lines always sort after every exact-host line (precedence, not order), so comparing the
- * last exact-host line with the first isolates what the position in the list costs.
+ * The first and the last route of the map among like keys: exact-host routes with the root path (requests
+ * `/x<n>` on hosts of the same form), so that only the position in the list differs between them. Wildcard
+ * lines always sort after every exact-host line (precedence, not order), and keys of different depths cost
+ * any trie a different number of steps, so neither may enter the comparison. Falls back to all exact-host
+ * routes when fewer than two have the root path.
  */
 export function firstAndLast(routes: readonly BenchRoute[]): { first: BenchRoute; last: BenchRoute } {
   const exact = httpMapLines(routes).filter((l) => !l.route.wildcard);
-  const first = exact[0]?.route;
-  const last = exact[exact.length - 1]?.route;
+  const roots = exact.filter((l) => l.route.path === "" || l.route.path === "/");
+  const pool = roots.length >= 2 ? roots : exact;
+  const first = pool[0]?.route;
+  const last = pool[pool.length - 1]?.route;
   if (!first || !last) throw new Error("a route set without exact-host routes has no first and last route");
   return { first, last };
 }

@@ -1,9 +1,10 @@
 /**
  * @module The KV-only probe for the cold-start decomposition: on its first request it reads from ROUTES exactly
- * the values the gateway reads on a cold request (pointer, index, then every shard of a table of at most 4 shards,
- * else the shards of the request host and of its wildcard suffix: worker/table/load.ts `EAGER_SHARDS` and
- * `LiveTable.prepare`), as text, without parsing the shards; later requests read nothing. Its cold − warm time is
- * what the local KV costs, which the gateway's cold − warm time also contains.
+ * the values the gateway reads before answering a cold request (pointer, index, then the shards of the request
+ * host and of its wildcard suffix: worker/table/load.ts `TableCache.get` and `LiveTable.prepare`), as text,
+ * without parsing the shards; later requests read nothing. Its cold − warm time is what the local KV costs,
+ * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
+ * after its response: not part of the first request's time.)
  */
 import { wildcardSuffix } from "../../worker/core/host.ts";
 import { shardOf } from "../../worker/core/shard.ts";
@@ -18,8 +19,6 @@ interface ProbeEnv {
   ROUTES: TextKv;
 }
 
-/** worker/table/load.ts: tables with at most this many shards are read whole on a cold request. */
-const EAGER_SHARDS = 4;
 let bytesRead: number | undefined;
 
 async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
@@ -30,10 +29,7 @@ async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
   if (index === null) throw new Error(`index of ${version} is missing`);
   const { shardCount } = JSON.parse(index) as { shardCount: number };
   const suffix = wildcardSuffix(host);
-  const wanted =
-    shardCount <= EAGER_SHARDS
-      ? Array.from({ length: shardCount }, (_, i) => i)
-      : [...new Set([shardOf(host, shardCount), ...(suffix === null ? [] : [shardOf(suffix, shardCount)])])];
+  const wanted = new Set([shardOf(host, shardCount), ...(suffix === null ? [] : [shardOf(suffix, shardCount)])]);
   let bytes = pointer.length + index.length;
   for (const shard of wanted) bytes += (await kv.get(shardKey(version, shard), "text"))?.length ?? 0;
   return bytes;

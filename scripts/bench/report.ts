@@ -87,19 +87,19 @@ function verdictLines(verdicts: TargetVerdict[]): string[] {
 
 function controlLines(results: BenchResults): string[] {
   const lines = [
-    "| Routes | compile() ms | µs/route | serializeTable() ms | µs/route | Shards | Published bytes | B/route | gzip B/route | brotli B/route | JSON.parse all shards ms | one shard ms | parseShard all ms |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| Routes | compile() ms | µs/route | serializeTable() ms | µs/route | Shards | Published bytes | B/route | gzip B/route | brotli B/route | JSON.parse all shards ms | largest shard ms | openShard largest ms | load + index all ms |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const c of results.control) {
     if (!c.ok) {
-      lines.push(`| ${fmt(c.size)} | failed: ${c.reason} ||||||||||||`);
+      lines.push(`| ${fmt(c.size)} | failed: ${c.reason} |||||||||||||`);
       continue;
     }
     lines.push(
       `| ${fmt(c.size)} | ${fmt(c.compileMs.median, 1)} | ${fmt((c.compileMs.median * 1000) / c.size, 1)} | ${fmt(c.serializeMs.median, 1)} | ` +
         `${fmt((c.serializeMs.median * 1000) / c.size, 1)} | ${c.shards} | ${fmt(c.publishedBytes)} | ${fmt(c.publishedBytes / c.size)} | ` +
         `${fmt(c.gzipBytes / c.size, 1)} | ${fmt(c.brotliBytes / c.size, 1)} | ${fmt(c.parseAllMs.median, 1)} | ${fmt(c.parseOneMs.median, 1)} | ` +
-        `${fmt(c.parseShardAllMs?.median, 1)} |`,
+        `${fmt(c.openOneMs?.median, 1)} | ${fmt(c.loadAllMs?.median, 1)} |`,
     );
   }
   return lines;
@@ -195,22 +195,25 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     ...(chartPath ? [`![ns per lookup vs routes](${chartPath})`, ""] : []),
     "Heap: `heapUsed` after gc, after building and after every route and key was looked up once (so lazily built indexes count), minus before " +
       "building; for the gateway the baseline holds the shard JSON texts (as KV delivers them) and the figure covers the parsed table plus the " +
-      "index (the index alone in parentheses). First/last route: 1,024 distinct keys under the first and under the last exact-host line of the " +
-      "OpenShift router's `map_reg` map for the same routes (scripts/bench/haproxy-config.ts; wildcard lines always come after all " +
-      "exact-host lines, so the last exact-host line is the far end of the list for like keys).",
+      "index (the index alone in parentheses). First/last route: 1,024 distinct keys (`/x<n>`) under the first and under the last root-path exact-host " +
+      "line of the OpenShift router's `map_reg` map for the same routes (scripts/bench/haproxy-config.ts `firstAndLast`: like keys, so " +
+      "only the position in the list differs; the end-to-end section uses the same two routes).",
     "",
     ...detailTable(results),
     "",
     "## 2. Control plane and cold start",
     "",
     "`compile()` + `serializeTable()` on the generated manifests (what `routes push` runs between reading YAML and writing KV), median of 3 runs " +
-      "in a fresh process; published bytes = index + all shards. The JSON.parse columns are the Worker's own parsing cost for those bytes, in Node.",
+      "in a fresh process; published bytes = index + all shards. The last four columns are the Worker's own cost for those bytes, measured in Node: " +
+      "`JSON.parse` of every shard and of the largest, `openShard` of the largest (what a cold request does per shard it reads), and " +
+      "`openShard` + `ShardLookup.add` of every shard (the whole table, as the background prefetch loads it).",
     "",
     ...controlLines(results),
     "",
     "Cold start in workerd (scripts/bench/cold-start.ts): the table is published with `routes push --local --persist-to DIR`; a fresh workerd " +
       "(Miniflare, one process, the bundled Worker, pinned) is started; the first request (new connection, a path under the first route) makes " +
-      "the Worker read `routes:current`, the index and the shard(s) from the local KV, parse and index them, route and forward to the backend. " +
+      "the Worker read `routes:current`, the index and the shard(s) its host needs from the local KV, open and index them, route and " +
+      "forward to the backend (the Worker reads the remaining shards after answering, in `waitUntil`). " +
       "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
       "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The KV probe (scripts/bench/kv-probe-worker.ts) " +
       "goes through the same steps reading exactly the same values and doing nothing else; the gateway's own cold cost is the gateway's " +
