@@ -1,8 +1,8 @@
 /**
  * @module The gateway's own matcher as a benchmark router. The route set goes through the real control plane
- * (`compile` + `serializeTable`, as `routes push` runs them) and the real data-plane path: shards parsed with
- * `parseShard`, `tableLookup` over them, `matchRoute` per request (plain HTTP, host and path already normalised,
- * as the other routers get them).
+ * (`compile` + `serializeTable`, as `routes push` runs them) and the real data-plane path, as worker/table/load.ts
+ * reads a table: shards opened with `openShard`, added to a `ShardLookup`, `matchRoute` per request (plain HTTP,
+ * host and path already normalised, as the other routers get them).
  */
 import { createHash } from "node:crypto";
 import { compile, DEFAULT_COMPILE_OPTIONS, openShard } from "../../worker/core/compile/index.ts";

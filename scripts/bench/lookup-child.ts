@@ -24,7 +24,7 @@ export interface LookupSuccess {
   firstPassMs: number;
   /** Heap growth from building and first use, per route (bytes). */
   heapPerRoute: number;
-  /** For routers that parse before indexing (the gateway): the index alone, per route. */
+  /** For routers that parse before indexing (the gateway): what was built after parsing (on first use), per route. */
   indexHeapPerRoute?: number;
   /** Wrong answers over all own keys and mixed keys (must be 0). */
   wrong: number;

@@ -11,6 +11,15 @@ import { summarize } from "./stats.ts";
 
 export const ROUTERS = ["gateway", "hono-trie", "hono-regexp", "memoirist", "medley"] as const;
 
+/** How the report and the chart name each router. */
+export const ROUTER_LABELS: Record<string, string> = {
+  gateway: "edgeroute matcher",
+  "hono-trie": "hono TrieRouter",
+  "hono-regexp": "hono RegExpRouter",
+  memoirist: "memoirist",
+  medley: "@medley/router",
+};
+
 export interface LookupPlan {
   sizes: number[];
   samples: number;

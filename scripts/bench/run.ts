@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { measureColdStart, type ColdStartOutcome, type GatewayBuild } from "./cold-start.ts";
 import type { ControlFailure, ControlOutcome } from "./control-child.ts";
 import { runEndToEnd } from "./e2e.ts";
-import { runLookups, ROUTERS } from "./lookup.ts";
+import { ROUTER_LABELS, runLookups, ROUTERS } from "./lookup.ts";
 import { describeMachine, REPO_ROOT } from "./machine.ts";
 import { CAN_PIN, pinned } from "./pin.ts";
 import { renderReport } from "./report.ts";
@@ -37,7 +37,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e]\n" +
-      "  full run: about 20-25 minutes on 2 cores; writes BENCHMARKS.md and scripts/bench/results/lookup.svg\n" +
+      "  full run: about 15-20 minutes on 2 cores; writes BENCHMARKS.md and scripts/bench/results/lookup.svg\n" +
       "  --quick:  smaller sizes, fewer and shorter runs; writes bench-out/ only\n" +
       "  --only:   run only the named sections (output goes to bench-out/ only)\n" +
       "  --report-only: re-render BENCHMARKS.md and the chart from bench-out/results.json (no measuring)\n",
@@ -311,7 +311,7 @@ function writeOutputs(results: BenchResults, suffix: string): void {
     const svg = lookupChart(
       `Route lookup, ns per lookup (${machine.cpuModel}, Node ${machine.node})`,
       ROUTERS.map((router) => ({
-        name: router === "gateway" ? "edgeroute matcher" : router,
+        name: ROUTER_LABELS[router] ?? router,
         points: results.lookup.filter((o) => o.router === router).map((o) => ({ x: o.size, ns: o.ok ? o.mixed.median : null })),
       })),
       [
