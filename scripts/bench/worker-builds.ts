@@ -3,9 +3,7 @@
  * esbuild step as `wrangler dev`/`deploy`), and publishing a generated table into a local KV directory with the
  * project's own CLI (`routes push --local --persist-to DIR`), exactly as a user would.
  *
- * The manifests go into several files: a single 130,000-object file made `routes push` overflow the stack
- * (`result.objects.push(...parsed.objects)` in scripts/lib/read-sources.ts spreads every object of a file as
- * call arguments).
+ * The manifests go into several files, as an export per namespace would.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

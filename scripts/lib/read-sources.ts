@@ -41,8 +41,10 @@ export async function readSources(
     for (const file of files) {
       const text = file === STDIN_NAME ? await readStdin() : await readFile(resolve(cwd, file), "utf8");
       const parsed = parseManifests(text, file);
-      result.objects.push(...parsed.objects);
-      result.diagnostics.push(...parsed.diagnostics);
+      // A loop, not push(...spread): one file of an `oc get -A` export can hold 100,000+ objects, more arguments
+      // than a call may take.
+      for (const object of parsed.objects) result.objects.push(object);
+      for (const diagnostic of parsed.diagnostics) result.diagnostics.push(diagnostic);
       result.files.push(file);
     }
   }

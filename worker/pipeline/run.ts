@@ -6,7 +6,7 @@
 import type { BalanceState } from "../core/index.ts";
 import type { Env } from "../env.ts";
 import { enforcePolicies } from "../policy/index.ts";
-import { type TableCache, TableUnavailable } from "../table/load.ts";
+import { type LiveTable, type TableCache, TableUnavailable } from "../table/load.ts";
 import { newCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import { fail } from "./fail.ts";
@@ -28,10 +28,11 @@ export interface Deps {
 
 export async function run(request: Request, deps: Deps): Promise<Response> {
   const ctx = newCtx(request);
+  let table: LiveTable | undefined;
   try {
     normalize(ctx);
-    const table = await deps.tables.get(deps.env, deps.waitUntil).catch(asNoTable);
-    await table.prepare(ctx.host, deps.env.ROUTES, deps.waitUntil).catch(asNoTable);
+    table = await deps.tables.get(deps.env, deps.waitUntil).catch(asNoTable);
+    await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
     const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });
@@ -44,6 +45,8 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
   } catch (error) {
     return fail(ctx, error);
   } finally {
+    // A cold isolate read only the shards this request needed; the rest follow once it has been answered.
+    table?.prefetch(deps.env.ROUTES, deps.waitUntil);
     if (deps.env.ACCESS_LOG === "true" || ctx.status === undefined || ctx.status >= 500) log(ctx);
   }
 }

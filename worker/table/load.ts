@@ -39,28 +39,38 @@ export class LiveTable {
   }
 
   /**
-   * Make sure the shards that can serve `host` are in memory (its own and its wildcard suffix's), then start reading
-   * the rest in the background. Once every shard is in, this is a single comparison.
+   * Make sure the shards that can serve `host` are in memory (its own and its wildcard suffix's). Once every shard
+   * is in, this is a single comparison.
    */
-  async prepare(host: string, kv: KVNamespace, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+  async prepare(host: string, kv: KVNamespace): Promise<void> {
     if (this.missing === 0) return;
     const suffix = wildcardSuffix(host);
     await this.load(kv, shardOf(host, this.index.shardCount));
     if (suffix !== null) await this.load(kv, shardOf(suffix, this.index.shardCount));
-    if (this.missing > 0 && !this.prefetching && this.index.shardCount <= PREFETCH_SHARDS) {
-      this.prefetching = true;
-      const prefetch = this.loadAll(kv).catch((error: unknown) => {
-        // The request that needs a broken shard gets a 503 itself; the rest of the table keeps serving.
-        const reason = error instanceof Error ? error.message : String(error);
-        console.error(JSON.stringify({ event: "shard-prefetch-failed", version: this.version, reason }));
-      });
-      waitUntil(prefetch.finally(() => (this.prefetching = false)));
-    }
   }
 
-  /** Read every shard not yet in memory. */
-  async loadAll(kv: KVNamespace): Promise<void> {
-    for (let shard = 0; shard < this.index.shardCount; shard++) await this.load(kv, shard);
+  /**
+   * After a cold request has been answered: read the shards still missing in the background, yielding between
+   * shards so the response being streamed is not held up by parsing. At most one prefetch runs per table.
+   */
+  prefetch(kv: KVNamespace, waitUntil: (p: Promise<unknown>) => void): void {
+    if (this.missing === 0 || this.prefetching || this.index.shardCount > PREFETCH_SHARDS) return;
+    this.prefetching = true;
+    const work = this.loadAll(kv, true).catch((error: unknown) => {
+      // A request that needs a broken shard gets a 503 itself; the rest of the table keeps serving.
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(JSON.stringify({ event: "shard-prefetch-failed", version: this.version, reason }));
+    });
+    waitUntil(work.finally(() => (this.prefetching = false)));
+  }
+
+  /** Read every shard not yet in memory; `yieldFirst`: let other work run before each shard. */
+  async loadAll(kv: KVNamespace, yieldFirst = false): Promise<void> {
+    for (let shard = 0; shard < this.index.shardCount; shard++) {
+      if (this.loaded[shard]) continue;
+      if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, 0));
+      await this.load(kv, shard);
+    }
   }
 
   private async load(kv: KVNamespace, shard: number): Promise<void> {
@@ -115,7 +125,7 @@ export class TableCache {
       if (typeof pointer.version !== "string") throw new TableUnavailable("routes:current holds no version");
       if (this.live?.version === pointer.version) return;
       const table = await readTable(env.ROUTES, pointer.version);
-      if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES);
+      if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES, true);
       this.live = table;
       console.log(JSON.stringify({ event: "table-loaded", version: pointer.version, routes: table.index.routeCount }));
     } catch (error) {
