@@ -215,7 +215,10 @@ export interface ShardReader {
   readonly hostKeys: readonly string[];
   /** Wildcard suffixes in the shard. */
   readonly wildcardKeys: readonly string[];
-  /** The routes of a key listed above, most specific first. */
+  /**
+   * The routes of a key listed above, most specific first. Asked once per key ({@link ShardLookup} keeps the
+   * answer), so a reader may release the key's data once it has answered.
+   */
   routes(group: "hosts" | "wildcards", key: string): readonly CompiledRoute[];
 }
 

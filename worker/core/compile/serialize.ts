@@ -154,7 +154,8 @@ function countRoutes(groups: Map<string, CompiledRoute[]>): number {
 /**
  * Open a published shard for the Worker: one `JSON.parse` and a check that every backend reference resolves;
  * routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only for the
- * hosts it serves. An error value for anything that is not a shard of this schema.
+ * hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep the
+ * result. An error value for anything that is not a shard of this schema.
  */
 export function openShard(text: string): { reader: ShardReader } | { error: string } {
   let json: unknown;
@@ -194,7 +195,10 @@ export function openShard(text: string): { reader: ShardReader } | { error: stri
     routes(group, key) {
       const record = group === "hosts" ? hosts : wildcards;
       const routes = Object.hasOwn(record, key) ? record[key] : undefined;
-      return (routes ?? []).map((route) => restoreRoute(route, key, group === "wildcards", backendsOf));
+      if (routes === undefined) return [];
+      // Each key is restored once (the lookup keeps the result), so its compact JSON can go.
+      delete record[key];
+      return routes.map((route) => restoreRoute(route, key, group === "wildcards", backendsOf));
     },
   };
   return { reader };
