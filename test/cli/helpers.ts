@@ -4,7 +4,8 @@
  * temp copies of the example manifests.
  */
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { afterAll } from "vitest";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,8 +65,16 @@ export async function kvKeys(persistTo: string): Promise<string[]> {
   return (JSON.parse(result.stdout) as { name: string }[]).map((entry) => entry.name).sort();
 }
 
-export function tempDir(prefix = "edgeroute-cli-"): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+/** Temp folders made by this test file; removed when it ends (a hook at module level joins the importing file). */
+const created: string[] = [];
+afterAll(async () => {
+  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+export async function tempDir(prefix = "edgeroute-cli-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** A temp copy of routes-config/ (the example), to edit. */
