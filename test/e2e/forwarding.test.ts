@@ -200,6 +200,21 @@ describe("backend failures and responses", () => {
     expect(res.headers.location).toBe("/elsewhere");
   });
 
+  it("does not pass the backend's hop-by-hop response headers to the client", async () => {
+    const path = "/__set-header?Proxy-Connection=close&Upgrade=h2c&X-Kept=1";
+    // First without the sticky cookie (the response is copied to add it), then pinned (nothing else to change).
+    const first = await send(h.gateway.url, "fwd.example.com", path);
+    const pinned = String(first.headers["set-cookie"]).split(";")[0] as string;
+    const second = await send(h.gateway.url, "fwd.example.com", path, { headers: { Cookie: pinned } });
+    expect(second.headers["set-cookie"]).toBeUndefined();
+    for (const res of [first, second]) {
+      expect(res.status).toBe(200);
+      expect(res.headers["proxy-connection"]).toBeUndefined();
+      expect(res.headers.upgrade).toBeUndefined();
+      expect(res.headers["x-kept"]).toBe("1");
+    }
+  });
+
   it("passes error statuses through", async () => {
     expect((await send(h.gateway.url, "fwd.example.com", "/__status/418")).status).toBe(418);
   });

@@ -26,6 +26,11 @@ export function stripHopByHop(headers: Headers, keepUpgrade: boolean): void {
   if (keepUpgrade) headers.set("connection", "upgrade");
 }
 
+/** True when any hop-by-hop header is present (then the response must be copied to remove it). */
+export function hasHopByHop(headers: Headers): boolean {
+  return HOP_BY_HOP.some((name) => headers.has(name));
+}
+
 /**
  * Request headers a client must never be able to hand the backend: `Proxy` (httpoxy) and the `X-SSL*` client
  * certificate headers the router also removes (only the edge may vouch for a client certificate).

@@ -6,23 +6,26 @@
 import type { CompiledRoute } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { stickyCookie } from "./cookies.ts";
-import { applyActions, stripHopByHop } from "./headers.ts";
+import { applyActions, hasHopByHop, stripHopByHop } from "./headers.ts";
 
 export function respond(ctx: RequestCtx, upstream: Response, websocket: boolean): Response {
   if (websocket && upstream.status === 101) return upstream;
   const route = ctx.route as CompiledRoute;
+  // Router: the annotation's value verbatim, on edge/reencrypt routes, and only meaningful over HTTPS.
+  const hsts = ctx.https && route.tls !== null ? route.hsts : null;
+  const cookie = !ctx.sticky && ctx.backend ? stickyCookie(route, ctx.backend.id) : undefined;
+  // Most responses need no change (a pinned client, no header rules): pass the backend's response on as it is.
+  if (hsts === null && cookie === undefined && route.responseHeaders.length === 0 && !hasHopByHop(upstream.headers)) {
+    return upstream;
+  }
   const headers = new Headers(upstream.headers);
   stripHopByHop(headers, false);
   applyActions(headers, route.responseHeaders);
-  // Router: the annotation's value verbatim, on edge/reencrypt routes, and only meaningful over HTTPS.
-  if (ctx.https && route.hsts !== null && route.tls !== null) headers.set("strict-transport-security", route.hsts);
-  if (!ctx.sticky && ctx.backend) {
-    const cookie = stickyCookie(route, ctx.backend.id);
-    if (cookie) {
-      headers.append("set-cookie", cookie);
-      // HAProxy `cookie ... nocache`: a response that pins a client must not be cached for others.
-      if (!headers.has("cache-control")) headers.set("cache-control", "private");
-    }
+  if (hsts !== null) headers.set("strict-transport-security", hsts);
+  if (cookie !== undefined) {
+    headers.append("set-cookie", cookie);
+    // HAProxy `cookie ... nocache`: a response that pins a client must not be cached for others.
+    if (!headers.has("cache-control")) headers.set("cache-control", "private");
   }
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers });
 }
