@@ -115,12 +115,6 @@ export interface ValidRoute {
 }
 
 /** A route with resolved endpoints, before admission. */
-export interface CandidateRoute {
-  subject: Subject;
-  namespace: string;
-  name: string;
-  created: string;
-  wildcard: "route" | "ingress" | null;
-  hostField: string;
+export interface CandidateRoute extends Omit<ValidRoute, "backendRefs" | "termination" | "route"> {
   route: CompiledRoute;
 }
