@@ -137,6 +137,8 @@ async function flip(kv: KvStore, pointer: Pointer, live: LiveState, keep: number
 function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Pointer {
   return {
     version,
+    schema: index.schema,
+    notFound: index.notFound,
     publishedAt: meta.publishedAt,
     publishedBy: meta.publishedBy,
     routeCount: index.routeCount,

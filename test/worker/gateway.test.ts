@@ -23,11 +23,13 @@ async function publish(version: string, routes: CompiledRoute[], shardCount = 1,
   };
   for (const [i, shard] of shards.entries()) await kv.put(`routes:table:${version}:${i}`, JSON.stringify(shard));
   await kv.put(`routes:table:${version}`, JSON.stringify(index));
-  await point(version, routes.length);
+  const { schema, routeCount, hostCount } = index;
+  await point({ version, schema, notFound, routeCount, hostCount, shardCount });
 }
 
-async function point(version: string, routeCount = 0): Promise<void> {
-  const pointer: Pointer = { version, publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount, hostCount: 0, shardCount: 1 };
+/** The pointer as the CLI writes it; without `schema` and `notFound` (an older CLI) the Worker reads the index. */
+async function point(fields: Partial<Pointer> & { version: string }): Promise<void> {
+  const pointer = { publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: 0, hostCount: 0, shardCount: 1, ...fields };
   await kv.put("routes:current", JSON.stringify(pointer));
 }
 
@@ -97,11 +99,11 @@ describe("the gateway in workerd", () => {
   });
 
   it("keeps the last good table when the pointer names a missing or corrupt table", async () => {
-    await point("missing");
+    await point({ version: "missing", schema: TABLE_SCHEMA, notFound: 503 });
     await waitForRefresh();
     expect((await health()).version).toBe("v1");
     await kv.put("routes:table:corrupt", JSON.stringify({ schema: "something/else/v9", shardCount: 1 }));
-    await point("corrupt");
+    await point({ version: "corrupt" });
     await waitForRefresh();
     expect((await health()).version).toBe("v1");
   });

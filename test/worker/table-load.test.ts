@@ -22,7 +22,7 @@ async function publish(version: string, corruptShard: number): Promise<void> {
   }
   const index: TableIndex = { schema: TABLE_SCHEMA, shardCount: SHARDS, routeCount: routes.length, hostCount: hosts.length, notFound: 503, shardHashes: [] };
   await kv.put(`routes:table:${version}`, JSON.stringify(index));
-  const pointer: Pointer = { version, publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: routes.length, hostCount: hosts.length, shardCount: SHARDS };
+  const pointer: Pointer = { version, schema: TABLE_SCHEMA, notFound: 503, publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: routes.length, hostCount: hosts.length, shardCount: SHARDS };
   await kv.put("routes:current", JSON.stringify(pointer));
 }
 

@@ -157,9 +157,14 @@ export interface TableIndex {
   shardHashes: string[];
 }
 
-/** The small pointer value at `routes:current`. */
+/**
+ * The small pointer value at `routes:current`. It repeats what the Worker needs from the index (schema, shard
+ * count, not-found status), so a cold isolate needs one KV read less before it reads the shard it needs.
+ */
 export interface Pointer {
   version: string;
+  schema: typeof TABLE_SCHEMA;
+  notFound: NotFoundStatus;
   publishedAt: string;
   publishedBy: string;
   routeCount: number;

@@ -4,8 +4,8 @@
  * Layout (worker/core/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
  * TableIndex; `routes:table:<version>:<i>` → shard `i`. Versions are immutable, so shards of one version can be read
  * at different times and still form one table.
- * - Cold isolate: the request reads the pointer, the index and only the shards its host needs, and answers; the
- *   remaining shards are read in `waitUntil` so the next requests are warm.
+ * - Cold isolate: the request reads the pointer (which carries what the Worker needs of the index) and only the
+ *   shards its host needs, and answers; the remaining shards are read in `waitUntil` so the next requests are warm.
  * - Warm: no KV read. Every ROUTES_REFRESH_SECONDS the pointer is re-read in `waitUntil`; a new version is read
  *   whole before it replaces the old one (tables of more than {@link PREFETCH_SHARDS} shards: index first, shards on
  *   first use), so a request never sees half a table. A missing or corrupt version keeps the last good one.
@@ -124,7 +124,7 @@ export class TableCache {
       if (!pointer) return;
       if (typeof pointer.version !== "string") throw new TableUnavailable("routes:current holds no version");
       if (this.live?.version === pointer.version) return;
-      const table = await readTable(env.ROUTES, pointer.version);
+      const table = await readTable(env.ROUTES, pointer);
       if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES, true);
       this.live = table;
       console.log(JSON.stringify({ event: "table-loaded", version: pointer.version, routes: table.index.routeCount }));
@@ -136,8 +136,16 @@ export class TableCache {
   }
 }
 
-async function readTable(kv: KVNamespace, version: string): Promise<LiveTable> {
-  const index = await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
+/**
+ * The version the pointer names. Its schema, shard count and not-found status come from the pointer itself when it
+ * carries them (one KV read less for a cold isolate), else from the version's index.
+ */
+async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> {
+  const { version } = pointer;
+  const fromPointer = pointer.schema === TABLE_SCHEMA && (pointer.notFound === 503 || pointer.notFound === 404);
+  const index: TableIndex | null = fromPointer
+    ? { schema: TABLE_SCHEMA, shardCount: pointer.shardCount, routeCount: pointer.routeCount, hostCount: pointer.hostCount, notFound: pointer.notFound, shardHashes: [] }
+    : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
   if (index.schema !== TABLE_SCHEMA) {
     throw new TableUnavailable(`table ${version} has schema ${String(index.schema)}; this Worker reads ${TABLE_SCHEMA}`);

@@ -35,6 +35,8 @@ describe("push", { timeout: 180_000 }, () => {
     first = await kvJson<Pointer>(kv, "routes:current");
     expect(first).toEqual({
       version: expect.stringMatching(/^[0-9a-f]{16}$/),
+      schema: "edgeroute/route-table/v1",
+      notFound: 503,
       publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       publishedBy: "cli-test@ci",
       routeCount: 4,

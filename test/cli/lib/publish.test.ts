@@ -10,6 +10,8 @@ import { EXAMPLE } from "../helpers.ts";
 
 const pointer = (version: string): Pointer => ({
   version,
+  schema: "edgeroute/route-table/v1",
+  notFound: 503,
   publishedAt: "2026-11-25T12:00:00.000Z",
   publishedBy: "ci",
   routeCount: 1,
