@@ -23,7 +23,8 @@ import { gatewayVars, type GatewayBuild } from "./cold-start.ts";
 import { firstAndLast, haproxyConfig, httpMapFile } from "./haproxy-config.ts";
 import { runWrk, writeLuaScript, type KeyList, type WrkResult } from "./load.ts";
 import { keysForRoute, type RouteSet } from "./routeset.ts";
-import { freePort, startHaproxy, startWorker, type Service } from "./services.ts";
+import { freePort } from "../dev/free-port.ts";
+import { startHaproxy, startWorker, type Service } from "./services.ts";
 import { summarize } from "./stats.ts";
 
 export interface E2ePlan {

@@ -3,9 +3,10 @@
  * in workerd (through {@link ./serve-worker.ts}) and HAProxy. Each is started pinned to its core, waited for,
  * and stopped by its own pid only.
  */
+import { freePort } from "../dev/free-port.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { join } from "node:path";
 import { childPid } from "./load.ts";
 import { REPO_ROOT } from "./machine.ts";
@@ -21,18 +22,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>

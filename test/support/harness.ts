@@ -2,53 +2,15 @@
  * End-to-end harness: real echo backends on 127.0.0.1, manifests written to a temp folder and published with the
  * real routes CLI into a temp local KV, and the real gateway (`wrangler dev`, workerd) serving that KV.
  */
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type EchoBackend, startEchoBackend } from "../../scripts/dev/echo-backend.ts";
-import { PROJECT_ROOT, type RunningGateway, startGateway } from "../../scripts/dev/wrangler-dev.ts";
+import { type RunningGateway, startGateway } from "../../scripts/dev/wrangler-dev.ts";
+import { type Run, routes } from "../cli/helpers.ts";
+import { freePort } from "../../scripts/dev/free-port.ts";
 
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const NODE = resolve(PROJECT_ROOT, "node_modules/.bin/node");
-
-/** Run the routes CLI as a user would (`npm run routes -- …`), with the Node 22 the project ships. */
-export function runCli(args: string[], input?: string): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, [resolve(PROJECT_ROOT, "scripts/cli.ts"), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", EDGEROUTE_PUBLISHED_BY: "e2e-test" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Harness {
   dir: string;
@@ -56,7 +18,7 @@ export interface Harness {
   backends: Record<string, EchoBackend>;
   gateway: RunningGateway;
   /** Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. */
-  push(manifests: string): Promise<CliRun>;
+  push(manifests: string): Promise<Run>;
   /** The table version the gateway serves now. */
   version(): Promise<string | null>;
   /** Wait until the gateway serves a version other than `previous` (it re-reads the pointer every second here). */
@@ -84,9 +46,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!backend) throw new Error(`manifest names unknown backend ${name}`);
       return String(backend.port);
     });
-  const push = async (manifests: string): Promise<CliRun> => {
+  const push = async (manifests: string): Promise<Run> => {
     await writeFile(join(configDir, "manifests.yaml"), render(manifests));
-    const run = await runCli(["push", "--local", "--persist-to", persistTo, "--output", "json", configDir]);
+    const run = await routes(["push", "--local", "--persist-to", persistTo, "--output", "json", configDir], {
+      env: { EDGEROUTE_PUBLISHED_BY: "e2e-test" },
+    });
     if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;
   };

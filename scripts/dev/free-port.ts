@@ -1,0 +1,17 @@
+/**
+ * @module A TCP port on 127.0.0.1 that nothing listens on right now: for the gateways, backends and HAProxy that
+ * the end-to-end tests and the benchmarks start side by side.
+ */
+import { createServer } from "node:net";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
