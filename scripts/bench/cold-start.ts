@@ -5,7 +5,7 @@
  * 2. A fresh workerd process runs the bundled gateway (Miniflare, one process, pinned to the test core). Its
  *    isolate has evaluated the Worker's module but has served nothing, so it holds no table ("cold isolate").
  * 3. First request: GET of a path under the first route, Host = its host, on a new connection. The Worker reads
- *    `routes:current`, the index and the shard(s) its host needs from the local KV, opens and indexes them,
+ *    `routes:current` (which carries the index's shard count) and the shard(s) its host needs from the local KV, opens and indexes them,
  *    routes, and forwards to the local backend (the other shards are read afterwards, in `waitUntil`). Measured: the client's wall time until the full response, and the CPU
  *    time of the whole workerd process (all threads, /proc schedstat) during it.
  * 4. Then 20 warm requests to the same route (other sub-paths), one at a time, same measures; their median is

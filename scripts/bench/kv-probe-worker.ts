@@ -1,14 +1,15 @@
 /**
  * @module The KV-only probe for the cold-start decomposition: on its first request it reads from ROUTES exactly
- * the values the gateway reads before answering a cold request (pointer, index, then the shards of the request
- * host and of its wildcard suffix: worker/table/load.ts `TableCache.get` and `LiveTable.prepare`), as text,
+ * the values the gateway reads before answering a cold request (the pointer, which carries the shard count, then
+ * the shards of the request host and of its wildcard suffix: worker/table/load.ts `TableCache.get` and
+ * `LiveTable.prepare`), as text,
  * without parsing the shards; later requests read nothing. Its cold − warm time is what the local KV costs,
  * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
  * after its response: not part of the first request's time.)
  */
 import { wildcardSuffix } from "../../worker/core/host.ts";
 import { shardOf } from "../../worker/core/shard.ts";
-import { CURRENT_KEY, indexKey, shardKey } from "../../worker/core/keys.ts";
+import { CURRENT_KEY, shardKey } from "../../worker/core/keys.ts";
 
 /** The part of the KV binding the probe uses. */
 interface TextKv {
@@ -24,13 +25,10 @@ let bytesRead: number | undefined;
 async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
   const pointer = await kv.get(CURRENT_KEY, "text");
   if (pointer === null) throw new Error("routes:current is missing");
-  const { version } = JSON.parse(pointer) as { version: string };
-  const index = await kv.get(indexKey(version), "text");
-  if (index === null) throw new Error(`index of ${version} is missing`);
-  const { shardCount } = JSON.parse(index) as { shardCount: number };
+  const { version, shardCount } = JSON.parse(pointer) as { version: string; shardCount: number };
   const suffix = wildcardSuffix(host);
   const wanted = new Set([shardOf(host, shardCount), ...(suffix === null ? [] : [shardOf(suffix, shardCount)])]);
-  let bytes = pointer.length + index.length;
+  let bytes = pointer.length;
   for (const shard of wanted) bytes += (await kv.get(shardKey(version, shard), "text"))?.length ?? 0;
   return bytes;
 }

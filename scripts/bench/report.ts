@@ -208,7 +208,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     "",
     "Cold start in workerd (scripts/bench/cold-start.ts): the table is published with `routes push --local --persist-to DIR`; a fresh workerd " +
       "(Miniflare, one process, the bundled Worker, pinned) is started; the first request (new connection, a path under the first route) makes " +
-      "the Worker read `routes:current`, the index and the shard(s) its host needs from the local KV, open and index them, route and " +
+      "the Worker read `routes:current` (which carries the index's shard count) and the shard(s) its host needs from the local KV, open and index them, route and " +
       "forward to the backend (the Worker reads the remaining shards after answering, in `waitUntil`). " +
       "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
       "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The KV probe (scripts/bench/kv-probe-worker.ts) " +
