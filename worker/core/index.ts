@@ -9,7 +9,7 @@ export { HostIndex, ShardLookup, explainRoute, matchRoute, resolveRoute, servedO
 export type { Considered, Explanation, Resolution, RouteLookup, ShardReader, Walk } from "./match.ts";
 export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState } from "./pick.ts";
-export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, parseNetwork } from "./ip.ts";
+export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, NEVER_A_TARGET, parseNetwork } from "./ip.ts";
 export type { AddressClass, Network } from "./ip.ts";
 export { shardOf } from "./shard.ts";
 export { fnv1a, fnv1aHex } from "./hash.ts";

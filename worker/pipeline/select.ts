@@ -2,7 +2,7 @@
  * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), then the target check.
  * Runs after the policies, before `upstream`. May throw `NoBackend` or `ForbiddenTarget`.
  */
-import { classifyTarget, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
+import { classifyTarget, NEVER_A_TARGET, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
 import type { BalanceState } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
@@ -23,7 +23,7 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
   ctx.endpoint = endpoint;
   // Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
   const kind = classifyTarget(endpoint.host);
-  if (kind === "link-local" || kind === "metadata" || kind === "unspecified" || kind === "multicast") {
+  if (NEVER_A_TARGET.has(kind)) {
     throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
   }
   if (kind === "loopback" && !allowLoopback) {
