@@ -19,7 +19,9 @@ const app = new Hono<{ Bindings: Env }>();
 app.get("/__edgeroute/health", async (c) => {
   try {
     const table = await tables.get(c.env, (p) => c.executionCtx.waitUntil(p));
-    return c.json({ ok: true, version: table.version, routes: table.index.routeCount }, 200, { "Cache-Control": "no-store" });
+    return c.json({ ok: true, version: table.version, routes: table.index.routeCount }, 200, {
+      "Cache-Control": "no-store",
+    });
   } catch {
     return c.json({ ok: false, version: null }, 503, { "Cache-Control": "no-store" });
   }

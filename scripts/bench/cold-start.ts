@@ -81,7 +81,11 @@ export function timedGet(port: number, host: string, path: string): Promise<{ st
   });
 }
 
-async function timedWithCpu(service: Service, host: string, path: string): Promise<{ status: number; ms: number; cpuMs: number }> {
+async function timedWithCpu(
+  service: Service,
+  host: string,
+  path: string,
+): Promise<{ status: number; ms: number; cpuMs: number }> {
   const cpu0 = cpuSeconds(service.pid);
   const { status, ms } = await timedGet(service.port, host, path);
   return { status, ms, cpuMs: (cpuSeconds(service.pid) - cpu0) * 1000 };
@@ -100,7 +104,12 @@ interface ColdRun {
 }
 
 /** One fresh workerd: its first request, then 20 warm ones (median). */
-async function coldRun(config: Omit<ServeConfig, "port">, workDir: string, keys: RequestKey[], expect: (status: number) => boolean): Promise<ColdRun> {
+async function coldRun(
+  config: Omit<ServeConfig, "port">,
+  workDir: string,
+  keys: RequestKey[],
+  expect: (status: number) => boolean,
+): Promise<ColdRun> {
   const started = performance.now();
   const service = await startWorker(config, workDir);
   const startupMs = performance.now() - started;
@@ -125,7 +134,12 @@ async function coldRun(config: Omit<ServeConfig, "port">, workDir: string, keys:
   }
 }
 
-export async function measureColdStart(set: RouteSet, published: Published, gateway: GatewayBuild, repeats: number): Promise<ColdStartOutcome> {
+export async function measureColdStart(
+  set: RouteSet,
+  published: Published,
+  gateway: GatewayBuild,
+  repeats: number,
+): Promise<ColdStartOutcome> {
   const { first } = firstAndLast(set.routes);
   const keys = keysForRoute(first, 21);
   const runs: ColdRun[] = [];
@@ -133,7 +147,12 @@ export async function measureColdStart(set: RouteSet, published: Published, gate
   try {
     for (let r = 0; r < repeats; r++) {
       // Interleaved, so both see the same machine.
-      const gatewayConfig = { wranglerConfig: gateway.wranglerConfig, script: gateway.script, persistTo: published.persistTo, vars: gatewayVars() };
+      const gatewayConfig = {
+        wranglerConfig: gateway.wranglerConfig,
+        script: gateway.script,
+        persistTo: published.persistTo,
+        vars: gatewayVars(),
+      };
       runs.push(await coldRun(gatewayConfig, gateway.workDir, keys, (status) => status === 200));
       const probeConfig = { ...gateway.probe, persistTo: published.persistTo, vars: {} };
       probes.push(await coldRun(probeConfig, gateway.workDir, keys, (status) => status === 200));

@@ -10,8 +10,8 @@
  */
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { compile, openShard } from "../../worker/core/compile/index.ts";
-import { ShardLookup } from "../../worker/core/match.ts";
-import { serializeTable } from "../../worker/core/compile/serialize.ts";
+import { ShardLookup } from "../../worker/core/index.ts";
+import { serializeTable } from "../../worker/core/compile/index.ts";
 import { BENCH_COMPILE_OPTIONS, sha256, sourceObjects } from "./gateway-router.ts";
 import { generateRouteSet } from "./routeset.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -110,6 +110,10 @@ try {
   };
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 } catch (error) {
-  const failure: ControlFailure = { ok: false, size, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  const failure: ControlFailure = {
+    ok: false,
+    size,
+    reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
   process.stdout.write(`${JSON.stringify(failure)}\n`);
 }

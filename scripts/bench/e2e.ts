@@ -135,14 +135,26 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
         ? inputs.forward.reason
         : await start("the forward-only Worker", () => {
             const f = inputs.forward as { wranglerConfig: string; script: string };
-            return startWorker({ wranglerConfig: f.wranglerConfig, script: f.script, vars: { BACKEND_ORIGIN: `http://127.0.0.1:${backend.port}` } }, workDir);
+            return startWorker(
+              {
+                wranglerConfig: f.wranglerConfig,
+                script: f.script,
+                vars: { BACKEND_ORIGIN: `http://127.0.0.1:${backend.port}` },
+              },
+              workDir,
+            );
           });
     const gateway =
       inputs.gateway.persistTo === undefined
         ? (inputs.gateway.reason ?? "no table was published")
         : await start("the gateway Worker", () =>
             startWorker(
-              { wranglerConfig: inputs.gateway.wranglerConfig, script: inputs.gateway.script, persistTo: inputs.gateway.persistTo, vars: gatewayVars() },
+              {
+                wranglerConfig: inputs.gateway.wranglerConfig,
+                script: inputs.gateway.script,
+                persistTo: inputs.gateway.persistTo,
+                vars: gatewayVars(),
+              },
               workDir,
             ),
           );
@@ -155,7 +167,16 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
       const port = await freePort();
       const baselinePort = await freePort();
       const cfg = join(dir, "haproxy.cfg");
-      writeFileSync(cfg, haproxyConfig(set.routes, { mapFile, port, baselinePort, backend: { ip: "127.0.0.1", port: backend.port }, patternCacheSize: cacheSize }));
+      writeFileSync(
+        cfg,
+        haproxyConfig(set.routes, {
+          mapFile,
+          port,
+          baselinePort,
+          backend: { ip: "127.0.0.1", port: backend.port },
+          patternCacheSize: cacheSize,
+        }),
+      );
       return { main: await start(`HAProxy (pattern cache ${cacheSize})`, () => startHaproxy(cfg, port)), baselinePort };
     };
     const cached = await haproxy(10_000);
@@ -168,15 +189,69 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
     };
     const targets: Target[] = [
       { name: "direct", label: "direct to the backend", service: backend, keys: firstKeys },
-      { name: "forward", label: "forward-only Worker (workerd, bare fetch)", service: svc(forward), missing: why(forward), keys: firstKeys },
-      { name: "gateway-first", label: `gateway (workerd), first route of ${set.size.toLocaleString("en-US")}`, service: svc(gateway), missing: why(gateway), keys: firstKeys },
-      { name: "gateway-last", label: `gateway (workerd), last route of ${set.size.toLocaleString("en-US")}`, service: svc(gateway), missing: why(gateway), keys: lastKeys },
-      { name: "haproxy-baseline", label: "HAProxy, no map (paired baseline)", service: withPort(cached.main, cached.baselinePort), missing: why(cached.main), keys: firstKeys },
-      { name: "haproxy-first", label: "HAProxy map_reg, cache 10,000, first route", service: svc(cached.main), missing: why(cached.main), keys: firstKeys },
-      { name: "haproxy-last", label: "HAProxy map_reg, cache 10,000, last route", service: svc(cached.main), missing: why(cached.main), keys: lastKeys },
-      { name: "haproxy-nocache-baseline", label: "HAProxy, no map, cache off (paired baseline)", service: withPort(uncached.main, uncached.baselinePort), missing: why(uncached.main), keys: firstKeys },
-      { name: "haproxy-nocache-first", label: "HAProxy map_reg, cache off, first route", service: svc(uncached.main), missing: why(uncached.main), keys: firstKeys },
-      { name: "haproxy-nocache-last", label: "HAProxy map_reg, cache off, last route", service: svc(uncached.main), missing: why(uncached.main), keys: lastKeys },
+      {
+        name: "forward",
+        label: "forward-only Worker (workerd, bare fetch)",
+        service: svc(forward),
+        missing: why(forward),
+        keys: firstKeys,
+      },
+      {
+        name: "gateway-first",
+        label: `gateway (workerd), first route of ${set.size.toLocaleString("en-US")}`,
+        service: svc(gateway),
+        missing: why(gateway),
+        keys: firstKeys,
+      },
+      {
+        name: "gateway-last",
+        label: `gateway (workerd), last route of ${set.size.toLocaleString("en-US")}`,
+        service: svc(gateway),
+        missing: why(gateway),
+        keys: lastKeys,
+      },
+      {
+        name: "haproxy-baseline",
+        label: "HAProxy, no map (paired baseline)",
+        service: withPort(cached.main, cached.baselinePort),
+        missing: why(cached.main),
+        keys: firstKeys,
+      },
+      {
+        name: "haproxy-first",
+        label: "HAProxy map_reg, cache 10,000, first route",
+        service: svc(cached.main),
+        missing: why(cached.main),
+        keys: firstKeys,
+      },
+      {
+        name: "haproxy-last",
+        label: "HAProxy map_reg, cache 10,000, last route",
+        service: svc(cached.main),
+        missing: why(cached.main),
+        keys: lastKeys,
+      },
+      {
+        name: "haproxy-nocache-baseline",
+        label: "HAProxy, no map, cache off (paired baseline)",
+        service: withPort(uncached.main, uncached.baselinePort),
+        missing: why(uncached.main),
+        keys: firstKeys,
+      },
+      {
+        name: "haproxy-nocache-first",
+        label: "HAProxy map_reg, cache off, first route",
+        service: svc(uncached.main),
+        missing: why(uncached.main),
+        keys: firstKeys,
+      },
+      {
+        name: "haproxy-nocache-last",
+        label: "HAProxy map_reg, cache off, last route",
+        service: svc(uncached.main),
+        missing: why(uncached.main),
+        keys: lastKeys,
+      },
     ];
     const connections = 32;
     const fixedConnections = 16;
@@ -202,9 +277,16 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
         try {
           await runWrk({ url, script: files.sat, connections, seconds: plan.warmupSeconds, watch });
           const sat = await runWrk({ url, script: files.sat, connections, seconds: plan.seconds, watch });
-          const fixed = await runWrk({ url, script: files.fixed, connections: fixedConnections, seconds: plan.seconds, watch });
+          const fixed = await runWrk({
+            url,
+            script: files.fixed,
+            connections: fixedConnections,
+            seconds: plan.seconds,
+            watch,
+          });
           if (sat.requests === 0) throw new Error("no request completed");
-          if (sat.errors > sat.requests / 100) throw new Error(`${sat.errors} of ${sat.requests} requests failed (non-2xx or socket errors)`);
+          if (sat.errors > sat.requests / 100)
+            throw new Error(`${sat.errors} of ${sat.requests} requests failed (non-2xx or socket errors)`);
           entry.sat.push(sat);
           entry.fixed.push(fixed);
           plan.log(
@@ -221,8 +303,15 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
     return targets.map((t) => {
       const entry = runs.get(t.name);
       if (!t.service) return { name: t.name, label: t.label, ok: false, reason: t.missing ?? "not started" };
-      if (!entry || entry.failure || entry.sat.length === 0) return { name: t.name, label: t.label, ok: false, reason: entry?.failure ?? "no run" };
-      return { name: t.name, label: t.label, ok: true, saturation: summarizeRuns(entry.sat, "main"), fixed: summarizeRuns(entry.fixed, "main") };
+      if (!entry || entry.failure || entry.sat.length === 0)
+        return { name: t.name, label: t.label, ok: false, reason: entry?.failure ?? "no run" };
+      return {
+        name: t.name,
+        label: t.label,
+        ok: true,
+        saturation: summarizeRuns(entry.sat, "main"),
+        fixed: summarizeRuns(entry.fixed, "main"),
+      };
     });
   } finally {
     for (const service of services) await service.stop();

@@ -6,14 +6,18 @@
  */
 import { createHash } from "node:crypto";
 import { compile, DEFAULT_COMPILE_OPTIONS, openShard } from "../../worker/core/compile/index.ts";
-import { matchRoute, ShardLookup } from "../../worker/core/match.ts";
-import type { CompileOptions, SourceObject, TableShard } from "../../worker/core/types.ts";
+import { matchRoute, ShardLookup } from "../../worker/core/index.ts";
+import type { CompileOptions, SourceObject } from "../../worker/core/index.ts";
 import type { RouterAdapter } from "./routers.ts";
 import type { RouteSet } from "./routeset.ts";
-import { serializeTable } from "../../worker/core/compile/serialize.ts";
+import { serializeTable } from "../../worker/core/compile/index.ts";
 
 /** The generated set uses wildcard routes and loopback load balancers (a local table). */
-export const BENCH_COMPILE_OPTIONS: CompileOptions = { ...DEFAULT_COMPILE_OPTIONS, target: "local", allowWildcards: true };
+export const BENCH_COMPILE_OPTIONS: CompileOptions = {
+  ...DEFAULT_COMPILE_OPTIONS,
+  target: "local",
+  allowWildcards: true,
+};
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -35,7 +39,8 @@ export const GATEWAY: RouterAdapter = {
     if (errors.length > 0 || result.admitted.length !== set.size) {
       const first = errors[0] ?? result.diagnostics[0];
       throw new Error(
-        `compile admitted ${result.admitted.length} of ${set.size} routes` + (first ? `; first diagnostic: ${first.code} ${first.object} ${first.message}` : ""),
+        `compile admitted ${result.admitted.length} of ${set.size} routes` +
+          (first ? `; first diagnostic: ${first.code} ${first.object} ${first.message}` : ""),
       );
     }
     const shardCount = serialized.shards.length;

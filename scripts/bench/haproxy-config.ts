@@ -127,7 +127,7 @@ function routeBackendBody(backend: { ip: string; port: number }): string[] {
     "  http-request set-header X-Forwarded-Host %[req.hdr(host)]",
     "  http-request set-header X-Forwarded-Port %[dst_port]",
     "  http-request set-header X-Forwarded-Proto http",
-    '  http-request set-header Forwarded for=%[src];host=%[req.hdr(host)];proto=http',
+    "  http-request set-header Forwarded for=%[src];host=%[req.hdr(host)];proto=http",
     `  server pod:1 ${backend.ip}:${backend.port} weight 256`,
   ];
 }

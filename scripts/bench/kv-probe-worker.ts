@@ -7,9 +7,9 @@
  * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
  * after its response: not part of the first request's time.)
  */
-import { wildcardSuffix } from "../../worker/core/host.ts";
-import { shardOf } from "../../worker/core/shard.ts";
-import { CURRENT_KEY, shardKey } from "../../worker/core/keys.ts";
+import { wildcardSuffix } from "../../worker/core/index.ts";
+import { shardOf } from "../../worker/core/index.ts";
+import { CURRENT_KEY, shardKey } from "../../worker/core/index.ts";
 
 /** The part of the KV binding the probe uses. */
 interface TextKv {

@@ -24,7 +24,8 @@ const CLOCK_TICKS = (() => {
 export function cpuSeconds(pid: number): number {
   try {
     let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
     if (ns > 0) return ns / 1e9;
   } catch {
     // No schedstat: fall back to the tick counts.
@@ -38,7 +39,10 @@ export function cpuSeconds(pid: number): number {
 /** The pid of `parent`'s child process whose command name is `name` (e.g. Miniflare's workerd). */
 export function childPid(parent: number, name: string): number | undefined {
   try {
-    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     for (const child of children.map(Number)) {
       const comm = readFileSync(`/proc/${child}/comm`, "utf8").trim();
       if (comm === name) return child;
@@ -139,7 +143,17 @@ export interface WrkRun {
 
 /** Runs wrk once (pinned to the load core) and charges the watched processes' CPU time to its requests. */
 export async function runWrk(run: WrkRun): Promise<WrkResult> {
-  const args = ["-t1", `-c${run.connections}`, `-d${run.seconds}s`, "--timeout", "10s", "--latency", "-s", run.script, run.url];
+  const args = [
+    "-t1",
+    `-c${run.connections}`,
+    `-d${run.seconds}s`,
+    "--timeout",
+    "10s",
+    "--latency",
+    "-s",
+    run.script,
+    run.url,
+  ];
   const [command, argv] = pinned(LOAD_CORE, "wrk", args);
   const before = Object.fromEntries(Object.entries(run.watch).map(([label, pid]) => [label, cpuSeconds(pid)]));
   const output = await new Promise<string>((resolve, reject) => {
@@ -158,7 +172,8 @@ export async function runWrk(run: WrkRun): Promise<WrkResult> {
   const parsed = parseWrk(output);
   const cpuUsPerRequest: Record<string, number> = {};
   for (const [label, pid] of Object.entries(run.watch)) {
-    cpuUsPerRequest[label] = parsed.requests > 0 ? ((cpuSeconds(pid) - (before[label] ?? 0)) * 1e6) / parsed.requests : Number.NaN;
+    cpuUsPerRequest[label] =
+      parsed.requests > 0 ? ((cpuSeconds(pid) - (before[label] ?? 0)) * 1e6) / parsed.requests : Number.NaN;
   }
   return { ...parsed, cpuUsPerRequest };
 }

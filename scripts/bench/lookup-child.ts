@@ -137,7 +137,8 @@ async function measure(name: string, size: number, samples: number, sampleMs: nu
     return Math.max(1024, Math.round((sampleMs * 1e6) / Math.max(ns, 1) / 1024) * 1024);
   });
   for (let s = 0; s < samples; s++) {
-    columns.forEach((c, i) => c.samples.push(timeLoop(built.lookup, c.hosts, c.paths, iterations[i] as number)));
+    for (const [i, c] of columns.entries())
+      c.samples.push(timeLoop(built.lookup, c.hosts, c.paths, iterations[i] as number));
   }
   const [mixed, firstRun, lastRun] = columns.map((c) => summarize(c.samples)) as [Summary, Summary, Summary];
   // Keep the structures alive until everything was measured.

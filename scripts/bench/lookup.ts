@@ -31,7 +31,15 @@ export interface LookupPlan {
 
 function runChild(router: string, size: number, plan: LookupPlan): Promise<LookupOutcome> {
   const script = `${REPO_ROOT}scripts/bench/lookup-child.ts`;
-  const args = ["--expose-gc", "--max-old-space-size=6144", script, router, String(size), String(plan.samples), String(plan.sampleMs)];
+  const args = [
+    "--expose-gc",
+    "--max-old-space-size=6144",
+    script,
+    router,
+    String(size),
+    String(plan.samples),
+    String(plan.sampleMs),
+  ];
   const [command, argv] = pinned(1, process.execPath, args);
   return new Promise((resolve) => {
     const child = spawn(command, argv, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -55,7 +63,14 @@ function runChild(router: string, size: number, plan: LookupPlan): Promise<Looku
       const reason =
         signal === "SIGKILL"
           ? `took longer than ${plan.timeoutMs / 1000} s (killed during ${phase})`
-          : `process exited with ${code ?? signal}: ${stderrTail.split("\n").filter((l) => !l.startsWith("phase:")).join(" ").trim().slice(-200) || "no output"}`;
+          : `process exited with ${code ?? signal}: ${
+              stderrTail
+                .split("\n")
+                .filter((l) => !l.startsWith("phase:"))
+                .join(" ")
+                .trim()
+                .slice(-200) || "no output"
+            }`;
       resolve({ ok: false, router, size, phase, reason });
     });
   });
@@ -94,7 +109,9 @@ export async function runLookups(plan: LookupPlan): Promise<LookupOutcome[]> {
           );
         } else {
           failures.set(router, outcome);
-          plan.log(`  lookup ${router.padEnd(11)} ${String(size).padStart(7)} routes: FAILED in ${outcome.phase}: ${outcome.reason} (${seconds} s)`);
+          plan.log(
+            `  lookup ${router.padEnd(11)} ${String(size).padStart(7)} routes: FAILED in ${outcome.phase}: ${outcome.reason} (${seconds} s)`,
+          );
         }
       }
     }

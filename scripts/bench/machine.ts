@@ -28,7 +28,9 @@ export interface Machine {
 /** Version of a package installed in the repository's node_modules (read from its package.json). */
 export function installedVersion(name: string): string {
   try {
-    const pkg = JSON.parse(readFileSync(`${REPO_ROOT}node_modules/${name}/package.json`, "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(`${REPO_ROOT}node_modules/${name}/package.json`, "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "unknown";
   } catch {
     return "not installed";

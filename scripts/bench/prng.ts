@@ -30,7 +30,7 @@ export function zipfSampler(random: Random, n: number, s: number): () => number 
   const cumulative = new Float64Array(n);
   let total = 0;
   for (let r = 0; r < n; r++) {
-    total += 1 / Math.pow(r + 1, s);
+    total += 1 / (r + 1) ** s;
     cumulative[r] = total;
   }
   return () => {

@@ -10,7 +10,9 @@ import { spreadPercent, type Summary } from "./stats.ts";
 import type { TargetVerdict } from "./targets.ts";
 
 const fmt = (n: number | undefined, digits = 0): string =>
-  n === undefined || !Number.isFinite(n) ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  n === undefined || !Number.isFinite(n)
+    ? "—"
+    : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function nsCell(s: Summary): string {
   const spread = spreadPercent(s);
@@ -21,7 +23,8 @@ const ROUTER_NAMES: Record<string, string> = { ...ROUTER_LABELS, gateway: `**${R
 
 function lookupTable(results: BenchResults): string[] {
   const sizes = results.settings.lookupSizes;
-  const find = (router: string, size: number): LookupOutcome | undefined => results.lookup.find((o) => o.router === router && o.size === size);
+  const find = (router: string, size: number): LookupOutcome | undefined =>
+    results.lookup.find((o) => o.router === router && o.size === size);
   const lines = [
     `| ns per lookup, median (min–max) | ${sizes.map((s) => fmt(s)).join(" | ")} |`,
     `|---|${sizes.map(() => "---:").join("|")}|`,
@@ -48,15 +51,23 @@ function detailTable(results: BenchResults): string[] {
       const o = results.lookup.find((x) => x.router === router && x.size === size);
       if (!o) continue;
       if (!o.ok) {
-        lines.push(`| ${ROUTER_NAMES[router] ?? router} | ${fmt(size)} | failed in ${o.phase}: ${o.reason.replace(/\|/g, "\\|")} ||||||`);
+        lines.push(
+          `| ${ROUTER_NAMES[router] ?? router} | ${fmt(size)} | failed in ${o.phase}: ${o.reason.replace(/\|/g, "\\|")} ||||||`,
+        );
         continue;
       }
-      const heap = o.indexHeapPerRoute === undefined ? fmt(o.heapPerRoute) : `${fmt(o.heapPerRoute)} (on use ${fmt(o.indexHeapPerRoute)})`;
+      const heap =
+        o.indexHeapPerRoute === undefined
+          ? fmt(o.heapPerRoute)
+          : `${fmt(o.heapPerRoute)} (on use ${fmt(o.indexHeapPerRoute)})`;
       const build = Object.entries(o.buildMs)
         .filter(([k]) => k !== "total" || Object.keys(o.buildMs).length === 1)
         .map(([k, v]) => (Object.keys(o.buildMs).length === 1 ? fmt(v, 1) : `${k} ${fmt(v, 1)}`))
         .join(", ");
-      const checked = o.wrong === 0 ? `${fmt(o.checked)}, all right` : `${fmt(o.checked)}, **${fmt(o.wrong)} wrong** (e.g. ${o.firstWrong ?? ""})`;
+      const checked =
+        o.wrong === 0
+          ? `${fmt(o.checked)}, all right`
+          : `${fmt(o.checked)}, **${fmt(o.wrong)} wrong** (e.g. ${o.firstWrong ?? ""})`;
       lines.push(
         `| ${ROUTER_NAMES[router] ?? router} | ${fmt(size)} | ${heap} | ${build} | ${fmt((o.firstPassMs * 1000) / size, 2)} | ${fmt(o.first.median)} | ${fmt(o.last.median)} | ${checked} |`,
       );
@@ -68,12 +79,15 @@ function detailTable(results: BenchResults): string[] {
 function verdictLines(verdicts: TargetVerdict[]): string[] {
   const icon = { met: "✅ met", missed: "❌ missed", "not measured": "⚪ not measured" } as const;
   const lines = ["| Target | Measured | Result |", "|---|---|---|"];
-  for (const v of verdicts) lines.push(`| ${v.target} | ${v.measured} | ${icon[v.status]}${v.gap ? ` — ${v.gap}` : ""} |`);
+  for (const v of verdicts)
+    lines.push(`| ${v.target} | ${v.measured} | ${icon[v.status]}${v.gap ? ` — ${v.gap}` : ""} |`);
   const explained = verdicts.filter((v) => v.status === "missed" && v.why);
   if (explained.length > 0) {
     lines.push("", "### Why, and what would close the gap", "");
     for (const v of explained) {
-      lines.push(`- **${v.target}** (${v.status}${v.gap ? `, ${v.gap}` : ""}). ${v.why}${v.fix ? ` *Remedy:* ${v.fix}` : ""}`);
+      lines.push(
+        `- **${v.target}** (${v.status}${v.gap ? `, ${v.gap}` : ""}). ${v.why}${v.fix ? ` *Remedy:* ${v.fix}` : ""}`,
+      );
     }
   }
   return lines;
@@ -137,8 +151,14 @@ function e2eLines(results: BenchResults): string[] {
         `${fmt(f.rps)} | ${fmt(f.cpuUs, 1)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} |`,
     );
   }
-  const helper = results.e2e.find((t) => t.name === "gateway-first" && t.saturation)?.saturation?.helperCpuUs["miniflare-node"];
-  if (helper !== undefined) lines.push("", `Miniflare's Node host process (not on the request path) used ${fmt(helper, 2)} µs CPU per gateway request.`);
+  const helper = results.e2e.find((t) => t.name === "gateway-first" && t.saturation)?.saturation?.helperCpuUs[
+    "miniflare-node"
+  ];
+  if (helper !== undefined)
+    lines.push(
+      "",
+      `Miniflare's Node host process (not on the request path) used ${fmt(helper, 2)} µs CPU per gateway request.`,
+    );
   return lines;
 }
 
@@ -191,7 +211,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     ...(chartPath ? [`![ns per lookup vs routes](${chartPath})`, ""] : []),
     "Heap: `heapUsed` after gc, after building and after every route and key was looked up once (so lazily built indexes count), minus before " +
       "building; for the gateway the baseline holds the shard JSON texts (as KV delivers them) and the figure covers the opened shards plus " +
-      "everything built on first use (restored routes and host indexes, in parentheses as \"on use\"). First/last route: 1,024 distinct keys (`/x<n>`) under the first and under the last root-path exact-host " +
+      'everything built on first use (restored routes and host indexes, in parentheses as "on use"). First/last route: 1,024 distinct keys (`/x<n>`) under the first and under the last root-path exact-host ' +
       "line of the OpenShift router's `map_reg` map for the same routes (scripts/bench/haproxy-config.ts `firstAndLast`: like keys, so " +
       "only the position in the list differs; the end-to-end section uses the same two routes).",
     "",

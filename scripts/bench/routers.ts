@@ -87,7 +87,11 @@ function foldedLookup(find: (folded: string) => BenchRoute | undefined): Lookup 
   };
 }
 
-function pathOnly(name: string, label: string, build: (regs: Registration[]) => (folded: string) => BenchRoute | undefined): RouterAdapter {
+function pathOnly(
+  name: string,
+  label: string,
+  build: (regs: Registration[]) => (folded: string) => BenchRoute | undefined,
+): RouterAdapter {
   return {
     name,
     label,

@@ -55,7 +55,18 @@ export const DEFAULT_SEED = 20261125;
 export const MIXED_KEY_COUNT = 1024;
 
 /** Paths a host draws from. Includes trailing-slash prefixes (`/static/` does not serve `/static`). */
-const PATH_MENU = ["/", "/api", "/api/v2", "/static/", "/orders", "/v2/orders", "/admin", "/img/", "/auth/login", "/search"];
+const PATH_MENU = [
+  "/",
+  "/api",
+  "/api/v2",
+  "/static/",
+  "/orders",
+  "/v2/orders",
+  "/admin",
+  "/img/",
+  "/auth/login",
+  "/search",
+];
 const APPS = ["web", "api", "shop", "blog", "auth", "media", "search", "mail"];
 const HOSTS_PER_TEAM = 50;
 const CREATED_AT = Date.UTC(2026, 0, 1);
@@ -188,7 +199,12 @@ function mixedKeys(hosts: HostPlan[], random: Random): RequestKey[] {
       const host = wild[randomInt(random, wild.length)] as HostPlan;
       const route = host.routes[randomInt(random, host.routes.length)] as BenchRoute;
       const label = `u${randomInt(random, 1_000_000)}`;
-      key = { host: `${label}.${host.name}`, path: pathUnder(route, random, randomInt(random, 4)), expect: route.id, kind: "wildcard" };
+      key = {
+        host: `${label}.${host.name}`,
+        path: pathUnder(route, random, randomInt(random, 4)),
+        expect: route.id,
+        kind: "wildcard",
+      };
     } else {
       const host = (random() < 0.5 ? exact[zipf()] : exact[randomInt(random, exact.length)]) as HostPlan;
       const route = host.routes[randomInt(random, host.routes.length)] as BenchRoute;

@@ -90,7 +90,9 @@ const settings = quick
 
 const OUT = join(REPO_ROOT, "bench-out");
 /** The helper Workers (forward-only, KV probe) run with the gateway's compatibility date (wrangler.toml). */
-const COMPATIBILITY_DATE = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8"))?.[1] ?? "2026-11-01";
+const COMPATIBILITY_DATE =
+  /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8"))?.[1] ??
+  "2026-11-01";
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** haproxy and wrk: installed with apt-get when missing and running as root; otherwise the reason they are absent. */
@@ -104,9 +106,15 @@ function ensureTools(): string | undefined {
     }
   });
   if (missing.length === 0) return undefined;
-  if (process.getuid?.() !== 0) return `${missing.join(" and ")} not installed, and installing needs root (apt-get install ${missing.join(" ")})`;
+  if (process.getuid?.() !== 0)
+    return `${missing.join(" and ")} not installed, and installing needs root (apt-get install ${missing.join(" ")})`;
   log(`installing ${missing.join(" ")} with apt-get`);
-  const install = (): void => void execFileSync("apt-get", ["install", "-y", ...missing], { stdio: "ignore", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const install = (): void =>
+    void execFileSync("apt-get", ["install", "-y", ...missing], {
+      stdio: "ignore",
+      timeout: 600_000,
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   try {
     install();
   } catch {
@@ -121,7 +129,12 @@ function ensureTools(): string | undefined {
 }
 
 function runControlChild(size: number): Promise<ControlOutcome | ControlFailure> {
-  const [command, args] = pinned(1, process.execPath, ["--max-old-space-size=6144", join(REPO_ROOT, "scripts/bench/control-child.ts"), String(size), "3"]);
+  const [command, args] = pinned(1, process.execPath, [
+    "--max-old-space-size=6144",
+    join(REPO_ROOT, "scripts/bench/control-child.ts"),
+    String(size),
+    "3",
+  ]);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -143,7 +156,9 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   log(`edgeroute bench (${quick ? "quick" : "full"}${values.only ? `, only ${values.only}` : ""})`);
   const machine = describeMachine();
-  log(`machine: ${machine.cpuModel}, ${machine.nproc} cores, kernel ${machine.kernel}, Node ${machine.node}, workerd ${machine.workerd}`);
+  log(
+    `machine: ${machine.cpuModel}, ${machine.nproc} cores, kernel ${machine.kernel}, Node ${machine.node}, workerd ${machine.workerd}`,
+  );
   const skipped: Record<string, string> = {};
   const results: BenchResults = {
     mode: quick ? "quick" : "full",
@@ -208,7 +223,10 @@ async function main(): Promise<void> {
       try {
         const script = await bundleWorker(join(REPO_ROOT, "wrangler.toml"), join(workDir, "gateway-dist"));
         const probeConfig = kvProbeConfig(join(workDir, "kv-probe"), COMPATIBILITY_DATE);
-        const probe = { wranglerConfig: probeConfig, script: await bundleWorker(probeConfig, join(workDir, "kv-probe-dist")) };
+        const probe = {
+          wranglerConfig: probeConfig,
+          script: await bundleWorker(probeConfig, join(workDir, "kv-probe-dist")),
+        };
         gateway = { wranglerConfig: join(REPO_ROOT, "wrangler.toml"), script, workDir, probe };
       } catch (error) {
         gateway = `the gateway Worker could not be bundled: ${error instanceof Error ? error.message : String(error)}`;
@@ -220,7 +238,10 @@ async function main(): Promise<void> {
         log(`  publishing ${size.toLocaleString("en-US")} routes with routes push --local`);
         let outcome: Published | string;
         try {
-          outcome = await publishLocal(generateRouteSet(size, { ip: "127.0.0.1", port: (backend as Service).port }), join(OUT, "tables"));
+          outcome = await publishLocal(
+            generateRouteSet(size, { ip: "127.0.0.1", port: (backend as Service).port }),
+            join(OUT, "tables"),
+          );
         } catch (error) {
           outcome = `routes push failed: ${error instanceof Error ? error.message : String(error)}`;
         }
@@ -235,7 +256,13 @@ async function main(): Promise<void> {
           let outcome: ColdStartOutcome;
           if (typeof gateway === "string") outcome = { ok: false, size, reason: gateway };
           else if (typeof pub === "string") outcome = { ok: false, size, reason: pub };
-          else outcome = await measureColdStart(generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }), pub, gateway, settings.coldRepeats);
+          else
+            outcome = await measureColdStart(
+              generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }),
+              pub,
+              gateway,
+              settings.coldRepeats,
+            );
           results.cold.push(outcome);
           log(
             outcome.ok
@@ -255,7 +282,9 @@ async function main(): Promise<void> {
           const config = forwardWorkerConfig(join(workDir, "forward"), COMPATIBILITY_DATE);
           forward = { wranglerConfig: config, script: await bundleWorker(config, join(workDir, "forward-dist")) };
         } catch (error) {
-          forward = { reason: `the forward-only Worker could not be bundled: ${error instanceof Error ? error.message : String(error)}` };
+          forward = {
+            reason: `the forward-only Worker could not be bundled: ${error instanceof Error ? error.message : String(error)}`,
+          };
         }
         const gatewayReason = typeof gateway === "string" ? gateway : typeof pub === "string" ? pub : undefined;
         if (toolsMissing?.includes("wrk")) {
@@ -267,7 +296,9 @@ async function main(): Promise<void> {
               set: generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }),
               backend,
               gateway: {
-                ...(typeof gateway === "string" ? { wranglerConfig: "", script: "", workDir } : { wranglerConfig: gateway.wranglerConfig, script: gateway.script, workDir }),
+                ...(typeof gateway === "string"
+                  ? { wranglerConfig: "", script: "", workDir }
+                  : { wranglerConfig: gateway.wranglerConfig, script: gateway.script, workDir }),
                 persistTo: typeof pub === "string" || typeof gateway === "string" ? undefined : pub.persistTo,
                 ...(gatewayReason ? { reason: gatewayReason } : {}),
               },
@@ -312,7 +343,9 @@ function writeOutputs(results: BenchResults, suffix: string): void {
       `Route lookup, ns per lookup (${machine.cpuModel}, Node ${machine.node})`,
       ROUTERS.map((router) => ({
         name: ROUTER_LABELS[router] ?? router,
-        points: results.lookup.filter((o) => o.router === router).map((o) => ({ x: o.size, ns: o.ok ? o.mixed.median : null })),
+        points: results.lookup
+          .filter((o) => o.router === router)
+          .map((o) => ({ x: o.size, ns: o.ok ? o.mixed.median : null })),
       })),
       [
         { x: 10_000, ns: 150, label: "150 ns" },

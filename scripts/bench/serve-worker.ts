@@ -35,7 +35,9 @@ const bindings = { ...(workerOptions.bindings ?? {}), ...config.vars };
 const mf = new Miniflare(
   convertV4MiniflareOptions({
     // Module names are paths relative to modulesRoot, which must contain the bundle.
-    workers: [{ ...bindingOptions, bindings, modules: true, modulesRoot: dirname(config.script), scriptPath: config.script }],
+    workers: [
+      { ...bindingOptions, bindings, modules: true, modulesRoot: dirname(config.script), scriptPath: config.script },
+    ],
     host: "127.0.0.1",
     port: config.port,
     ...(config.persistTo ? { resourcePersistencePath: join(config.persistTo, "v3") } : {}),

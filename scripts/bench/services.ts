@@ -22,7 +22,6 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
@@ -40,9 +39,18 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** Starts `command` and waits for a stdout line matching `ready` (or fails after `timeoutMs`). */
-function startAndWait(command: string, args: string[], ready: RegExp, timeoutMs: number): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function startAndWait(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     let output = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

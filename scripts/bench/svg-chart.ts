@@ -36,7 +36,10 @@ function formatNs(ns: number): string {
 
 export function lookupChart(title: string, series: ChartSeries[], targets: ChartTarget[]): string {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const ys = [...series.flatMap((s) => s.points.flatMap((p) => (p.ns === null ? [] : [p.ns]))), ...targets.map((t) => t.ns)];
+  const ys = [
+    ...series.flatMap((s) => s.points.flatMap((p) => (p.ns === null ? [] : [p.ns]))),
+    ...targets.map((t) => t.ns),
+  ];
   if (xs.length === 0 || ys.length === 0) throw new Error("nothing to chart");
   const [x0, x1] = decadesAround(xs);
   const [y0, y1] = decadesAround(ys);
@@ -53,7 +56,9 @@ export function lookupChart(title: string, series: ChartSeries[], targets: Chart
   for (let d = x0; d <= x1; d++) {
     const x = px(10 ** d);
     out.push(`<line x1="${f(x)}" y1="${MARGIN.top}" x2="${f(x)}" y2="${MARGIN.top + plotH}" stroke="#ddd"/>`);
-    out.push(`<text x="${f(x)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${(10 ** d).toLocaleString("en-US")}</text>`);
+    out.push(
+      `<text x="${f(x)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${(10 ** d).toLocaleString("en-US")}</text>`,
+    );
   }
   for (let d = y0; d <= y1; d++) {
     const y = py(10 ** d);
@@ -77,7 +82,9 @@ export function lookupChart(title: string, series: ChartSeries[], targets: Chart
     for (const p of s.points.filter((q) => q.ns === null)) {
       const x = px(p.x);
       const y = MARGIN.top + 8;
-      out.push(`<path d="M${f(x - 5)},${f(y - 5)} L${f(x + 5)},${f(y + 5)} M${f(x - 5)},${f(y + 5)} L${f(x + 5)},${f(y - 5)}" stroke="${color}" stroke-width="2.5"/>`);
+      out.push(
+        `<path d="M${f(x - 5)},${f(y - 5)} L${f(x + 5)},${f(y + 5)} M${f(x - 5)},${f(y + 5)} L${f(x + 5)},${f(y - 5)}" stroke="${color}" stroke-width="2.5"/>`,
+      );
     }
     const ly = MARGIN.top + 10 + i * 20;
     const lx = MARGIN.left + plotW + 14;
@@ -88,11 +95,15 @@ export function lookupChart(title: string, series: ChartSeries[], targets: Chart
   for (const t of targets) {
     const x = px(t.x);
     const y = py(t.ns);
-    out.push(`<path d="M${f(x - 7)},${f(y)} L${f(x + 7)},${f(y)}" stroke="#000" stroke-width="2" stroke-dasharray="3 2"/>`);
+    out.push(
+      `<path d="M${f(x - 7)},${f(y)} L${f(x + 7)},${f(y)}" stroke="#000" stroke-width="2" stroke-dasharray="3 2"/>`,
+    );
   }
   if (targets.length > 0) {
     const lx = MARGIN.left + plotW + 14;
-    out.push(`<path d="M${lx},${legendBase} L${lx + 22},${legendBase}" stroke="#000" stroke-width="2" stroke-dasharray="3 2"/>`);
+    out.push(
+      `<path d="M${lx},${legendBase} L${lx + 22},${legendBase}" stroke="#000" stroke-width="2" stroke-dasharray="3 2"/>`,
+    );
     out.push(`<text x="${lx + 28}" y="${legendBase + 4}">target</text>`);
   }
   if (series.some((s) => s.points.some((p) => p.ns === null))) {

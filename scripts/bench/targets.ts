@@ -24,7 +24,8 @@ export interface TargetVerdict {
   fix?: string;
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function gatewayLookup(results: BenchResults, size: number): LookupSuccess | string {
   const outcome = results.lookup.find((o) => o.router === "gateway" && o.size === size);
@@ -45,7 +46,12 @@ function e2e(results: BenchResults, name: TargetResult["name"]): TargetResult | 
   return outcome.ok ? outcome : `${outcome.label}: ${outcome.reason ?? "failed"}`;
 }
 
-const notMeasured = (id: string, target: string, reason: string): TargetVerdict => ({ id, target, measured: reason, status: "not measured" });
+const notMeasured = (id: string, target: string, reason: string): TargetVerdict => ({
+  id,
+  target,
+  measured: reason,
+  status: "not measured",
+});
 
 const LOOKUP_WHY =
   "Per lookup `resolveRoute` does one `Map` probe for the host (and, only when the exact host yields no route, a `slice` and " +
@@ -87,7 +93,9 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
       target,
       measured: `${fmt(ns)} ns (median; min ${fmt(g.mixed.min)}, max ${fmt(g.mixed.max)})`,
       status: ns <= limit ? "met" : "missed",
-      ...(ns <= limit ? {} : { gap: `${fmt(ns - limit)} ns over (${fmt(ns / limit, 2)}×)`, why: LOOKUP_WHY, fix: LOOKUP_FIX }),
+      ...(ns <= limit
+        ? {}
+        : { gap: `${fmt(ns - limit)} ns over (${fmt(ns / limit, 2)}×)`, why: LOOKUP_WHY, fix: LOOKUP_FIX }),
     });
   }
 
@@ -148,11 +156,18 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
   {
     const id = "heap";
     const target = "≤ 400 bytes of heap per route";
-    const sizes = [10_000, 100_000].map((s) => gatewayLookup(results, s)).filter((g): g is LookupSuccess => typeof g !== "string");
+    const sizes = [10_000, 100_000]
+      .map((s) => gatewayLookup(results, s))
+      .filter((g): g is LookupSuccess => typeof g !== "string");
     if (sizes.length === 0) verdicts.push(notMeasured(id, target, "no gateway lookup run at 10,000 or 100,000 routes"));
     else {
       const worst = Math.max(...sizes.map((g) => g.heapPerRoute));
-      const text = sizes.map((g) => `${fmt(g.size)}: ${fmt(g.heapPerRoute)} B (built on first use: ${fmt(g.indexHeapPerRoute ?? Number.NaN)} B)`).join("; ");
+      const text = sizes
+        .map(
+          (g) =>
+            `${fmt(g.size)}: ${fmt(g.heapPerRoute)} B (built on first use: ${fmt(g.indexHeapPerRoute ?? Number.NaN)} B)`,
+        )
+        .join("; ");
       verdicts.push({
         id,
         target,
@@ -183,14 +198,18 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     const id = "cold-start";
     const target = "Cold start to first routed request ≤ 10 ms at 10,000 routes (workerd)";
     const cold = results.cold.find((c) => c.size === 10_000);
-    if (!cold) verdicts.push(notMeasured(id, target, results.skipped.cold ?? "no cold-start run at 10,000 routes in this mode"));
+    if (!cold)
+      verdicts.push(notMeasured(id, target, results.skipped.cold ?? "no cold-start run at 10,000 routes in this mode"));
     else if (!cold.ok) verdicts.push(notMeasured(id, target, cold.reason));
     else {
       const c: ColdStartSuccess = cold;
       const own = ownColdMs(c);
       const total = c.firstWallMs.median - c.warmWallMs.median;
       const parse = control(results, 10_000);
-      const parseText = typeof parse === "string" ? "" : `; in Node, openShard of its largest shard takes ${fmt(parse.openOneMs.median, 1)} ms`;
+      const parseText =
+        typeof parse === "string"
+          ? ""
+          : `; in Node, openShard of its largest shard takes ${fmt(parse.openOneMs.median, 1)} ms`;
       verdicts.push({
         id,
         target,
@@ -257,7 +276,8 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     const target = "Gateway CPU per request ≤ 1.05× the forward-only Worker's (workerd, saturation)";
     const g = e2e(results, "gateway-first");
     const f = e2e(results, "forward");
-    if (typeof g === "string" || typeof f === "string") verdicts.push(notMeasured(id, target, typeof g === "string" ? g : (f as string)));
+    if (typeof g === "string" || typeof f === "string")
+      verdicts.push(notMeasured(id, target, typeof g === "string" ? g : (f as string)));
     else {
       const gc = g.saturation?.cpuUs ?? Number.NaN;
       const fc = f.saturation?.cpuUs ?? Number.NaN;
@@ -293,9 +313,14 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     const target = `Throughput to the last of ${fmt(results.settings.e2eRoutes)} routes ≥ 0.95× that to the first (gateway)`;
     const first = e2e(results, "gateway-first");
     const last = e2e(results, "gateway-last");
-    if (typeof first === "string" || typeof last === "string") verdicts.push(notMeasured(id, target, typeof first === "string" ? first : (last as string)));
+    if (typeof first === "string" || typeof last === "string")
+      verdicts.push(notMeasured(id, target, typeof first === "string" ? first : (last as string)));
     else {
-      const ratio = pairedRatio(last.saturation?.roundsRps, first.saturation?.roundsRps, (last.saturation?.rps ?? Number.NaN) / (first.saturation?.rps ?? Number.NaN));
+      const ratio = pairedRatio(
+        last.saturation?.roundsRps,
+        first.saturation?.roundsRps,
+        (last.saturation?.rps ?? Number.NaN) / (first.saturation?.rps ?? Number.NaN),
+      );
       verdicts.push({
         id,
         target,

@@ -35,7 +35,11 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
 export async function bundleWorker(wranglerConfig: string, outDir: string): Promise<string> {
   rmSync(outDir, { recursive: true, force: true });
   const wrangler = join(REPO_ROOT, "node_modules/wrangler/bin/wrangler.js");
-  await run(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", wranglerConfig], 120_000);
+  await run(
+    process.execPath,
+    [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", wranglerConfig],
+    120_000,
+  );
   const script = readdirSync(outDir).find((f) => f.endsWith(".js"));
   if (!script) throw new Error(`wrangler wrote no bundle into ${outDir}`);
   return join(outDir, script);
@@ -95,7 +99,11 @@ export async function publishLocal(set: RouteSet, dir: string): Promise<Publishe
   mkdirSync(manifests, { recursive: true });
   let manifestBytes = 0;
   for (let start = 0, n = 0; start < set.objects.length; start += OBJECTS_PER_FILE, n++) {
-    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: set.objects.slice(start, start + OBJECTS_PER_FILE) });
+    const text = JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: set.objects.slice(start, start + OBJECTS_PER_FILE),
+    });
     writeFileSync(join(manifests, `part-${String(n).padStart(3, "0")}.json`), text);
     manifestBytes += Buffer.byteLength(text);
   }
@@ -104,7 +112,17 @@ export async function publishLocal(set: RouteSet, dir: string): Promise<Publishe
   const started = performance.now();
   await run(
     process.execPath,
-    [join(REPO_ROOT, "scripts/cli.ts"), "push", "--local", "--persist-to", persistTo, "--config", join(REPO_ROOT, "wrangler.toml"), "--allow-wildcards", manifests],
+    [
+      join(REPO_ROOT, "scripts/cli.ts"),
+      "push",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "--config",
+      join(REPO_ROOT, "wrangler.toml"),
+      "--allow-wildcards",
+      manifests,
+    ],
     900_000,
   );
   return { persistTo, pushMs: performance.now() - started, manifestBytes };

@@ -9,7 +9,7 @@ import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf
 import { planPublish } from "../lib/publish.ts";
 import { formatBackends, formatPath } from "../lib/route-format.ts";
 import { diffTables, routesOf, type TableDiff } from "../lib/table-diff.ts";
-import type { CompiledRoute } from "../../worker/core/types.ts";
+import type { CompiledRoute } from "../../worker/core/index.ts";
 
 export const diff = defineCommand({
   name: "diff",
@@ -20,7 +20,10 @@ Compiles the manifests like push and compares the admitted routes with the live 
 by route: added (+), removed (-) and changed (~, one line per change, e.g. "shop/web: web-blue 90→50,
 web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push would refuse them).`,
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
-  examples: ["npm run routes -- diff routes-config/", "oc get routes,services -n shop -o yaml | npm run routes -- diff --remote -"],
+  examples: [
+    "npm run routes -- diff routes-config/",
+    "oc get routes,services -n shop -o yaml | npm run routes -- diff --remote -",
+  ],
   async run(context) {
     const { args, io, out } = context;
     const target = await kvTargetOf(args, io.cwd);
@@ -35,8 +38,13 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
     const version = planPublish(result.table).version;
     const same = pointer?.version === version;
     out.result({ live: pointer, version, unchanged: same, ...changes, counts, diagnostics }, () => {
-      const header = pointer === null ? `nothing is published yet in ${kv.description}; every route is new\n` : `against live version ${pointer.version} (published ${pointer.publishedAt} by ${pointer.publishedBy})\n`;
-      return header + (same ? `no changes: the manifests compile to the live version ${version}\n` : formatDiff(changes));
+      const header =
+        pointer === null
+          ? `nothing is published yet in ${kv.description}; every route is new\n`
+          : `against live version ${pointer.version} (published ${pointer.publishedAt} by ${pointer.publishedBy})\n`;
+      return (
+        header + (same ? `no changes: the manifests compile to the live version ${version}\n` : formatDiff(changes))
+      );
     });
     return counts.error > 0 ? 1 : 0;
   },
@@ -44,15 +52,24 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
 
 /** The text form: one section per kind of change; `~ id: change` lines for changed routes. */
 export function formatDiff(changes: TableDiff): string {
-  const describe = (route: CompiledRoute): string => `${route.id}  ${route.host} ${formatPath(route)}  → ${formatBackends(route.backends)}`;
+  const describe = (route: CompiledRoute): string =>
+    `${route.id}  ${route.host} ${formatPath(route)}  → ${formatBackends(route.backends)}`;
   const sections: string[] = [];
-  if (changes.table.length > 0) sections.push(`Table:\n${changes.table.map((change) => `  ~ ${change.text}\n`).join("")}`);
-  if (changes.added.length > 0) sections.push(`Added (${changes.added.length}):\n${changes.added.map((route) => `  + ${describe(route)}\n`).join("")}`);
+  if (changes.table.length > 0)
+    sections.push(`Table:\n${changes.table.map((change) => `  ~ ${change.text}\n`).join("")}`);
+  if (changes.added.length > 0)
+    sections.push(
+      `Added (${changes.added.length}):\n${changes.added.map((route) => `  + ${describe(route)}\n`).join("")}`,
+    );
   if (changes.removed.length > 0) {
-    sections.push(`Removed (${changes.removed.length}):\n${changes.removed.map((route) => `  - ${describe(route)}\n`).join("")}`);
+    sections.push(
+      `Removed (${changes.removed.length}):\n${changes.removed.map((route) => `  - ${describe(route)}\n`).join("")}`,
+    );
   }
   if (changes.changed.length > 0) {
-    const lines = changes.changed.flatMap((route) => route.changes.map((change) => `  ~ ${route.id}: ${change.text}\n`));
+    const lines = changes.changed.flatMap((route) =>
+      route.changes.map((change) => `  ~ ${route.id}: ${change.text}\n`),
+    );
     sections.push(`Changed (${changes.changed.length}):\n${lines.join("")}`);
   }
   return sections.length === 0 ? "no route changes\n" : sections.join("");

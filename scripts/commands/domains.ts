@@ -41,7 +41,8 @@ export interface DomainPlan {
 const RESERVED_SUFFIXES = ["localhost", "local", "test", "invalid", "example", "internal"];
 
 /** Certificate material in a manifest that the edge does not use, as the compiler reports it (its field paths). */
-const OWN_CERTIFICATE_FIELD = /^spec\.tls(?:\[\d+\])?\.(?:certificate|key|caCertificate|externalCertificate|secretName)$/;
+const OWN_CERTIFICATE_FIELD =
+  /^spec\.tls(?:\[\d+\])?\.(?:certificate|key|caCertificate|externalCertificate|secretName)$/;
 
 /**
  * The plan for a compiled table. Pure: the command and the tests call it with the compiler's output.
@@ -72,10 +73,14 @@ export function planDomains(
       continue;
     }
     if (zone === undefined) {
-      throw new UserError(`wildcard host ${host} needs a zone route, which needs its zone: pass --zone <zone name>, e.g. --zone ${registrableGuess(bare)}`);
+      throw new UserError(
+        `wildcard host ${host} needs a zone route, which needs its zone: pass --zone <zone name>, e.g. --zone ${registrableGuess(bare)}`,
+      );
     }
     if (bare !== zone && !bare.endsWith(`.${zone}`)) {
-      throw new UserError(`wildcard host ${host} is not inside zone ${zone}; pass the zone that holds ${bare} with --zone`);
+      throw new UserError(
+        `wildcard host ${host} is not inside zone ${zone}; pass the zone that holds ${bare} with --zone`,
+      );
     }
     zoneRoutes.push({ pattern: `${host}/*`, zone_name: zone });
     warnings.push(
@@ -93,7 +98,9 @@ export function planDomains(
   if (customDomains.length === 0 || zoneRoutes.length === 0) {
     // wrangler only replaces a kind of trigger it is given: with none of a kind, the existing ones stay.
     const kind = customDomains.length === 0 ? "Custom Domains" : "zone routes";
-    warnings.push(`the plan has no ${kind}: wrangler leaves the Worker's existing ${kind} in place; remove unwanted ones in the dashboard.`);
+    warnings.push(
+      `the plan has no ${kind}: wrangler leaves the Worker's existing ${kind} in place; remove unwanted ones in the dashboard.`,
+    );
   }
 
   const wranglerArgs = ["deploy", "--config", options.config];
@@ -154,7 +161,12 @@ function objectOf(route: CompiledRoute): string {
 export function formatPlan(plan: DomainPlan, dryRun: boolean): string {
   const rows = [
     ...plan.customDomains.map((host) => ["custom domain", host, "-", "managed certificate for this host"]),
-    ...plan.zoneRoutes.map((route) => ["zone route", route.pattern, route.zone_name, "zone certificate (see warnings)"]),
+    ...plan.zoneRoutes.map((route) => [
+      "zone route",
+      route.pattern,
+      route.zone_name,
+      "zone certificate (see warnings)",
+    ]),
   ];
   const lines = [formatTable(["KIND", "PATTERN", "ZONE", "CERTIFICATE"], rows)];
   for (const { host, reason } of plan.skipped) lines.push(`skipped ${host}: ${reason}\n`);
@@ -177,9 +189,20 @@ creates its DNS record and issues its certificate); a wildcard host *.S becomes 
 Then apply them with \`wrangler deploy\`, which uploads the Worker and REPLACES its routes and Custom Domains with
 this plan. --dry-run prints the plan and has wrangler check it offline without deploying.`,
   options: {
-    zone: { type: "string", value: "ZONE", description: "Zone (e.g. example.com) of the wildcard hosts' zone routes; required when there are wildcard hosts" },
-    "dry-run": { type: "boolean", description: "Print the plan and check it with `wrangler deploy --dry-run`; change nothing" },
-    config: { type: "string", value: "FILE", description: "Wrangler configuration of the Worker (default wrangler.toml)" },
+    zone: {
+      type: "string",
+      value: "ZONE",
+      description: "Zone (e.g. example.com) of the wildcard hosts' zone routes; required when there are wildcard hosts",
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "Print the plan and check it with `wrangler deploy --dry-run`; change nothing",
+    },
+    config: {
+      type: "string",
+      value: "FILE",
+      description: "Wrangler configuration of the Worker (default wrangler.toml)",
+    },
     ...COMPILE_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
@@ -195,18 +218,27 @@ this plan. --dry-run prints the plan and has wrangler check it offline without d
       return 1;
     }
     const config = resolve(io.cwd, stringOption(args, "config") ?? "wrangler.toml");
-    const plan = planDomains(compiled.result.admitted, compiled.diagnostics, { zone: stringOption(args, "zone"), config });
+    const plan = planDomains(compiled.result.admitted, compiled.diagnostics, {
+      zone: stringOption(args, "zone"),
+      config,
+    });
     if (plan.customDomains.length === 0 && plan.zoneRoutes.length === 0) {
       throw new UserError("no admitted host can be attached to the Worker (see the skipped hosts); nothing to do");
     }
     const dryRun = flag(args, "dry-run");
-    out.progress(`${dryRun ? "checking" : "applying"}: ${plural(plan.customDomains.length, "custom domain")}, ${plural(plan.zoneRoutes.length, "zone route")}`);
+    out.progress(
+      `${dryRun ? "checking" : "applying"}: ${plural(plan.customDomains.length, "custom domain")}, ${plural(plan.zoneRoutes.length, "zone route")}`,
+    );
     // The dry run's bundle goes to a temporary directory, so checking leaves nothing behind.
     const outdir = dryRun ? await mkdtemp(join(tmpdir(), "edgeroute-domains-")) : null;
     try {
-      const wranglerArgs = outdir === null ? plan.wranglerArgs : [...plan.wranglerArgs, "--dry-run", "--outdir", outdir];
+      const wranglerArgs =
+        outdir === null ? plan.wranglerArgs : [...plan.wranglerArgs, "--dry-run", "--outdir", outdir];
       const { code: exit } = await runWrangler(wranglerArgs, io.env, io.stderr);
-      if (exit !== 0) throw new UserError(`wrangler ${dryRun ? "rejected the plan" : "deploy failed"} (exit ${exit}); its output is above`);
+      if (exit !== 0)
+        throw new UserError(
+          `wrangler ${dryRun ? "rejected the plan" : "deploy failed"} (exit ${exit}); its output is above`,
+        );
     } finally {
       if (outdir !== null) await rm(outdir, { recursive: true, force: true });
     }

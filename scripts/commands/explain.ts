@@ -15,7 +15,7 @@ import {
   type Explanation,
   type RouteLookup,
 } from "../../worker/core/index.ts";
-import type { CompiledRoute, NotFoundStatus } from "../../worker/core/types.ts";
+import type { CompiledRoute, NotFoundStatus } from "../../worker/core/index.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
@@ -44,9 +44,8 @@ was considered with the reason it was or was not chosen. The URL must start with
     const request = parseRequest(url);
     const from = inputs.length > 0 ? await fromManifests(context, inputs) : await fromLive(context, request.host);
     const explanation = explainRoute(from.lookup, request.host, request.path, request.https);
-    context.out.result(
-      { url, ...request, source: from.source, notFound: from.notFound, ...explanation },
-      () => formatExplanation(request, from, explanation),
+    context.out.result({ url, ...request, source: from.source, notFound: from.notFound, ...explanation }, () =>
+      formatExplanation(request, from, explanation),
     );
     return from.errors > 0 ? 1 : 0;
   },
@@ -77,7 +76,9 @@ function parseRequest(text: string): Request {
     throw new UserError(`${text} is not a URL; give a full URL such as https://shop.example.com/cart`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UserError(`${text}: the URL must start with http:// or https:// (the scheme decides TLS routes and redirects)`);
+    throw new UserError(
+      `${text}: the URL must start with http:// or https:// (the scheme decides TLS routes and redirects)`,
+    );
   }
   const host = normalizeHost(url.host);
   if (host === null) throw new UserError(`${text}: the Worker answers 400: the host is not a valid host name`);
@@ -96,7 +97,10 @@ async function fromManifests(context: CommandContext, inputs: string[]): Promise
 async function fromLive(context: CommandContext, host: string): Promise<Source> {
   const kv = context.io.openKv(await kvTargetOf(context.args, context.io.cwd));
   const { pointer } = await readLiveState(kv);
-  if (pointer === null) throw new UserError(`no route table is published in ${kv.description}; push one, or give manifests to explain against`);
+  if (pointer === null)
+    throw new UserError(
+      `no route table is published in ${kv.description}; push one, or give manifests to explain against`,
+    );
   const suffix = wildcardSuffix(host);
   const wanted = [shardOf(host, pointer.shardCount), ...(suffix === null ? [] : [shardOf(suffix, pointer.shardCount)])];
   const { index, shards } = await readVersion(kv, pointer, wanted);
@@ -109,7 +113,9 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
 function formatExplanation(request: Request, from: Source, explanation: Explanation): string {
   const { resolution, considered } = explanation;
   const scheme = request.https ? "https" : "http";
-  const lines = [`${scheme}://${request.host}${request.path}  (host ${request.host}, path ${request.path}, from ${from.source})\n\n`];
+  const lines = [
+    `${scheme}://${request.host}${request.path}  (host ${request.host}, path ${request.path}, from ${from.source})\n\n`,
+  ];
   if (resolution.outcome === "none") {
     lines.push(`→ no route serves this URL: the gateway answers ${from.notFound}\n`);
   } else if (resolution.outcome === "redirect") {
@@ -118,7 +124,9 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
         `(insecureEdgeTerminationPolicy Redirect, ${resolution.hostKind} host)\n`,
     );
   } else {
-    lines.push(`→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`);
+    lines.push(
+      `→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`,
+    );
     lines.push(describeRoute(resolution.route));
   }
   if (considered.length === 0) lines.push(`\nno route names host ${request.host} or a wildcard covering it\n`);
@@ -133,7 +141,9 @@ function describeRoute(route: CompiledRoute): string {
   const rows = route.backends.flatMap((backend) => {
     const endpoints = backend.endpoints.length === 0 ? ["(no endpoint)"] : backend.endpoints.map(formatEndpoint);
     return endpoints.map((endpoint, i) =>
-      i === 0 ? [serviceName(backend), String(backend.weight), share(backend, route.backends), endpoint] : ["", "", "", endpoint],
+      i === 0
+        ? [serviceName(backend), String(backend.weight), share(backend, route.backends), endpoint]
+        : ["", "", "", endpoint],
     );
   });
   const table = formatTable(["BACKEND", "WEIGHT", "SHARE", "ENDPOINT"], rows)

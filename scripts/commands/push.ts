@@ -25,8 +25,15 @@ routes:current at it. routes:history keeps the last --keep versions for rollback
 Pushing the live content again changes nothing.`,
   options: {
     "dry-run": { type: "boolean", description: "Compile and show what would be written; write nothing" },
-    keep: { type: "string", value: "N", description: `Versions kept for rollback, at least ${MIN_KEEP} (default ${DEFAULT_KEEP})` },
-    "allow-empty": { type: "boolean", description: "Publish even a table without any route (every request gets the not-found status)" },
+    keep: {
+      type: "string",
+      value: "N",
+      description: `Versions kept for rollback, at least ${MIN_KEEP} (default ${DEFAULT_KEEP})`,
+    },
+    "allow-empty": {
+      type: "boolean",
+      description: "Publish even a table without any route (every request gets the not-found status)",
+    },
     ...TARGET_OPTIONS,
     ...KV_OPTIONS,
     ...COMPILE_OPTIONS,
@@ -74,8 +81,16 @@ Pushing the live content again changes nothing.`,
     }
     const timing = { seconds: Number(seconds.toFixed(2)), wranglerCalls: kv.calls.length };
     out.result(
-      { published: outcome.kind === "published", ...outcome, keys: plan.pairs.length, bytes: plan.bytes, ...timing, diagnostics },
-      () => `${describeOutcome(outcome, "push")}(${seconds.toFixed(1)} s, ${plural(kv.calls.length, "wrangler call")})\n`,
+      {
+        published: outcome.kind === "published",
+        ...outcome,
+        keys: plan.pairs.length,
+        bytes: plan.bytes,
+        ...timing,
+        diagnostics,
+      },
+      () =>
+        `${describeOutcome(outcome, "push")}(${seconds.toFixed(1)} s, ${plural(kv.calls.length, "wrangler call")})\n`,
     );
     return 0;
   },
@@ -87,18 +102,23 @@ const DRY_RUN_KEYS_SHOWN = 10;
 function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, diagnostics: LocatedDiagnostic[]): number {
   const unchanged = live.pointer?.version === plan.version;
   const keys = plan.pairs.map((pair) => ({ key: pair.key, bytes: Buffer.byteLength(pair.value) }));
-  context.out.result({ dryRun: true, unchanged, version: plan.version, live: live.pointer, keys, bytes: plan.bytes, diagnostics }, () => {
-    if (unchanged) return `dry run: version ${plan.version} is already live; push would change nothing\n`;
-    const { index } = plan;
-    return [
-      `dry run: would write ${plural(keys.length, "key")} (${size(plan.bytes)}) in ${plural(bulkChunks(plan.pairs).length, "bulk call")}:\n`,
-      ...keys.slice(0, DRY_RUN_KEYS_SHOWN).map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
-      keys.length > DRY_RUN_KEYS_SHOWN ? `  … and ${keys.length - DRY_RUN_KEYS_SHOWN} more (--output json lists them all)\n` : "",
-      `then point routes:current at ${plan.version} (${plural(index.routeCount, "route")}, ${plural(index.hostCount, "host")}, `,
-      `${plural(index.shardCount, "shard")})${live.pointer === null ? "" : `, replacing ${live.pointer.version}`}\n`,
-      "nothing was written\n",
-    ].join("");
-  });
+  context.out.result(
+    { dryRun: true, unchanged, version: plan.version, live: live.pointer, keys, bytes: plan.bytes, diagnostics },
+    () => {
+      if (unchanged) return `dry run: version ${plan.version} is already live; push would change nothing\n`;
+      const { index } = plan;
+      return [
+        `dry run: would write ${plural(keys.length, "key")} (${size(plan.bytes)}) in ${plural(bulkChunks(plan.pairs).length, "bulk call")}:\n`,
+        ...keys.slice(0, DRY_RUN_KEYS_SHOWN).map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
+        keys.length > DRY_RUN_KEYS_SHOWN
+          ? `  … and ${keys.length - DRY_RUN_KEYS_SHOWN} more (--output json lists them all)\n`
+          : "",
+        `then point routes:current at ${plan.version} (${plural(index.routeCount, "route")}, ${plural(index.hostCount, "host")}, `,
+        `${plural(index.shardCount, "shard")})${live.pointer === null ? "" : `, replacing ${live.pointer.version}`}\n`,
+        "nothing was written\n",
+      ].join("");
+    },
+  );
   return 0;
 }
 

@@ -20,14 +20,23 @@ or a unique prefix of one, as status prints them). The restored version becomes 
 a second rollback returns to where the first started. Versions are immutable, so no table is rewritten.`,
   options: {
     to: { type: "string", value: "VERSION", description: "The version to restore (default: the previous one)" },
-    keep: { type: "string", value: "N", description: `Versions kept for rollback, at least ${MIN_KEEP} (default ${DEFAULT_KEEP})` },
+    keep: {
+      type: "string",
+      value: "N",
+      description: `Versions kept for rollback, at least ${MIN_KEEP} (default ${DEFAULT_KEEP})`,
+    },
     ...TARGET_OPTIONS,
     ...KV_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
-  examples: ["npm run routes -- rollback", "npm run routes -- rollback --to 3f2a9c1e", "npm run routes -- rollback --remote"],
+  examples: [
+    "npm run routes -- rollback",
+    "npm run routes -- rollback --to 3f2a9c1e",
+    "npm run routes -- rollback --remote",
+  ],
   async run({ args, io, out }) {
-    if (args.positionals.length > 0) throw new UserError(`rollback takes no arguments (got ${args.positionals.join(" ")}); use --to VERSION`);
+    if (args.positionals.length > 0)
+      throw new UserError(`rollback takes no arguments (got ${args.positionals.join(" ")}); use --to VERSION`);
     const keep = keepOf(args);
     const kv = io.openKv(await kvTargetOf(args, io.cwd));
     const outcome = await rollBack(kv, stringOption(args, "to"), publishMeta(io, keep));

@@ -18,7 +18,8 @@ was published, its route, host and shard counts, and the versions kept for rollb
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...OUTPUT_OPTIONS },
   examples: ["npm run routes -- status", "npm run routes -- status --remote --output json"],
   async run({ args, io, out }) {
-    if (args.positionals.length > 0) throw new UserError(`status takes no arguments (got ${args.positionals.join(" ")})`);
+    if (args.positionals.length > 0)
+      throw new UserError(`status takes no arguments (got ${args.positionals.join(" ")})`);
     const kv = io.openKv(await kvTargetOf(args, io.cwd));
     const { pointer, history } = await readLiveState(kv);
     out.result({ live: pointer, history, kv: kv.description }, () => {
@@ -50,7 +51,12 @@ was published, its route, host and shard counts, and the versions kept for rollb
 function ago(now: Date, iso: string): string {
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
   const [count, unit] =
-    seconds < 60 ? [seconds, "second"] : seconds < 3600 ? [Math.floor(seconds / 60), "minute"] :
-    seconds < 86400 ? [Math.floor(seconds / 3600), "hour"] : [Math.floor(seconds / 86400), "day"];
+    seconds < 60
+      ? [seconds, "second"]
+      : seconds < 3600
+        ? [Math.floor(seconds / 60), "minute"]
+        : seconds < 86400
+          ? [Math.floor(seconds / 3600), "hour"]
+          : [Math.floor(seconds / 86400), "day"];
   return Number.isNaN(count) ? "unknown time" : `${count} ${unit}${count === 1 ? "" : "s"} ago`;
 }

@@ -30,11 +30,23 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
       () => {
         const admitted = formatTable(
           ["HOST", "PATH", "ROUTE", "TLS", "BACKENDS"],
-          result.admitted.map((route) => [route.host, formatPath(route), route.id, formatTls(route.tls), formatBackends(route.backends)]),
+          result.admitted.map((route) => [
+            route.host,
+            formatPath(route),
+            route.id,
+            formatTls(route.tls),
+            formatBackends(route.backends),
+          ]),
         );
         const rejected = formatTable(
           ["HOST", "PATH", "OBJECT", "REASON", "MESSAGE"],
-          result.rejected.map((rejection) => [rejection.host || "-", rejection.path || "-", rejection.object, rejection.reason, rejection.message]),
+          result.rejected.map((rejection) => [
+            rejection.host || "-",
+            rejection.path || "-",
+            rejection.object,
+            rejection.reason,
+            rejection.message,
+          ]),
         );
         return (
           `Admitted routes (${result.admitted.length}):\n${admitted}` +

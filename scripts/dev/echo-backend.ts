@@ -72,7 +72,12 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
   };
 }
 
-async function handle(name: string, req: IncomingMessage, res: ServerResponse, received: ReceivedRequest[]): Promise<void> {
+async function handle(
+  name: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  received: ReceivedRequest[],
+): Promise<void> {
   const hash = createHash("sha256");
   let bytes = 0;
   for await (const chunk of req) {
@@ -103,7 +108,12 @@ async function handle(name: string, req: IncomingMessage, res: ServerResponse, r
   res.end(`Hello from ${name}: ${entry.method} ${entry.target}\n`);
 }
 
-function record(req: IncomingMessage, received: ReceivedRequest[], bodyBytes: number, bodySha256: string): ReceivedRequest {
+function record(
+  req: IncomingMessage,
+  received: ReceivedRequest[],
+  bodyBytes: number,
+  bodySha256: string,
+): ReceivedRequest {
   const target = req.url ?? "/";
   const q = target.indexOf("?");
   const entry: ReceivedRequest = {

@@ -55,7 +55,11 @@ Ctrl-C stops the gateway and the demo backends.`);
 
 function run(command: string, args: string[]): Promise<number> {
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: PROJECT_ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    const child = spawn(command, args, {
+      cwd: PROJECT_ROOT,
+      stdio: "inherit",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     child.on("close", (code) => resolvePromise(code ?? 1));
   });
 }

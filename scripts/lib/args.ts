@@ -33,9 +33,12 @@ export function parseCommandArgs(argv: readonly string[], options: OptionTable, 
     const code = (error as { code?: string }).code;
     const option = /'(-[^' ]+)/.exec((error as Error).message)?.[1] ?? "";
     const help = `see \`npm run routes -- ${command} --help\``;
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UserError(`unknown option ${option} for ${command}; ${help}`);
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+      throw new UserError(`unknown option ${option} for ${command}; ${help}`);
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      throw new UserError(`option ${option} ${(error as Error).message.includes("argument missing") ? "needs a value" : "takes no value"}; ${help}`);
+      throw new UserError(
+        `option ${option} ${(error as Error).message.includes("argument missing") ? "needs a value" : "takes no value"}; ${help}`,
+      );
     }
     throw error;
   }

@@ -3,7 +3,7 @@
  * diagnostics (stderr, text mode) with the line of each field, applies `--strict`, and counts errors.
  */
 import { compile } from "../../worker/core/compile/index.ts";
-import type { CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/types.ts";
+import type { CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/index.ts";
 import { flag } from "./args.ts";
 import type { CommandContext } from "./define-command.ts";
 import { UserError } from "./errors.ts";
@@ -28,7 +28,8 @@ export async function compileInputs(inputs: readonly string[], context: CommandC
   const result = compile(read.objects, options);
   const strict = flag(args, "strict");
   const raised = [...read.diagnostics, ...result.diagnostics].map(
-    (diagnostic): Diagnostic => (strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic),
+    (diagnostic): Diagnostic =>
+      strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic,
   );
   const fileOrder = new Map(read.files.map((file, index) => [file, index]));
   const diagnostics = locateDiagnostics(raised, read.objects)

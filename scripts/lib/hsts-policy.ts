@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parse } from "yaml";
-import type { RequiredHstsPolicy } from "../../worker/core/types.ts";
+import type { RequiredHstsPolicy } from "../../worker/core/index.ts";
 import { UserError } from "./errors.ts";
 
 const PRELOAD = ["RequirePreload", "RequireNoPreload", "NoOpinion"] as const;
@@ -41,26 +41,50 @@ export function parseHstsPolicies(document: unknown, file: string): RequiredHsts
     base = "spec.requiredHSTSPolicies";
   }
   if (!Array.isArray(list)) {
-    return fail(base || "(document)", "expected a list of policies, or an ingresses.config.openshift.io object with spec.requiredHSTSPolicies");
+    return fail(
+      base || "(document)",
+      "expected a list of policies, or an ingresses.config.openshift.io object with spec.requiredHSTSPolicies",
+    );
   }
   return list.map((item: unknown, index): RequiredHstsPolicy => {
     const at = `${base}[${index}]`;
     if (!isFields(item)) return fail(at, "each policy must be a mapping with domainPatterns");
     if (item.namespaceSelector !== undefined) {
-      fail(`${at}.namespaceSelector`, "namespace selectors are not supported: a policy here applies to every namespace");
+      fail(
+        `${at}.namespaceSelector`,
+        "namespace selectors are not supported: a policy here applies to every namespace",
+      );
     }
     const patterns = item.domainPatterns;
-    if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === "string" && p !== "")) {
+    if (
+      !Array.isArray(patterns) ||
+      patterns.length === 0 ||
+      !patterns.every((p) => typeof p === "string" && p !== "")
+    ) {
       fail(`${at}.domainPatterns`, 'must be a non-empty list of host patterns such as "*.example.com"');
     }
     const maxAge = isFields(item.maxAge) ? item.maxAge : {};
     const policy: RequiredHstsPolicy = { domainPatterns: (patterns as string[]).map((p) => p.toLowerCase()) };
-    const min = age(item.minAgeSeconds ?? maxAge.smallestMaxAge, `${at}.${"minAgeSeconds" in item ? "minAgeSeconds" : "maxAge.smallestMaxAge"}`, fail);
-    const max = age(item.maxAgeSeconds ?? maxAge.largestMaxAge, `${at}.${"maxAgeSeconds" in item ? "maxAgeSeconds" : "maxAge.largestMaxAge"}`, fail);
+    const min = age(
+      item.minAgeSeconds ?? maxAge.smallestMaxAge,
+      `${at}.${"minAgeSeconds" in item ? "minAgeSeconds" : "maxAge.smallestMaxAge"}`,
+      fail,
+    );
+    const max = age(
+      item.maxAgeSeconds ?? maxAge.largestMaxAge,
+      `${at}.${"maxAgeSeconds" in item ? "maxAgeSeconds" : "maxAge.largestMaxAge"}`,
+      fail,
+    );
     if (min !== undefined) policy.minAgeSeconds = min;
     if (max !== undefined) policy.maxAgeSeconds = max;
-    if (min !== undefined && max !== undefined && min > max) fail(at, `minimum age ${min} is greater than maximum age ${max}`);
-    const preload = oneOf(item.preload ?? item.preloadPolicy, PRELOAD, `${at}.${"preload" in item ? "preload" : "preloadPolicy"}`, fail);
+    if (min !== undefined && max !== undefined && min > max)
+      fail(at, `minimum age ${min} is greater than maximum age ${max}`);
+    const preload = oneOf(
+      item.preload ?? item.preloadPolicy,
+      PRELOAD,
+      `${at}.${"preload" in item ? "preload" : "preloadPolicy"}`,
+      fail,
+    );
     const sub = oneOf(
       item.includeSubDomains ?? item.includeSubDomainsPolicy,
       INCLUDE_SUBDOMAINS,

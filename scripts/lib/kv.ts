@@ -58,7 +58,6 @@ export const MAX_BULK_BYTES = 50 * 1024 * 1024;
 /** `kv bulk get` is one REST request of at most 100 keys. */
 export const MAX_BULK_GET_KEYS = 100;
 
-
 /** A {@link KvStore} backed by wrangler processes. `env` is passed to wrangler (auth, account id). */
 export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, string | undefined>>): KvStore {
   const calls: KvCall[] = [];
@@ -124,9 +123,7 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
     async deleteMany(keys) {
       for (let i = 0; i < keys.length; i += MAX_BULK_PAIRS) {
         const chunk = keys.slice(i, i + MAX_BULK_PAIRS);
-        await withTempFile("keys.json", JSON.stringify(chunk), (file) =>
-          wrangler(["bulk", "delete", file, "--force"]),
-        );
+        await withTempFile("keys.json", JSON.stringify(chunk), (file) => wrangler(["bulk", "delete", file, "--force"]));
       }
     },
   };
@@ -202,6 +199,8 @@ function tail(output: string): string {
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
     .map((line) => line.trimEnd())
-    .filter((line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote|▲ \[WARNING\] 🚧)/.test(line));
+    .filter(
+      (line) => line !== "" && !/^(\s*⛅️ wrangler|─+$|Resource location:|Use --remote|▲ \[WARNING\] 🚧)/.test(line),
+    );
   return lines.slice(-15).join("\n");
 }

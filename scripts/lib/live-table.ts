@@ -3,9 +3,15 @@
  * checked before use; a key holding something else is reported as such (never a crash on a bad value).
  */
 import { parseShard } from "../../worker/core/compile/index.ts";
-import { TABLE_SCHEMA, type Pointer, type RouteTable, type TableIndex, type TableShard } from "../../worker/core/types.ts";
+import {
+  TABLE_SCHEMA,
+  type Pointer,
+  type RouteTable,
+  type TableIndex,
+  type TableShard,
+} from "../../worker/core/index.ts";
 import { UserError } from "./errors.ts";
-import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey } from "../../worker/core/keys.ts";
+import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey } from "../../worker/core/index.ts";
 import type { KvStore } from "./kv.ts";
 
 export interface LiveState {
@@ -48,10 +54,13 @@ export async function readVersion(kv: KvStore, pointer: Pointer, shards: readonl
   const wanted = [...new Set(shards)];
   const values = await kv.getMany([indexKey(version), ...wanted.map((shard) => shardKey(version, shard))]);
   const indexText = values.get(indexKey(version)) ?? null;
-  if (indexText === null) throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
+  if (indexText === null)
+    throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
   const index = checkIndex(parse(indexText, indexKey(version)), indexKey(version));
   if (index.shardCount !== pointer.shardCount) {
-    throw new UserError(`${indexKey(version)} has ${index.shardCount} shards but the pointer says ${pointer.shardCount}`);
+    throw new UserError(
+      `${indexKey(version)} has ${index.shardCount} shards but the pointer says ${pointer.shardCount}`,
+    );
   }
   const result: (TableShard | undefined)[] = [];
   for (const shard of wanted) {
@@ -68,7 +77,11 @@ export async function readVersion(kv: KvStore, pointer: Pointer, shards: readonl
 
 /** The whole table of the version `pointer` names (diff). */
 export async function readTable(kv: KvStore, pointer: Pointer): Promise<RouteTable> {
-  const { index, shards } = await readVersion(kv, pointer, Array.from({ length: pointer.shardCount }, (_, i) => i));
+  const { index, shards } = await readVersion(
+    kv,
+    pointer,
+    Array.from({ length: pointer.shardCount }, (_, i) => i),
+  );
   return { index, shards: shards as TableShard[] };
 }
 

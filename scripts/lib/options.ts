@@ -5,7 +5,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
-import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/types.ts";
+import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/index.ts";
 import { flag, stringOption, type OptionTable, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";
 import { readHstsPolicies } from "./hsts-policy.ts";
@@ -16,29 +16,69 @@ import type { OutputFormat } from "./output.ts";
 export const ROUTES_BINDING = "ROUTES";
 
 export const OUTPUT_OPTIONS: OptionTable = {
-  output: { type: "string", value: "text|json", description: "Output format; json prints exactly one JSON document (default text)" },
-  debug: { type: "boolean", description: "Show every wrangler call with its duration, and stack traces of internal errors" },
+  output: {
+    type: "string",
+    value: "text|json",
+    description: "Output format; json prints exactly one JSON document (default text)",
+  },
+  debug: {
+    type: "boolean",
+    description: "Show every wrangler call with its duration, and stack traces of internal errors",
+  },
   help: { type: "boolean", description: "Show this help" },
 };
 
 export const TARGET_OPTIONS: OptionTable = {
-  local: { type: "boolean", description: "Target the local KV of `wrangler dev` / `npm start`; loopback endpoints allowed (default)" },
-  remote: { type: "boolean", description: "Target the deployed KV namespace; public endpoints only (needs `wrangler login` and the namespace id)" },
+  local: {
+    type: "boolean",
+    description: "Target the local KV of `wrangler dev` / `npm start`; loopback endpoints allowed (default)",
+  },
+  remote: {
+    type: "boolean",
+    description:
+      "Target the deployed KV namespace; public endpoints only (needs `wrangler login` and the namespace id)",
+  },
 };
 
 export const KV_OPTIONS: OptionTable = {
-  "persist-to": { type: "string", value: "DIR", description: "Local KV directory (default .wrangler/state next to the config)" },
-  config: { type: "string", value: "FILE", description: "Wrangler configuration declaring the ROUTES binding (default wrangler.toml)" },
+  "persist-to": {
+    type: "string",
+    value: "DIR",
+    description: "Local KV directory (default .wrangler/state next to the config)",
+  },
+  config: {
+    type: "string",
+    value: "FILE",
+    description: "Wrangler configuration declaring the ROUTES binding (default wrangler.toml)",
+  },
 };
 
 export const COMPILE_OPTIONS: OptionTable = {
   "router-domain": { type: "string", value: "D", description: "Domain for spec.subdomain routes: <subdomain>.D" },
-  "ingress-class": { type: "string", value: "NAME", description: "Ingress class this gateway serves (default edgeroute)" },
-  "inter-namespace-allowed": { type: "boolean", description: "Let routes of different namespaces share a host (default: Strict)" },
+  "ingress-class": {
+    type: "string",
+    value: "NAME",
+    description: "Ingress class this gateway serves (default edgeroute)",
+  },
+  "inter-namespace-allowed": {
+    type: "boolean",
+    description: "Let routes of different namespaces share a host (default: Strict)",
+  },
   "allow-wildcards": { type: "boolean", description: "Admit wildcardPolicy: Subdomain routes" },
-  "allow-private-endpoints": { type: "boolean", description: "With --remote: accept private-range load-balancer addresses" },
-  "not-found": { type: "string", value: "503|404", description: "Status for requests no route serves (default 503, like the router)" },
-  "hsts-policy": { type: "string", value: "FILE", description: "Required HSTS policies (a YAML list, or `oc get ingresses.config.openshift.io cluster -o yaml`)" },
+  "allow-private-endpoints": {
+    type: "boolean",
+    description: "With --remote: accept private-range load-balancer addresses",
+  },
+  "not-found": {
+    type: "string",
+    value: "503|404",
+    description: "Status for requests no route serves (default 503, like the router)",
+  },
+  "hsts-policy": {
+    type: "string",
+    value: "FILE",
+    description: "Required HSTS policies (a YAML list, or `oc get ingresses.config.openshift.io cluster -o yaml`)",
+  },
   strict: { type: "boolean", description: "Treat warnings as errors" },
 };
 
@@ -58,10 +98,13 @@ export async function kvTargetOf(args: ParsedArgs, cwd: string): Promise<KvTarge
   const config = resolve(cwd, stringOption(args, "config") ?? "wrangler.toml");
   const info = await stat(config).catch(() => null);
   if (info === null || !info.isFile()) {
-    throw new UserError(`wrangler configuration ${config} not found; pass --config FILE (it declares the ${ROUTES_BINDING} KV binding)`);
+    throw new UserError(
+      `wrangler configuration ${config} not found; pass --config FILE (it declares the ${ROUTES_BINDING} KV binding)`,
+    );
   }
   const persistTo = stringOption(args, "persist-to");
-  if (persistTo !== undefined && targetOf(args) === "remote") throw new UserError("--persist-to applies to the local KV only, not with --remote");
+  if (persistTo !== undefined && targetOf(args) === "remote")
+    throw new UserError("--persist-to applies to the local KV only, not with --remote");
   return {
     mode: targetOf(args),
     config,

@@ -2,7 +2,7 @@
  * @module The output funnel: data to stdout, progress and diagnostics to stderr, and with `--output json` exactly
  * one JSON document on stdout. Commands never write to the streams themselves.
  */
-import type { Diagnostic, SourceObject } from "../../worker/core/types.ts";
+import type { Diagnostic, SourceObject } from "../../worker/core/index.ts";
 import type { Io } from "./io.ts";
 
 export type OutputFormat = "text" | "json";
@@ -52,7 +52,10 @@ export interface LocatedDiagnostic extends Diagnostic {
  * Finds each diagnostic's line: the line of its field in the object it is about, else the object's own line.
  * Objects are found by file, document and list item.
  */
-export function locateDiagnostics(diagnostics: readonly Diagnostic[], objects: readonly SourceObject[]): LocatedDiagnostic[] {
+export function locateDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  objects: readonly SourceObject[],
+): LocatedDiagnostic[] {
   const byRef = new Map(objects.map((object) => [refKey(object.source), object]));
   return diagnostics.map((diagnostic) => {
     const object = byRef.get(refKey(diagnostic.source));
@@ -72,7 +75,14 @@ function refKey(source: { file: string; doc: number; item?: number }): string {
  */
 export function formatDiagnostic(diagnostic: LocatedDiagnostic): string {
   const where = diagnostic.line === undefined ? diagnostic.source.file : `${diagnostic.source.file}:${diagnostic.line}`;
-  const columns = [where, diagnostic.severity, diagnostic.code, diagnostic.object, diagnostic.field, diagnostic.message];
+  const columns = [
+    where,
+    diagnostic.severity,
+    diagnostic.code,
+    diagnostic.object,
+    diagnostic.field,
+    diagnostic.message,
+  ];
   return columns.map((column) => (column === "" ? "-" : column)).join("  ");
 }
 

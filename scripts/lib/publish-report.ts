@@ -2,7 +2,7 @@
  * @module What push and rollback share around lib/publish.ts: the `--keep` option, who and when a pointer
  * records, and how an outcome is told.
  */
-import type { Pointer } from "../../worker/core/types.ts";
+import type { Pointer } from "../../worker/core/index.ts";
 import { stringOption, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";
 import type { Io } from "./io.ts";
@@ -13,7 +13,9 @@ export function keepOf(args: ParsedArgs): number {
   if (text === undefined) return DEFAULT_KEEP;
   const keep = Number(text);
   if (!/^\d+$/.test(text) || keep < MIN_KEEP) {
-    throw new UserError(`--keep must be a whole number of at least ${MIN_KEEP} (the version being replaced is still served for a while)`);
+    throw new UserError(
+      `--keep must be a whole number of at least ${MIN_KEEP} (the version being replaced is still served for a while)`,
+    );
   }
   return keep;
 }

@@ -7,9 +7,9 @@
  */
 import { createHash } from "node:crypto";
 import { serializeTable } from "../../worker/core/compile/index.ts";
-import type { Pointer, RouteTable, TableIndex } from "../../worker/core/types.ts";
+import type { Pointer, RouteTable, TableIndex } from "../../worker/core/index.ts";
 import { UserError, messageOf } from "./errors.ts";
-import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/keys.ts";
+import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/index.ts";
 import type { KvPair, KvStore } from "./kv.ts";
 import { readIndex, readLiveState, type LiveState } from "./live-table.ts";
 
@@ -107,7 +107,11 @@ export async function rollback(kv: KvStore, to: string | undefined, meta: Publis
  * The history after publishing `pointer`: newest first, one entry per version, at most `keep`.
  * @example keep 2, history [B, A], publish C → history [C, B], retired [A]
  */
-export function nextHistory(pointer: Pointer, live: LiveState, keep: number): { history: Pointer[]; retired: Pointer[] } {
+export function nextHistory(
+  pointer: Pointer,
+  live: LiveState,
+  keep: number,
+): { history: Pointer[]; retired: Pointer[] } {
   const seen = new Set<string>();
   // The live pointer is listed too: a history lost or never written (older tool, failed write) heals itself.
   const all = [pointer, ...(live.pointer === null ? [] : [live.pointer]), ...live.history].filter((entry) => {

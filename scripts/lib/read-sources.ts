@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/types.ts";
+import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/index.ts";
 import { UserError } from "./errors.ts";
 import { parseFieldPath } from "./field-path.ts";
 
@@ -103,7 +103,9 @@ function parseJsonManifest(text: string, file: string): { objects: SourceObject[
   let located: SourceObject[] | undefined;
   const lineOf = (source: SourceRef, fieldPath: string): number | undefined => {
     located ??= parseYamlManifests(text, file).objects;
-    const match = located.find((candidate) => candidate.source.doc === source.doc && candidate.source.item === source.item);
+    const match = located.find(
+      (candidate) => candidate.source.doc === source.doc && candidate.source.item === source.item,
+    );
     return match?.lineOf?.(fieldPath);
   };
   const items = listItems(object);
@@ -111,7 +113,11 @@ function parseJsonManifest(text: string, file: string): { objects: SourceObject[
     items === null
       ? [{ source: { file, doc: 0, line: lineAt(text, text.indexOf("{")) }, value: object }]
       : items.map((value, item) => ({ source: { file, doc: 0, item }, value }));
-  const objects = sources.map(({ source, value }) => ({ source, object: value, lineOf: (path: string) => lineOf(source, path) }));
+  const objects = sources.map(({ source, value }) => ({
+    source,
+    object: value,
+    lineOf: (path: string) => lineOf(source, path),
+  }));
   return { objects, diagnostics: [] };
 }
 
@@ -141,7 +147,9 @@ function parseYamlManifests(text: string, file: string): { objects: SourceObject
       object = document.toJS({ maxAliasCount: 100 });
     } catch (thrown) {
       const at = lines.linePos(document.contents?.range[0] ?? 0);
-      diagnostics.push(malformed(file, doc, at.line, at.col, thrown instanceof Error ? thrown.message : String(thrown)));
+      diagnostics.push(
+        malformed(file, doc, at.line, at.col, thrown instanceof Error ? thrown.message : String(thrown)),
+      );
       continue;
     }
     // An empty document (`---` with nothing but comments after it) is nothing, not a null object.

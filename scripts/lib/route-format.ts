@@ -2,7 +2,7 @@
  * @module How routes, backends and endpoints are printed by validate, diff and explain (one place, so they
  * read the same everywhere).
  */
-import type { Backend, CompiledRoute, Endpoint } from "../../worker/core/types.ts";
+import type { Backend, CompiledRoute, Endpoint } from "../../worker/core/index.ts";
 
 /** The Service name without its namespace: backends always live in the route's namespace. */
 export function serviceName(backend: Backend): string {
@@ -21,7 +21,9 @@ export function share(backend: Backend, backends: readonly Backend[]): string {
 
 /** @example "web-blue 90 (90%), web-green 10 (10%)" */
 export function formatBackends(backends: readonly Backend[]): string {
-  return backends.map((backend) => `${serviceName(backend)} ${backend.weight} (${share(backend, backends)})`).join(", ");
+  return backends
+    .map((backend) => `${serviceName(backend)} ${backend.weight} (${share(backend, backends)})`)
+    .join(", ");
 }
 
 /** @example "/healthz (exact)", "/v1", "(all paths)" */

@@ -3,7 +3,7 @@
  * change described the way operators talk about it: `web-blue 90→50, web-green 10→50`.
  */
 import { canonicalJson } from "../../worker/core/compile/index.ts";
-import type { Backend, CompiledRoute, TableIndex } from "../../worker/core/types.ts";
+import type { Backend, CompiledRoute, TableIndex } from "../../worker/core/index.ts";
 import { formatEndpoint, formatPath, formatTls, serviceName } from "./route-format.ts";
 
 export interface FieldChange {
@@ -29,7 +29,9 @@ export interface TableDiff {
 }
 
 /** All routes of a table, in shard order. */
-export function routesOf(shards: readonly { hosts: Record<string, CompiledRoute[]>; wildcards: Record<string, CompiledRoute[]> }[]): CompiledRoute[] {
+export function routesOf(
+  shards: readonly { hosts: Record<string, CompiledRoute[]>; wildcards: Record<string, CompiledRoute[]> }[],
+): CompiledRoute[] {
   return shards.flatMap((shard) => [...Object.values(shard.hosts).flat(), ...Object.values(shard.wildcards).flat()]);
 }
 
@@ -67,7 +69,8 @@ export function diffTables(
 export function diffRoute(before: CompiledRoute, after: CompiledRoute): FieldChange[] {
   const changes: FieldChange[] = [];
   const weights = weightChanges(before.backends, after.backends);
-  if (weights !== null) changes.push({ field: "weights", before: before.backends, after: after.backends, text: weights });
+  if (weights !== null)
+    changes.push({ field: "weights", before: before.backends, after: after.backends, text: weights });
   changes.push(...endpointChanges(before.backends, after.backends));
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof CompiledRoute)[];
   for (const field of fields) {
@@ -92,7 +95,8 @@ function weightChanges(before: readonly Backend[], after: readonly Backend[]): s
   for (const backend of after) {
     const previous = old.get(backend.service);
     if (previous === undefined) parts.push(`${serviceName(backend)} new ${backend.weight}`);
-    else if (previous.weight !== backend.weight) parts.push(`${serviceName(backend)} ${previous.weight}→${backend.weight}`);
+    else if (previous.weight !== backend.weight)
+      parts.push(`${serviceName(backend)} ${previous.weight}→${backend.weight}`);
   }
   for (const backend of before) {
     if (!now.has(backend.service)) parts.push(`${serviceName(backend)} ${backend.weight}→removed`);

@@ -51,7 +51,11 @@ export const ROUTING_CASES: RoutingCase[] = [
   { id: "os:paths are case-sensitive (match)", url: "http://shop.example.com/Case/x", expect: "shop/Case" },
   { id: "os:unknown host", url: "http://nobody.example.com/", expect: "none" },
   { id: "k8s:Exact beats Prefix at equal length", url: "http://api.example.com/healthz", expect: "api/exact-health" },
-  { id: "k8s:Exact does not serve a trailing slash", url: "http://api.example.com/healthz/", expect: "api/prefix-health" },
+  {
+    id: "k8s:Exact does not serve a trailing slash",
+    url: "http://api.example.com/healthz/",
+    expect: "api/prefix-health",
+  },
   { id: "k8s:Prefix /v1 serves /v1/", url: "http://api.example.com/v1/", expect: "api/v1" },
   { id: "k8s:Prefix /v1 is not /v12", url: "http://api.example.com/v12", expect: "none" },
   { id: "k8s:Exact / serves only /", url: "http://api.example.com/", expect: "api/exact-root" },

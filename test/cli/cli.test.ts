@@ -39,7 +39,15 @@ describe("help and argument errors", () => {
     const push = captureIo();
     expect(await main(["push", "--help"], push.io)).toBe(0);
     expect(push.stdout()).toMatch(/^Usage: npm run routes -- push FILE\|DIR\|-/);
-    for (const option of ["--dry-run", "--keep N", "--persist-to DIR", "--remote", "--hsts-policy FILE", "--output text|json", "--strict"]) {
+    for (const option of [
+      "--dry-run",
+      "--keep N",
+      "--persist-to DIR",
+      "--remote",
+      "--hsts-policy FILE",
+      "--output text|json",
+      "--strict",
+    ]) {
       expect(push.stdout()).toContain(option);
     }
     const help = captureIo();
@@ -53,7 +61,10 @@ describe("help and argument errors", () => {
   it("exit 1 with a one-line reason, never a stack trace, for bad commands and options", async () => {
     const cases: [string[], RegExp][] = [
       [["frobnicate"], /^error: unknown command frobnicate\n/],
-      [["validate", "--bogus", EXAMPLE], /^error: unknown option --bogus for validate; see `npm run routes -- validate --help`\n$/],
+      [
+        ["validate", "--bogus", EXAMPLE],
+        /^error: unknown option --bogus for validate; see `npm run routes -- validate --help`\n$/,
+      ],
       [["validate", EXAMPLE, "--output"], /^error: option --output needs a value/],
       [["validate", EXAMPLE, "--output", "yaml"], /^error: --output must be text or json, not yaml\n$/],
       [["validate", EXAMPLE, "--not-found", "500"], /^error: --not-found must be 503 or 404, not 500\n$/],
@@ -61,9 +72,15 @@ describe("help and argument errors", () => {
       [["validate"], /^error: no manifests given: pass FILE, DIR or - \(stdin\)\n$/],
       [["validate", "no/such/dir"], /^error: no\/such\/dir: no such file or directory\n$/],
       [["push", EXAMPLE, "--keep", "1"], /^error: --keep must be a whole number of at least 2/],
-      [["push", EXAMPLE, "--config", "nope.toml"], /^error: wrangler configuration .*nope\.toml not found; pass --config FILE/],
+      [
+        ["push", EXAMPLE, "--config", "nope.toml"],
+        /^error: wrangler configuration .*nope\.toml not found; pass --config FILE/,
+      ],
       [["rollback", "extra"], /^error: rollback takes no arguments/],
-      [["status", "--remote", "--persist-to", "x"], /^error: --persist-to applies to the local KV only, not with --remote\n$/],
+      [
+        ["status", "--remote", "--persist-to", "x"],
+        /^error: --persist-to applies to the local KV only, not with --remote\n$/,
+      ],
       [["explain"], /^error: explain needs a URL/],
     ];
     for (const [argv, expected] of cases) {
@@ -79,7 +96,9 @@ describe("help and argument errors", () => {
     const failing = { readStdin: async (): Promise<string> => Promise.reject(new Error("stdin exploded")) };
     const plain = captureIo(failing);
     expect(await main(["validate", "-"], plain.io)).toBe(2);
-    expect(plain.stderr()).toBe("internal error (a bug in edgeroute): stdin exploded\nrun again with --debug for the stack trace\n");
+    expect(plain.stderr()).toBe(
+      "internal error (a bug in edgeroute): stdin exploded\nrun again with --debug for the stack trace\n",
+    );
     const debug = captureIo(failing);
     expect(await main(["validate", "-", "--debug"], debug.io)).toBe(2);
     expect(debug.stderr()).toMatch(/^internal error \(a bug in edgeroute\): Error: stdin exploded\n\s+at /);
@@ -112,7 +131,9 @@ describe("validate", () => {
     const { io, stderr } = captureIo({ cwd: dir });
     expect(await main(["validate", "."], io)).toBe(1);
     const line = text.split("\n").findIndex((each) => each.includes("weight: 90")) + 1;
-    expect(stderr()).toContain(`shop/web-route.yaml:${line}  error  WeightOutOfRange  Route shop/web  spec.to.weight  weight 300 must be`);
+    expect(stderr()).toContain(
+      `shop/web-route.yaml:${line}  error  WeightOutOfRange  Route shop/web  spec.to.weight  weight 300 must be`,
+    );
   });
 
   it("shows rejected routes; --strict turns their warnings into errors", async () => {
@@ -120,11 +141,15 @@ describe("validate", () => {
     await writeFile(join(dir, "steal.yaml"), STEAL);
     const lax = captureIo({ cwd: dir });
     expect(await main(["validate", "."], lax.io)).toBe(0);
-    expect(lax.stdout()).toMatch(/Rejected routes \(1\):\nHOST {14}PATH  OBJECT {12}REASON {14}MESSAGE\nshop\.example\.com  -     Route evil\/steal  HostAlreadyClaimed  /);
-    expect(lax.stderr()).toMatch(/^steal\.yaml:8  warning  HostAlreadyClaimed  Route evil\/steal  spec\.host  /m);
+    expect(lax.stdout()).toMatch(
+      /Rejected routes \(1\):\nHOST {14}PATH {2}OBJECT {12}REASON {14}MESSAGE\nshop\.example\.com {2}- {5}Route evil\/steal {2}HostAlreadyClaimed {2}/,
+    );
+    expect(lax.stderr()).toMatch(
+      /^steal\.yaml:8 {2}warning {2}HostAlreadyClaimed {2}Route evil\/steal {2}spec\.host {2}/m,
+    );
     const strict = captureIo({ cwd: dir });
     expect(await main(["validate", ".", "--strict"], strict.io)).toBe(1);
-    expect(strict.stderr()).toMatch(/^steal\.yaml:8  error  HostAlreadyClaimed  /m);
+    expect(strict.stderr()).toMatch(/^steal\.yaml:8 {2}error {2}HostAlreadyClaimed {2}/m);
   });
 
   it("--output json prints exactly one JSON document, diagnostics included, nothing else on stdout", async () => {
@@ -132,7 +157,12 @@ describe("validate", () => {
     await writeFile(join(dir, "broken.yaml"), "kind: Route\nspec:\n  host: [a\n");
     const { io, stdout, stderr } = captureIo({ cwd: dir });
     expect(await main(["validate", ".", "--output", "json"], io)).toBe(1);
-    const document = JSON.parse(stdout()) as { ok: boolean; counts: { error: number }; diagnostics: { code: string; line: number; source: { file: string } }[]; admitted: unknown[] };
+    const document = JSON.parse(stdout()) as {
+      ok: boolean;
+      counts: { error: number };
+      diagnostics: { code: string; line: number; source: { file: string } }[];
+      admitted: unknown[];
+    };
     expect(document.ok).toBe(false);
     expect(document.counts.error).toBe(1);
     expect(document.diagnostics).toMatchObject([{ code: "MalformedYAML", line: 4, source: { file: "broken.yaml" } }]);
@@ -141,16 +171,26 @@ describe("validate", () => {
   });
 
   it("reads stdin for -", async () => {
-    const text = (await Promise.all(["web-route.yaml", "web-blue-service.yaml", "web-green-service.yaml"].map((file) => readFile(join(EXAMPLE, "shop", file), "utf8")))).join("---\n");
+    const text = (
+      await Promise.all(
+        ["web-route.yaml", "web-blue-service.yaml", "web-green-service.yaml"].map((file) =>
+          readFile(join(EXAMPLE, "shop", file), "utf8"),
+        ),
+      )
+    ).join("---\n");
     const { io, stdout } = captureIo({ stdin: text });
     expect(await main(["validate", "-"], io)).toBe(0);
-    expect(stdout()).toContain("shop.example.com  (all paths)  shop/web  edge/Redirect  web-blue 90 (90%), web-green 10 (10%)");
+    expect(stdout()).toContain(
+      "shop.example.com  (all paths)  shop/web  edge/Redirect  web-blue 90 (90%), web-green 10 (10%)",
+    );
   });
 
   it("--remote compiles for the deployed Worker: the example's loopback load balancers are refused", async () => {
     const { io, stderr } = captureIo();
     expect(await main(["validate", EXAMPLE, "--remote"], io)).toBe(1);
-    expect(stderr()).toMatch(/web-route\.yaml:\d+  error  ForbiddenEndpoint  Route shop\/web  spec\.to\.name  .*127\.0\.0\.1 is a loopback address/);
+    expect(stderr()).toMatch(
+      /web-route\.yaml:\d+ {2}error {2}ForbiddenEndpoint {2}Route shop\/web {2}spec\.to\.name {2}.*127\.0\.0\.1 is a loopback address/,
+    );
     const strict = captureIo();
     expect(await main(["validate", EXAMPLE, "--strict"], strict.io)).toBe(0);
   });
@@ -160,7 +200,7 @@ describe("validate", () => {
     await writeFile(join(dir, "hsts.yaml"), "- domainPatterns: ['shop.example.com']\n  minAgeSeconds: 600\n");
     const { io, stderr } = captureIo();
     expect(await main(["validate", EXAMPLE, "--hsts-policy", join(dir, "hsts.yaml")], io)).toBe(1);
-    expect(stderr()).toMatch(/web-route\.yaml:\d+  error  HSTSPolicyViolation  Route shop\/web  /);
+    expect(stderr()).toMatch(/web-route\.yaml:\d+ {2}error {2}HSTSPolicyViolation {2}Route shop\/web {2}/);
   });
 });
 
@@ -182,6 +222,8 @@ describe("explain from manifests", () => {
     const refused = captureIo();
     expect(await main(["explain", "http://acme.apps.example.com/x", dir], refused.io)).toBe(0);
     expect(refused.stdout()).toContain("→ no route serves this URL: the gateway answers 503\n");
-    expect(refused.stderr()).toMatch(/tenants\.yaml:7  warning  RouteNotAdmitted  Route shop\/tenants  spec\.host  /);
+    expect(refused.stderr()).toMatch(
+      /tenants\.yaml:7 {2}warning {2}RouteNotAdmitted {2}Route shop\/tenants {2}spec\.host {2}/,
+    );
   });
 });

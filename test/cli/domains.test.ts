@@ -88,11 +88,16 @@ async function domains(manifests: string, ...args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
-const planOf = (run: Run): DomainPlan & { applied: boolean } => JSON.parse(run.stdout) as DomainPlan & { applied: boolean };
+const planOf = (run: Run): DomainPlan & { applied: boolean } =>
+  JSON.parse(run.stdout) as DomainPlan & { applied: boolean };
 
 describe("routes domains --dry-run", () => {
   it("plans Custom Domains for exact hosts and a zone route for a wildcard host, and wrangler accepts the plan", async () => {
-    const manifests = SERVICE + route("web", "shop.example.com") + route("api", "api.example.com") + route("apps", "www.apps.example.com", WILDCARD);
+    const manifests =
+      SERVICE +
+      route("web", "shop.example.com") +
+      route("api", "api.example.com") +
+      route("apps", "www.apps.example.com", WILDCARD);
     const run = await domains(manifests, "--zone", "example.com", "--allow-wildcards", "--dry-run", "--output", "json");
     expect(run.stderr).toContain("--dry-run: exiting now.");
     expect(run.code).toBe(0);
@@ -102,9 +107,18 @@ describe("routes domains --dry-run", () => {
     expect(plan.zoneRoutes).toEqual([{ pattern: "*.apps.example.com/*", zone_name: "example.com" }]);
     expect(plan.skipped).toEqual([]);
     expect(plan.wranglerArgs).toEqual([
-      "deploy", "--config", CONFIG,
-      "--domain", "api.example.com", "--domain", "shop.example.com",
-      "--route", "*.apps.example.com/*", "--x-route-zones", "--zone", "example.com",
+      "deploy",
+      "--config",
+      CONFIG,
+      "--domain",
+      "api.example.com",
+      "--domain",
+      "shop.example.com",
+      "--route",
+      "*.apps.example.com/*",
+      "--x-route-zones",
+      "--zone",
+      "example.com",
     ]);
     expect(plan.warnings).toEqual([
       "*.apps.example.com: create a proxied DNS record for *.apps.example.com in zone example.com (e.g. AAAA 100::); zone routes do not create DNS records.",
@@ -113,7 +127,15 @@ describe("routes domains --dry-run", () => {
   });
 
   it("does not ask for an advanced certificate when Universal SSL covers the wildcard", async () => {
-    const run = await domains(SERVICE + route("web", "shop.example.com") + route("any", "x.example.com", WILDCARD), "--zone", "example.com", "--allow-wildcards", "--dry-run", "--output", "json");
+    const run = await domains(
+      SERVICE + route("web", "shop.example.com") + route("any", "x.example.com", WILDCARD),
+      "--zone",
+      "example.com",
+      "--allow-wildcards",
+      "--dry-run",
+      "--output",
+      "json",
+    );
     expect(run.code).toBe(0);
     const plan = planOf(run);
     expect(plan.zoneRoutes).toEqual([{ pattern: "*.example.com/*", zone_name: "example.com" }]);
@@ -144,24 +166,43 @@ describe("routes domains --dry-run", () => {
   });
 
   it("skips hosts no public certificate can cover", async () => {
-    const run = await domains(SERVICE + route("web", "shop.example.com") + route("dev", "shop.localhost"), "--dry-run", "--output", "json");
+    const run = await domains(
+      SERVICE + route("web", "shop.example.com") + route("dev", "shop.localhost"),
+      "--dry-run",
+      "--output",
+      "json",
+    );
     expect(run.code).toBe(0);
     const plan = planOf(run);
     expect(plan.customDomains).toEqual(["shop.example.com"]);
-    expect(plan.skipped).toEqual([{ host: "shop.localhost", reason: ".localhost is a special-use name that no public CA certifies" }]);
+    expect(plan.skipped).toEqual([
+      { host: "shop.localhost", reason: ".localhost is a special-use name that no public CA certifies" },
+    ]);
   });
 });
 
 describe("routes domains refuses what it cannot apply", () => {
   it("needs --zone for a wildcard host", async () => {
-    const run = await domains(SERVICE + route("apps", "www.apps.example.com", WILDCARD), "--allow-wildcards", "--dry-run");
+    const run = await domains(
+      SERVICE + route("apps", "www.apps.example.com", WILDCARD),
+      "--allow-wildcards",
+      "--dry-run",
+    );
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("error: wildcard host *.apps.example.com needs a zone route, which needs its zone: pass --zone <zone name>, e.g. --zone example.com");
+    expect(run.stderr).toContain(
+      "error: wildcard host *.apps.example.com needs a zone route, which needs its zone: pass --zone <zone name>, e.g. --zone example.com",
+    );
     expect(run.stdout).toBe("");
   });
 
   it("refuses a zone that does not hold the wildcard host", async () => {
-    const run = await domains(SERVICE + route("apps", "www.apps.example.com", WILDCARD), "--allow-wildcards", "--zone", "example.org", "--dry-run");
+    const run = await domains(
+      SERVICE + route("apps", "www.apps.example.com", WILDCARD),
+      "--allow-wildcards",
+      "--zone",
+      "example.org",
+      "--dry-run",
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error: wildcard host *.apps.example.com is not inside zone example.org");
   });
@@ -174,7 +215,12 @@ describe("routes domains refuses what it cannot apply", () => {
   });
 
   it("reports a wrangler failure as an error with wrangler's output", async () => {
-    const run = await domains(SERVICE + route("web", "shop.example.com"), "--dry-run", "--config", "missing/wrangler.toml");
+    const run = await domains(
+      SERVICE + route("web", "shop.example.com"),
+      "--dry-run",
+      "--config",
+      "missing/wrangler.toml",
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("error: wrangler rejected the plan");
   });

@@ -43,7 +43,15 @@ export function routes(args: string[], options: { input?: string; env?: Record<s
   return run(NODE, [resolve(ROOT, "scripts/cli.ts"), ...args], options.input, options.env);
 }
 
-const local = (persistTo: string): string[] => ["--binding", "ROUTES", "--config", "wrangler.toml", "--local", "--persist-to", persistTo];
+const local = (persistTo: string): string[] => [
+  "--binding",
+  "ROUTES",
+  "--config",
+  "wrangler.toml",
+  "--local",
+  "--persist-to",
+  persistTo,
+];
 
 /** `wrangler kv key get KEY --local`; `null` for a missing key (wrangler prints "Value not found"). */
 export async function kvGet(persistTo: string, key: string): Promise<string | null> {
@@ -92,7 +100,11 @@ export async function edit(file: string, from: string, to: string): Promise<void
 }
 
 /** An Io for `main()` that records stdout and stderr, reads `stdin` and publishes as `cli-test@ci`. */
-export function captureIo(overrides: Partial<Io> & { stdin?: string } = {}): { io: Io; stdout: () => string; stderr: () => string } {
+export function captureIo(overrides: Partial<Io> & { stdin?: string } = {}): {
+  io: Io;
+  stdout: () => string;
+  stderr: () => string;
+} {
   let stdout = "";
   let stderr = "";
   const { stdin, ...rest } = overrides;

@@ -7,7 +7,15 @@ import { type Harness, send, startHarness } from "../support/harness.ts";
 import { lbService, routeYaml } from "../support/manifests.ts";
 
 const manifests = (blue: number, green: number): string =>
-  routeYaml({ namespace: "shop", name: "web", host: "shop.example.com", backends: [["web-blue", blue], ["web-green", green]] }) +
+  routeYaml({
+    namespace: "shop",
+    name: "web",
+    host: "shop.example.com",
+    backends: [
+      ["web-blue", blue],
+      ["web-green", green],
+    ],
+  }) +
   lbService("shop", "web-blue", "blue") +
   lbService("shop", "web-green", "green");
 
@@ -29,7 +37,8 @@ it("moves all traffic to green after a push, and re-pins a blue client", async (
   const after = await h.waitForChange(before);
   expect(after).not.toBe(before);
 
-  for (let i = 0; i < 50; i++) expect((await send(h.gateway.url, "shop.example.com", "/")).headers["x-backend"]).toBe("green");
+  for (let i = 0; i < 50; i++)
+    expect((await send(h.gateway.url, "shop.example.com", "/")).headers["x-backend"]).toBe("green");
   const pinned = await send(h.gateway.url, "shop.example.com", "/", { headers: { Cookie: blueCookie } });
   expect(pinned.headers["x-backend"]).toBe("green");
   expect(String(pinned.headers["set-cookie"])).not.toBe(String(first.headers["set-cookie"]));

@@ -13,8 +13,24 @@ const FORWARDED = "haproxy.router.openshift.io/set-forwarded-headers";
 const REWRITE = "haproxy.router.openshift.io/rewrite-target";
 
 const MANIFESTS = [
-  routeYaml({ namespace: "shop", name: "web", host: "shop.example.com", backends: [["web-blue", 90], ["web-green", 10]] }),
-  routeYaml({ namespace: "shop", name: "zero", host: "zero.example.com", backends: [["web-blue", 100], ["web-green", 0]] }),
+  routeYaml({
+    namespace: "shop",
+    name: "web",
+    host: "shop.example.com",
+    backends: [
+      ["web-blue", 90],
+      ["web-green", 10],
+    ],
+  }),
+  routeYaml({
+    namespace: "shop",
+    name: "zero",
+    host: "zero.example.com",
+    backends: [
+      ["web-blue", 100],
+      ["web-green", 0],
+    ],
+  }),
   lbService("shop", "web-blue", "blue"),
   lbService("shop", "web-green", "green"),
   lbService("echo", "echo", "echo"),
@@ -88,7 +104,8 @@ describe("weighted split and sticky sessions", () => {
 
   it("never sends a request to a backend of weight 0", async () => {
     const before = h.backends.green?.received.length ?? 0;
-    for (let i = 0; i < 200; i++) expect((await send(h.gateway.url, "zero.example.com", "/")).headers["x-backend"]).toBe("blue");
+    for (let i = 0; i < 200; i++)
+      expect((await send(h.gateway.url, "zero.example.com", "/")).headers["x-backend"]).toBe("blue");
     expect(h.backends.green?.received.length).toBe(before);
   });
 
@@ -99,7 +116,9 @@ describe("weighted split and sticky sessions", () => {
     const cookie = setCookie.split(";")[0] as string;
     const side = first.headers["x-backend"];
     for (let i = 0; i < 30; i++) {
-      const res = await send(h.gateway.url, "shop.example.com", "/", { headers: { Cookie: `theme=dark; ${cookie}; lang=en` } });
+      const res = await send(h.gateway.url, "shop.example.com", "/", {
+        headers: { Cookie: `theme=dark; ${cookie}; lang=en` },
+      });
       expect(res.headers["x-backend"]).toBe(side);
       expect(res.headers["set-cookie"]).toBeUndefined();
       expect(last(side as string).headers.cookie).toBe("theme=dark; lang=en");

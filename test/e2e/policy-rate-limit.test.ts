@@ -8,22 +8,39 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RATE_LIMIT_TIERS, rateLimitFor } from "../../worker/core/compile/rate-limit.ts";
-import type { CompiledRoute } from "../../worker/core/types.ts";
+import { RATE_LIMIT_TIERS, rateLimitFor } from "../../worker/core/compile/index.ts";
+import type { CompiledRoute } from "../../worker/core/index.ts";
 import { enforcePolicies } from "../../worker/policy/index.ts";
 
 /** The wrangler.toml block of the tiers: namespace ids 1001, 1002, … in tier order. */
 function rateLimitsToml(): string {
   return RATE_LIMIT_TIERS.map(
-    (tier, i) => `[[ratelimits]]\nname = "${rateLimitFor(tier).binding}"\nnamespace_id = "${1001 + i}"\nsimple = { limit = ${tier}, period = 10 }\n`,
+    (tier, i) =>
+      `[[ratelimits]]\nname = "${rateLimitFor(tier).binding}"\nnamespace_id = "${1001 + i}"\nsimple = { limit = ${tier}, period = 10 }\n`,
   ).join("\n");
 }
 
 function route(id: string, requested: number): CompiledRoute {
   return {
-    id, kind: "Route", host: "shop.example.com", path: "", match: "prefix", tls: null, backends: [], balance: "random",
-    cookie: null, timeoutMs: 30_000, forwarded: "append", rewriteTarget: null, requestHeaders: [], responseHeaders: [],
-    hsts: null, ipAllowlist: null, rateLimit: rateLimitFor(requested), jwt: null, clientCert: null,
+    id,
+    kind: "Route",
+    host: "shop.example.com",
+    path: "",
+    match: "prefix",
+    tls: null,
+    backends: [],
+    balance: "random",
+    cookie: null,
+    timeoutMs: 30_000,
+    forwarded: "append",
+    rewriteTarget: null,
+    requestHeaders: [],
+    responseHeaders: [],
+    hsts: null,
+    ipAllowlist: null,
+    rateLimit: rateLimitFor(requested),
+    jwt: null,
+    clientCert: null,
   };
 }
 
@@ -43,11 +60,20 @@ afterAll(async () => {
 });
 
 /** Send `count` requests as `clientIp` in a quick burst; the statuses in order, and the refusals' responses. */
-async function send(r: CompiledRoute, clientIp: string, count: number): Promise<{ statuses: number[]; refusals: Response[] }> {
+async function send(
+  r: CompiledRoute,
+  clientIp: string,
+  count: number,
+): Promise<{ statuses: number[]; refusals: Response[] }> {
   const statuses: number[] = [];
   const refusals: Response[] = [];
   for (let i = 0; i < count; i++) {
-    const decision = await enforcePolicies({ request: new Request("https://shop.example.com/"), route: r, clientIp, env: proxy.env });
+    const decision = await enforcePolicies({
+      request: new Request("https://shop.example.com/"),
+      route: r,
+      clientIp,
+      env: proxy.env,
+    });
     statuses.push(decision.allow ? 200 : decision.response.status);
     if (!decision.allow) refusals.push(decision.response);
   }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   strangerKey = (await generateKeyPair("RS256")).privateKey;
   const key: JWK = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwks = createServer((req, res) => {
+  jwks = createServer((_req, res) => {
     jwksFetches++;
     res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ keys: [key] }));
   });
@@ -47,20 +47,26 @@ beforeAll(async () => {
     backends: ["echo"],
     manifests: [
       lbService("sec", "echo", "echo"),
-      route("allow", "allow.example.com", { "haproxy.router.openshift.io/ip_allowlist": "203.0.113.0/24 2001:db8::/32" }),
+      route("allow", "allow.example.com", {
+        "haproxy.router.openshift.io/ip_allowlist": "203.0.113.0/24 2001:db8::/32",
+      }),
       route("jwt", "jwt.example.com", {
         "auth.edgeroute.dev/jwt-jwks-url": jwksUrl,
         "auth.edgeroute.dev/jwt-issuer": ISSUER,
         "auth.edgeroute.dev/jwt-audience": AUDIENCE,
         "auth.edgeroute.dev/jwt-forward-claims": "sub=X-User,email=X-User-Email",
       }),
-      route("idp-down", "idp-down.example.com", { "auth.edgeroute.dev/jwt-jwks-url": `http://127.0.0.1:${closedPort}/jwks` }),
+      route("idp-down", "idp-down.example.com", {
+        "auth.edgeroute.dev/jwt-jwks-url": `http://127.0.0.1:${closedPort}/jwks`,
+      }),
       route("limited", "limited.example.com", {
         "haproxy.router.openshift.io/rate-limit-connections": "true",
         "haproxy.router.openshift.io/rate-limit-connections.rate-http": "5",
       }),
       route("public", "bypass.example.com", {}),
-      pathRoute("admin", "bypass.example.com", "/admin", { "haproxy.router.openshift.io/ip_allowlist": "198.51.100.0/24" }),
+      pathRoute("admin", "bypass.example.com", "/admin", {
+        "haproxy.router.openshift.io/ip_allowlist": "198.51.100.0/24",
+      }),
     ].join(""),
   });
 }, 120_000);
@@ -70,7 +76,11 @@ afterAll(async () => {
   await new Promise((resolve) => jwks?.close(resolve));
 });
 
-function token(claims: Record<string, unknown> = {}, key: CryptoKey = signingKey, expiresIn: string | number = "5m"): Promise<string> {
+function token(
+  claims: Record<string, unknown> = {},
+  key: CryptoKey = signingKey,
+  expiresIn: string | number = "5m",
+): Promise<string> {
   return new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: "RS256", kid: "k1" })
     .setIssuedAt()
@@ -99,7 +109,9 @@ describe("ip allowlist through the gateway", () => {
 
   it("answers 403 to everyone else, without reaching the backend", async () => {
     const before = reached();
-    const res = await send(h.gateway.url, "allow.example.com", "/out", { headers: { "CF-Connecting-IP": "198.51.100.20" } });
+    const res = await send(h.gateway.url, "allow.example.com", "/out", {
+      headers: { "CF-Connecting-IP": "198.51.100.20" },
+    });
     expect(res.status).toBe(403);
     expect(res.headers["cache-control"]).toBe("no-store");
     expect(res.body).toContain("would close the connection");
@@ -130,7 +142,9 @@ describe("bearer tokens through the gateway", () => {
 
   it("fetches the key set once and reuses it for later requests (module-scope resolver)", async () => {
     for (let i = 0; i < 5; i++) {
-      const res = await send(h.gateway.url, "jwt.example.com", "/again", { headers: { Authorization: `Bearer ${await token({ email: "a@example.com" })}` } });
+      const res = await send(h.gateway.url, "jwt.example.com", "/again", {
+        headers: { Authorization: `Bearer ${await token({ email: "a@example.com" })}` },
+      });
       expect(res.status).toBe(200);
       expect(lastReceived().headers["x-user-email"]).toBe("a@example.com");
     }
@@ -138,27 +152,46 @@ describe("bearer tokens through the gateway", () => {
   });
 
   it.each([
-    ["an expired token", async () => token({}, signingKey, Math.floor(Date.now() / 1000) - 300), "The access token expired"],
-    ["a token from another issuer", async () => token({ iss: "https://evil.example.net/" }), "The access token issuer is not accepted"],
-    ["a token signed by another key", async () => token({}, strangerKey), "The access token signature could not be verified"],
+    [
+      "an expired token",
+      async () => token({}, signingKey, Math.floor(Date.now() / 1000) - 300),
+      "The access token expired",
+    ],
+    [
+      "a token from another issuer",
+      async () => token({ iss: "https://evil.example.net/" }),
+      "The access token issuer is not accepted",
+    ],
+    [
+      "a token signed by another key",
+      async () => token({}, strangerKey),
+      "The access token signature could not be verified",
+    ],
     ["garbage", async () => "not.a.token", "The access token is invalid"],
   ])("refuses %s with 401 invalid_token, without reaching the backend", async (_, make, description) => {
     const before = reached();
-    const res = await send(h.gateway.url, "jwt.example.com", "/api", { headers: { Authorization: `Bearer ${await make()}` } });
+    const res = await send(h.gateway.url, "jwt.example.com", "/api", {
+      headers: { Authorization: `Bearer ${await make()}` },
+    });
     expect(res.status).toBe(401);
-    expect(res.headers["www-authenticate"]).toBe(`Bearer realm="jwt.example.com", error="invalid_token", error_description="${description}"`);
+    expect(res.headers["www-authenticate"]).toBe(
+      `Bearer realm="jwt.example.com", error="invalid_token", error_description="${description}"`,
+    );
     expect(reached()).toBe(before);
   });
 
   it("answers 503 and logs the JWKS URL when the key set cannot be fetched", async () => {
     const before = reached();
-    const res = await send(h.gateway.url, "idp-down.example.com", "/", { headers: { Authorization: `Bearer ${await token()}` } });
+    const res = await send(h.gateway.url, "idp-down.example.com", "/", {
+      headers: { Authorization: `Bearer ${await token()}` },
+    });
     expect(res.status).toBe(503);
     expect(res.body).not.toContain("127.0.0.1");
     expect(reached()).toBe(before);
     // The log line is written by the gateway process; give its output a moment to arrive.
     const deadline = Date.now() + 5_000;
-    while (!h.gateway.output().includes("idp-down") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!h.gateway.output().includes("idp-down") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(h.gateway.output()).toMatch(/key set http:\/\/127\.0\.0\.1:\d+\/jwks unavailable/);
   });
 });
@@ -170,7 +203,9 @@ describe("rate limit through the gateway", () => {
     let retryAfter: string | string[] | undefined;
     // 12 requests within well under a second span at most two 10-second windows of limit 5: at least 2 are refused.
     for (let i = 0; i < 12; i++) {
-      const res = await send(h.gateway.url, "limited.example.com", "/", { headers: { "CF-Connecting-IP": "198.18.0.1" } });
+      const res = await send(h.gateway.url, "limited.example.com", "/", {
+        headers: { "CF-Connecting-IP": "198.18.0.1" },
+      });
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers["retry-after"];
     }
@@ -181,14 +216,17 @@ describe("rate limit through the gateway", () => {
     expect(retryAfter).toBeDefined();
     expect((h.backends.echo?.received.length ?? 0) - before).toBe(allowed);
     // Another client has its own budget.
-    expect((await send(h.gateway.url, "limited.example.com", "/", { headers: { "CF-Connecting-IP": "198.18.0.2" } })).status).toBe(200);
+    expect(
+      (await send(h.gateway.url, "limited.example.com", "/", { headers: { "CF-Connecting-IP": "198.18.0.2" } })).status,
+    ).toBe(200);
   });
 });
 
 describe("no bypass of a path- or host-scoped policy by another spelling", () => {
   /** Outside both allowlists (allow.example.com: 203.0.113.0/24 and 2001:db8::/32; /admin: 198.51.100.0/24). */
   const OUTSIDER = "192.0.2.1";
-  const adminReached = () => (h.backends.echo?.received ?? []).filter((r) => r.path.toLowerCase().includes("admin") || r.path.includes("%"));
+  const adminReached = () =>
+    (h.backends.echo?.received ?? []).filter((r) => r.path.toLowerCase().includes("admin") || r.path.includes("%"));
 
   it.each([
     "/admin",
@@ -223,7 +261,9 @@ describe("no bypass of a path- or host-scoped policy by another spelling", () =>
 
   it("an absolute-form request target cannot pick another host's route than the Host header's", async () => {
     const before = h.backends.echo?.received.length ?? 0;
-    const res = await send(h.gateway.url, "allow.example.com", "http://bypass.example.com/", { headers: { "CF-Connecting-IP": OUTSIDER } });
+    const res = await send(h.gateway.url, "allow.example.com", "http://bypass.example.com/", {
+      headers: { "CF-Connecting-IP": OUTSIDER },
+    });
     expect(res.status).toBe(403);
     expect(h.backends.echo?.received.length).toBe(before);
   });

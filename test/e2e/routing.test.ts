@@ -12,8 +12,8 @@ import { PROJECT_ROOT, type RunningGateway, startGateway } from "../../scripts/d
 import { openWranglerKv } from "../../scripts/lib/kv.ts";
 import { readLiveState } from "../../scripts/lib/live-table.ts";
 import { planPublish, publish } from "../../scripts/lib/publish.ts";
-import { TABLE_SCHEMA } from "../../worker/core/types.ts";
-import type { CompiledRoute, RouteTable } from "../../worker/core/types.ts";
+import { TABLE_SCHEMA } from "../../worker/core/index.ts";
+import type { CompiledRoute, RouteTable } from "../../worker/core/index.ts";
 import { ROUTING_CASES, ROUTING_ROUTES } from "../cases/routing.cases.ts";
 import { freePort, send } from "../support/harness.ts";
 import { backend } from "../support/route-builder.ts";
@@ -28,7 +28,10 @@ beforeAll(async () => {
   for (const r of ROUTING_ROUTES) {
     const echo = await startEchoBackend(r.id);
     backends.push(echo);
-    routes.push({ ...r, backends: [backend(`${r.id}-svc`, 100, [{ scheme: "http", host: "127.0.0.1", port: echo.port }])] });
+    routes.push({
+      ...r,
+      backends: [backend(`${r.id}-svc`, 100, [{ scheme: "http", host: "127.0.0.1", port: echo.port }])],
+    });
   }
   const hosts: Record<string, CompiledRoute[]> = {};
   const wildcards: Record<string, CompiledRoute[]> = {};
@@ -37,16 +40,33 @@ beforeAll(async () => {
     (group[r.host.replace(/^\*\./, "")] ??= []).push(r);
   }
   const table: RouteTable = {
-    index: { schema: TABLE_SCHEMA, shardCount: 1, routeCount: routes.length, hostCount: 0, notFound: 503, shardHashes: [] },
+    index: {
+      schema: TABLE_SCHEMA,
+      shardCount: 1,
+      routeCount: routes.length,
+      hostCount: 0,
+      notFound: 503,
+      shardHashes: [],
+    },
     shards: [{ schema: TABLE_SCHEMA, hosts, wildcards }],
   };
   const kv = openWranglerKv(
     { mode: "local", config: resolve(PROJECT_ROOT, "wrangler.toml"), persistTo: join(dir, "state"), binding: "ROUTES" },
     process.env,
   );
-  await publish(kv, planPublish(table), { publishedAt: new Date().toISOString(), publishedBy: "test", keep: 5 }, await readLiveState(kv));
+  await publish(
+    kv,
+    planPublish(table),
+    { publishedAt: new Date().toISOString(), publishedBy: "test", keep: 5 },
+    await readLiveState(kv),
+  );
   gateways.http = await startGateway({ port: await freePort(), persistTo: join(dir, "state"), stdio: "collect" });
-  gateways.https = await startGateway({ port: await freePort(), persistTo: join(dir, "state"), protocol: "https", stdio: "collect" });
+  gateways.https = await startGateway({
+    port: await freePort(),
+    persistTo: join(dir, "state"),
+    protocol: "https",
+    stdio: "collect",
+  });
 });
 
 afterAll(async () => {
@@ -68,7 +88,11 @@ describe("routing cases through the real Worker", () => {
       expect(res.status).toBe(302);
       // wrangler dev's own proxy rewrites absolute URLs in response headers to its listener's scheme, so only the
       // rest of the Location is checked here; test/worker/gateway.test.ts checks the exact https:// value in workerd.
-      expect(res.headers.location).toMatch(new RegExp(`^https?://${parsed.hostname.replace(/\.$/, "").replace(/\./g, "\\.")}${parsed.pathname}\\${parsed.search}$`));
+      expect(res.headers.location).toMatch(
+        new RegExp(
+          `^https?://${parsed.hostname.replace(/\.$/, "").replace(/\./g, "\\.")}${parsed.pathname}\\${parsed.search}$`,
+        ),
+      );
     } else {
       expect(res.status).toBe(200);
       expect(res.headers["x-backend"]).toBe(expected);

@@ -32,7 +32,13 @@ describe("streaming", () => {
     const expected = createHash("sha256");
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port: gatewayPort(), method: "POST", path: "/upload", headers: { Host: "files.example.com", "Content-Length": String(BIG) } },
+        {
+          host: "127.0.0.1",
+          port: gatewayPort(),
+          method: "POST",
+          path: "/upload",
+          headers: { Host: "files.example.com", "Content-Length": String(BIG) },
+        },
         (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode ?? 0));
@@ -135,7 +141,9 @@ describe("WebSocket and smuggling", () => {
 
   it("refuses an empty Content-Length without reaching the backend", async () => {
     const before = h.backends.store?.received.length;
-    const answer = await raw("POST /x HTTP/1.1\r\nHost: files.example.com\r\nContent-Length:\r\n\r\n", (r) => r.includes("\r\n\r\n"));
+    const answer = await raw("POST /x HTTP/1.1\r\nHost: files.example.com\r\nContent-Length:\r\n\r\n", (r) =>
+      r.includes("\r\n\r\n"),
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(h.backends.store?.received.length).toBe(before);
   });

@@ -13,11 +13,37 @@ const HSTS = { "haproxy.router.openshift.io/hsts_header": "max-age=31536000;incl
 
 const MANIFESTS = [
   lbService("web", "app", "app"),
-  routeYaml({ namespace: "web", name: "redirect", host: "redirect.example.com", backends: [["app", 100]], spec: tls("Redirect"), annotations: HSTS }),
-  routeYaml({ namespace: "web", name: "acme", host: "redirect.example.com", path: "/.well-known/acme-challenge", backends: [["app", 100]] }),
+  routeYaml({
+    namespace: "web",
+    name: "redirect",
+    host: "redirect.example.com",
+    backends: [["app", 100]],
+    spec: tls("Redirect"),
+    annotations: HSTS,
+  }),
+  routeYaml({
+    namespace: "web",
+    name: "acme",
+    host: "redirect.example.com",
+    path: "/.well-known/acme-challenge",
+    backends: [["app", 100]],
+  }),
   routeYaml({ namespace: "web", name: "none", host: "none.example.com", backends: [["app", 100]], spec: tls("None") }),
-  routeYaml({ namespace: "web", name: "allow", host: "allow.example.com", backends: [["app", 100]], spec: tls("Allow"), annotations: HSTS }),
-  routeYaml({ namespace: "web", name: "plain", host: "plain.example.com", backends: [["app", 100]], annotations: HSTS }),
+  routeYaml({
+    namespace: "web",
+    name: "allow",
+    host: "allow.example.com",
+    backends: [["app", 100]],
+    spec: tls("Allow"),
+    annotations: HSTS,
+  }),
+  routeYaml({
+    namespace: "web",
+    name: "plain",
+    host: "plain.example.com",
+    backends: [["app", 100]],
+    annotations: HSTS,
+  }),
 ].join("");
 
 let h: Harness;

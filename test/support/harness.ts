@@ -55,7 +55,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     return run;
   };
   await push(options.manifests);
-  const gateway = await startGateway({ port: await freePort(), persistTo, protocol: options.protocol, stdio: "collect" });
+  const gateway = await startGateway({
+    port: await freePort(),
+    persistTo,
+    protocol: options.protocol,
+    stdio: "collect",
+  });
   const harness: Harness = {
     dir,
     persistTo,

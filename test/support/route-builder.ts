@@ -1,10 +1,10 @@
 /**
  * Builders for CompiledRoute / TableShard values in tests, so each case states only what it is about.
  */
-import { fnv1aHex } from "../../worker/core/hash.ts";
-import { shardOf } from "../../worker/core/shard.ts";
-import { TABLE_SCHEMA } from "../../worker/core/types.ts";
-import type { Backend, CompiledRoute, Endpoint, TableShard } from "../../worker/core/types.ts";
+import { fnv1aHex } from "../../worker/core/index.ts";
+import { shardOf } from "../../worker/core/index.ts";
+import { TABLE_SCHEMA } from "../../worker/core/index.ts";
+import type { Backend, CompiledRoute, Endpoint, TableShard } from "../../worker/core/index.ts";
 
 export function backend(service: string, weight: number, endpoints: Endpoint[] = []): Backend {
   return { service, weight, id: fnv1aHex(service), endpoints };

@@ -11,7 +11,12 @@ import { backend, route, shardsOf } from "../support/route-builder.ts";
 
 const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
 
-async function publish(version: string, routes: CompiledRoute[], shardCount = 1, notFound: 503 | 404 = 503): Promise<void> {
+async function publish(
+  version: string,
+  routes: CompiledRoute[],
+  shardCount = 1,
+  notFound: 503 | 404 = 503,
+): Promise<void> {
   const shards = shardsOf(routes, shardCount);
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
@@ -29,7 +34,14 @@ async function publish(version: string, routes: CompiledRoute[], shardCount = 1,
 
 /** The pointer as the CLI writes it; without `schema` and `notFound` (an older CLI) the Worker reads the index. */
 async function point(fields: Partial<Pointer> & { version: string }): Promise<void> {
-  const pointer = { publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: 0, hostCount: 0, shardCount: 1, ...fields };
+  const pointer = {
+    publishedAt: "2026-11-25T00:00:00Z",
+    publishedBy: "test",
+    routeCount: 0,
+    hostCount: 0,
+    shardCount: 1,
+    ...fields,
+  };
   await kv.put("routes:current", JSON.stringify(pointer));
 }
 
@@ -44,11 +56,36 @@ const unreachable = [{ scheme: "http" as const, host: "192.0.2.1", port: 80 }];
 
 // Routes the tests rely on, published with v1 (tests run in order within this file).
 const fixtures: CompiledRoute[] = [
-  route({ id: "tls/redirect", host: "secure.example.com", tls: { termination: "edge", insecure: "Redirect" }, backends: [backend("tls/web", 100, unreachable)] }),
-  route({ id: "zero/web", host: "zero.example.com", tls: { termination: "edge", insecure: "None" }, backends: [backend("zero/a", 0, unreachable), backend("zero/b", 0, unreachable)] }),
-  route({ id: "bad/meta-ip", host: "metadata-ip.example.com", tls: { termination: "edge", insecure: "None" }, backends: [backend("bad/a", 1, [{ scheme: "http", host: "169.254.169.254", port: 80 }])] }),
-  route({ id: "bad/meta-name", host: "metadata-name.example.com", tls: { termination: "edge", insecure: "None" }, backends: [backend("bad/b", 1, [{ scheme: "http", host: "metadata.google.internal", port: 80 }])] }),
-  route({ id: "bad/loop", host: "loopback.example.com", tls: { termination: "edge", insecure: "None" }, backends: [backend("bad/c", 1, [{ scheme: "http", host: "127.0.0.1", port: 80 }])] }),
+  route({
+    id: "tls/redirect",
+    host: "secure.example.com",
+    tls: { termination: "edge", insecure: "Redirect" },
+    backends: [backend("tls/web", 100, unreachable)],
+  }),
+  route({
+    id: "zero/web",
+    host: "zero.example.com",
+    tls: { termination: "edge", insecure: "None" },
+    backends: [backend("zero/a", 0, unreachable), backend("zero/b", 0, unreachable)],
+  }),
+  route({
+    id: "bad/meta-ip",
+    host: "metadata-ip.example.com",
+    tls: { termination: "edge", insecure: "None" },
+    backends: [backend("bad/a", 1, [{ scheme: "http", host: "169.254.169.254", port: 80 }])],
+  }),
+  route({
+    id: "bad/meta-name",
+    host: "metadata-name.example.com",
+    tls: { termination: "edge", insecure: "None" },
+    backends: [backend("bad/b", 1, [{ scheme: "http", host: "metadata.google.internal", port: 80 }])],
+  }),
+  route({
+    id: "bad/loop",
+    host: "loopback.example.com",
+    tls: { termination: "edge", insecure: "None" },
+    backends: [backend("bad/c", 1, [{ scheme: "http", host: "127.0.0.1", port: 80 }])],
+  }),
 ];
 
 describe("the gateway in workerd", () => {
@@ -61,7 +98,10 @@ describe("the gateway in workerd", () => {
   });
 
   it("loads the published table and answers the router's 503 page for unknown hosts", async () => {
-    await publish("v1", [route({ id: "shop/web", host: "shop.example.com", backends: [backend("shop/web", 100, unreachable)] }), ...fixtures]);
+    await publish("v1", [
+      route({ id: "shop/web", host: "shop.example.com", backends: [backend("shop/web", 100, unreachable)] }),
+      ...fixtures,
+    ]);
     expect(await health()).toMatchObject({ ok: true, version: "v1" });
     const res = await get("http://nobody.example.com/");
     expect(res.status).toBe(503);
@@ -109,7 +149,12 @@ describe("the gateway in workerd", () => {
   });
 
   it("swaps to a new version, and serves 404 instead of 503 when the table says so", async () => {
-    await publish("v2", [route({ id: "shop/web", host: "shop.example.com", backends: [backend("shop/web", 100, unreachable)] })], 1, 404);
+    await publish(
+      "v2",
+      [route({ id: "shop/web", host: "shop.example.com", backends: [backend("shop/web", 100, unreachable)] })],
+      1,
+      404,
+    );
     await waitForRefresh();
     expect((await health()).version).toBe("v2");
     const res = await get("http://nobody.example.com/");
@@ -139,4 +184,3 @@ async function waitForRefresh(): Promise<void> {
   await health(); // triggers the background re-read
   await new Promise((r) => setTimeout(r, 200));
 }
-

@@ -13,26 +13,47 @@ const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
 const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
 const SHARDS = 8;
 const hosts = Array.from({ length: 40 }, (_, i) => `h${i}.example.com`);
-const routes: CompiledRoute[] = hosts.map((host, i) => route({ id: `ns${i}/r`, host, tls: { termination: "edge", insecure: "Redirect" } }));
+const routes: CompiledRoute[] = hosts.map((host, i) =>
+  route({ id: `ns${i}/r`, host, tls: { termination: "edge", insecure: "Redirect" } }),
+);
 
 async function publish(version: string, corruptShard: number): Promise<void> {
   const shards = shardsOf(routes, SHARDS);
   for (const [i, shard] of shards.entries()) {
     await kv.put(`routes:table:${version}:${i}`, i === corruptShard ? "{not json" : JSON.stringify(shard));
   }
-  const index: TableIndex = { schema: TABLE_SCHEMA, shardCount: SHARDS, routeCount: routes.length, hostCount: hosts.length, notFound: 503, shardHashes: [] };
+  const index: TableIndex = {
+    schema: TABLE_SCHEMA,
+    shardCount: SHARDS,
+    routeCount: routes.length,
+    hostCount: hosts.length,
+    notFound: 503,
+    shardHashes: [],
+  };
   await kv.put(`routes:table:${version}`, JSON.stringify(index));
-  const pointer: Pointer = { version, schema: TABLE_SCHEMA, notFound: 503, publishedAt: "2026-11-25T00:00:00Z", publishedBy: "test", routeCount: routes.length, hostCount: hosts.length, shardCount: SHARDS };
+  const pointer: Pointer = {
+    version,
+    schema: TABLE_SCHEMA,
+    notFound: 503,
+    publishedAt: "2026-11-25T00:00:00Z",
+    publishedBy: "test",
+    routeCount: routes.length,
+    hostCount: hosts.length,
+    shardCount: SHARDS,
+  };
   await kv.put("routes:current", JSON.stringify(pointer));
 }
 
 const get = (url: string) => worker.fetch(new Request(url, { redirect: "manual" }));
-const version = async () => ((await (await get("http://x.example/__edgeroute/health")).json()) as { version: string | null }).version;
+const version = async () =>
+  ((await (await get("http://x.example/__edgeroute/health")).json()) as { version: string | null }).version;
 
 it("answers a cold request from the shards its host needs, and a request needing a corrupt shard with 503", async () => {
   const bad = 3;
   await publish("v1", bad);
-  const good = hosts.find((h) => shardOf(h, SHARDS) !== bad && shardOf(h.slice(h.indexOf(".") + 1), SHARDS) !== bad) as string;
+  const good = hosts.find(
+    (h) => shardOf(h, SHARDS) !== bad && shardOf(h.slice(h.indexOf(".") + 1), SHARDS) !== bad,
+  ) as string;
   const res = await get(`http://${good}/x`);
   expect(res.status).toBe(302);
   expect(res.headers.get("location")).toBe(`https://${good}/x`);

@@ -5,7 +5,16 @@
 export * from "./types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
 export { normalizePath, type PathResult } from "./path.ts";
-export { HostIndex, ShardLookup, explainRoute, matchRoute, resolveRoute, servedOver, shardReader, tableLookup } from "./match.ts";
+export {
+  HostIndex,
+  ShardLookup,
+  explainRoute,
+  matchRoute,
+  resolveRoute,
+  servedOver,
+  shardReader,
+  tableLookup,
+} from "./match.ts";
 export type { Considered, Explanation, Resolution, RouteLookup, ShardReader, Walk } from "./match.ts";
 export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState } from "./pick.ts";

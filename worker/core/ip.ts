@@ -9,7 +9,12 @@ import ipaddr from "ipaddr.js";
 export type AddressClass = "ok" | "link-local" | "metadata" | "unspecified" | "loopback" | "private" | "multicast";
 
 /** Address classes that are never a forwarding target, whatever the table or the environment says. */
-export const NEVER_A_TARGET: ReadonlySet<AddressClass> = new Set<AddressClass>(["link-local", "metadata", "unspecified", "multicast"]);
+export const NEVER_A_TARGET: ReadonlySet<AddressClass> = new Set<AddressClass>([
+  "link-local",
+  "metadata",
+  "unspecified",
+  "multicast",
+]);
 
 /** Cloud metadata endpoints that are not link-local (OpenShift `checkRestrictedIP` drops these too). */
 const METADATA_ADDRESSES = new Set(["168.63.129.16", "100.100.100.200", "fd00:ec2::254"]);

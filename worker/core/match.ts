@@ -152,7 +152,8 @@ export function resolveRoute(lookup: RouteLookup, host: string, path: string, ht
       }
     }
   }
-  if (!https && any !== undefined && any.tls?.insecure === "Redirect") return { outcome: "redirect", route: any, hostKind: anyKind };
+  if (!https && any !== undefined && any.tls?.insecure === "Redirect")
+    return { outcome: "redirect", route: any, hostKind: anyKind };
   return served === undefined ? NONE : { outcome: "route", route: served, hostKind: servedKind };
 }
 
@@ -189,7 +190,11 @@ export function explainRoute(lookup: RouteLookup, host: string, path: string, ht
   ];
   for (const [index, hostWhy] of groups) {
     for (const route of index?.routes ?? []) {
-      considered.push({ route, chosen: route === chosen, why: whyRoute(route, path, https, hostWhy, route === chosen) });
+      considered.push({
+        route,
+        chosen: route === chosen,
+        why: whyRoute(route, path, https, hostWhy, route === chosen),
+      });
     }
   }
   return { resolution, considered };
@@ -202,7 +207,8 @@ function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: s
   if (alone.any === undefined) return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
   const scheme = https ? "HTTPS" : "HTTP";
   if (chosen) return `${hostWhy}; ${route.match} path ${shown} is the most specific match served over ${scheme}`;
-  if (https && !servedOver(route, https)) return `${hostWhy}; path matches, but a plain-HTTP route is not served over HTTPS`;
+  if (https && !servedOver(route, https))
+    return `${hostWhy}; path matches, but a plain-HTTP route is not served over HTTPS`;
   if (!https && !servedOver(route, https)) {
     return `${hostWhy}; path matches, but insecureEdgeTerminationPolicy ${route.tls?.insecure ?? "None"} does not serve plain HTTP`;
   }
@@ -254,7 +260,11 @@ export class ShardLookup implements RouteLookup {
   }
 }
 
-function indexOf(keys: Map<string, HostIndex | ShardReader>, group: "hosts" | "wildcards", key: string): HostIndex | undefined {
+function indexOf(
+  keys: Map<string, HostIndex | ShardReader>,
+  group: "hosts" | "wildcards",
+  key: string,
+): HostIndex | undefined {
   const entry = keys.get(key);
   if (entry === undefined || entry instanceof HostIndex) return entry;
   const index = new HostIndex(entry.routes(group, key));

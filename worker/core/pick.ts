@@ -19,7 +19,11 @@ export interface BackendChoice {
  * Returns `undefined` when every weight is 0 (the router's "no backends": 503).
  * @example weights 90/10, random 0.95 → the second backend (0.95 × 100 = 95 ≥ 90)
  */
-export function pickBackend(backends: readonly Backend[], random: number, stickyId?: string): BackendChoice | undefined {
+export function pickBackend(
+  backends: readonly Backend[],
+  random: number,
+  stickyId?: string,
+): BackendChoice | undefined {
   let total = 0;
   for (const backend of backends) {
     if (stickyId !== undefined && backend.id === stickyId && backend.weight > 0) return { backend, sticky: true };

@@ -19,7 +19,10 @@ const HEADINGS: Record<string, string> = {
 
 export function fail(ctx: RequestCtx, error: unknown): Response {
   const known = error instanceof GatewayError ? error : undefined;
-  if (!known) console.error(JSON.stringify({ event: "gateway-bug", error: error instanceof Error ? error.stack : String(error) }));
+  if (!known)
+    console.error(
+      JSON.stringify({ event: "gateway-bug", error: error instanceof Error ? error.stack : String(error) }),
+    );
   const failure = known ?? new GatewayError("GatewayBug", "An unexpected error occurred; it has been logged.");
   ctx.code = failure.code;
   ctx.status = failure.status;

@@ -58,7 +58,10 @@ function done(ctx: { status?: number }, response: Response): Response {
 
 function asNoTable(error: unknown): never {
   if (error instanceof TableUnavailable) {
-    throw new GatewayError("NoTable", `No route table can be read (${error.message}). Publish one with \`npm run routes -- push\`.`);
+    throw new GatewayError(
+      "NoTable",
+      `No route table can be read (${error.message}). Publish one with \`npm run routes -- push\`.`,
+    );
   }
   throw error;
 }

@@ -27,6 +27,9 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
     throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
   }
   if (kind === "loopback" && !allowLoopback) {
-    throw new GatewayError("ForbiddenTarget", "The route's endpoint is a loopback address, allowed only in local development.");
+    throw new GatewayError(
+      "ForbiddenTarget",
+      "The route's endpoint is a loopback address, allowed only in local development.",
+    );
   }
 }

@@ -59,7 +59,11 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
   const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
   const target = `${rewritePath(ctx.path, route)}${ctx.url.search}`;
   const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
-  const authority = override ? ctx.host : endpoint.host.includes(":") && !endpoint.host.startsWith("[") ? `[${endpoint.host}]` : endpoint.host;
+  const authority = override
+    ? ctx.host
+    : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
+      ? `[${endpoint.host}]`
+      : endpoint.host;
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   return {
     url: `${endpoint.scheme}://${authority}${port}${target}`,

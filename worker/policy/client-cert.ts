@@ -22,10 +22,17 @@ export function checkClientCert(auth: ClientCertAuth | null, request: Request): 
   if (tls.certVerified !== "SUCCESS" || tls.certRevoked === "1") {
     return forbidden("ClientCertificateInvalid", "Your client certificate was not accepted.");
   }
-  if (auth.subjectDn !== undefined && tls.certSubjectDNRFC2253 !== auth.subjectDn && tls.certSubjectDN !== auth.subjectDn) {
+  if (
+    auth.subjectDn !== undefined &&
+    tls.certSubjectDNRFC2253 !== auth.subjectDn &&
+    tls.certSubjectDN !== auth.subjectDn
+  ) {
     return forbidden("ClientCertificateNotAllowed", "Your client certificate is not allowed to use this site.");
   }
-  if (auth.fingerprintsSha256 !== undefined && !auth.fingerprintsSha256.includes(fingerprint(tls.certFingerprintSHA256))) {
+  if (
+    auth.fingerprintsSha256 !== undefined &&
+    !auth.fingerprintsSha256.includes(fingerprint(tls.certFingerprintSHA256))
+  ) {
     return forbidden("ClientCertificateNotAllowed", "Your client certificate is not allowed to use this site.");
   }
   return null;

@@ -19,7 +19,16 @@ export type JwtOutcome =
 
 /** Algorithms a route may pin: public-key signatures only. */
 const ASYMMETRIC_ALGORITHMS = new Set([
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
 ]);
 
 /** RFC 6750 §2.1: `Bearer` (case-insensitive scheme) followed by a b64token. */
@@ -150,10 +159,14 @@ function codeOf(error: unknown): string {
 }
 
 function invalidToken(realm: string, description: string): JwtOutcome {
-  return refused(401, "InvalidToken", `${description}.`, `${realm}, error="invalid_token", error_description="${description}"`);
+  return refused(
+    401,
+    "InvalidToken",
+    `${description}.`,
+    `${realm}, error="invalid_token", error_description="${description}"`,
+  );
 }
 
 function refused(status: 401, code: string, message: string, challenge: string): JwtOutcome {
   return { ok: false, refusal: { status, code, message, headers: [["WWW-Authenticate", challenge]] } };
 }
-

@@ -144,11 +144,20 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
   const { version } = pointer;
   const fromPointer = pointer.schema === TABLE_SCHEMA && (pointer.notFound === 503 || pointer.notFound === 404);
   const index: TableIndex | null = fromPointer
-    ? { schema: TABLE_SCHEMA, shardCount: pointer.shardCount, routeCount: pointer.routeCount, hostCount: pointer.hostCount, notFound: pointer.notFound, shardHashes: [] }
+    ? {
+        schema: TABLE_SCHEMA,
+        shardCount: pointer.shardCount,
+        routeCount: pointer.routeCount,
+        hostCount: pointer.hostCount,
+        notFound: pointer.notFound,
+        shardHashes: [],
+      }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
   if (index.schema !== TABLE_SCHEMA) {
-    throw new TableUnavailable(`table ${version} has schema ${String(index.schema)}; this Worker reads ${TABLE_SCHEMA}`);
+    throw new TableUnavailable(
+      `table ${version} has schema ${String(index.schema)}; this Worker reads ${TABLE_SCHEMA}`,
+    );
   }
   if (!Number.isInteger(index.shardCount) || index.shardCount < 1) {
     throw new TableUnavailable(`table ${version} has an invalid shardCount`);

@@ -2,7 +2,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Pointer } from "../../../worker/core/types.ts";
+import type { Pointer } from "../../../worker/core/index.ts";
 import { edit, exampleCopy, EXAMPLE, kvJson, routes, tempDir } from "../helpers.ts";
 
 describe("diff", { timeout: 180_000 }, () => {
@@ -36,7 +36,9 @@ describe("diff", { timeout: 180_000 }, () => {
     await edit(ingress, "path: /static", "path: /assets");
     await writeFile(
       join(manifests, "shop", "canary-route.yaml"),
-      (await readFile(route, "utf8")).replace("name: web\n", "name: canary\n").replace("host: shop.example.com", "host: canary.example.com"),
+      (await readFile(route, "utf8"))
+        .replace("name: web\n", "name: canary\n")
+        .replace("host: shop.example.com", "host: canary.example.com"),
     );
     const run = await routes(["diff", manifests, "--persist-to", kv]);
     expect(run.code).toBe(0);

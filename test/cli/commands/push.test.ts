@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseShard } from "../../../worker/core/compile/index.ts";
-import type { Pointer, TableIndex } from "../../../worker/core/types.ts";
+import type { Pointer, TableIndex } from "../../../worker/core/index.ts";
 import { edit, exampleCopy, kvGet, kvJson, kvKeys, routes, tempDir } from "../helpers.ts";
 
 describe("push", { timeout: 180_000 }, () => {
@@ -23,7 +23,9 @@ describe("push", { timeout: 180_000 }, () => {
   it("--dry-run compiles and lists the keys, and writes nothing", async () => {
     const run = await routes(["push", "--dry-run", manifests, ...on()]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^dry run: would write 2 keys \(\d+\.\d KiB\) in 1 bulk call:\n {2}routes:table:[0-9a-f]{16}:0 {2}\d+ bytes\n {2}routes:table:[0-9a-f]{16} {2}\d+ bytes\n/);
+    expect(run.stdout).toMatch(
+      /^dry run: would write 2 keys \(\d+\.\d KiB\) in 1 bulk call:\n {2}routes:table:[0-9a-f]{16}:0 {2}\d+ bytes\n {2}routes:table:[0-9a-f]{16} {2}\d+ bytes\n/,
+    );
     expect(run.stdout).toContain("nothing was written");
     expect(await kvKeys(kv)).toEqual([]);
   });
@@ -43,10 +45,20 @@ describe("push", { timeout: 180_000 }, () => {
       hostCount: 2,
       shardCount: 1,
     });
-    expect(run.stdout).toMatch(new RegExp(`^published version ${first.version}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${first.version} \\(first publish\\)\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^published version ${first.version}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${first.version} \\(first publish\\)\n`,
+      ),
+    );
     expect(await kvJson<Pointer[]>(kv, "routes:history")).toEqual([first]);
     const index = await kvJson<TableIndex>(kv, `routes:table:${first.version}`);
-    expect(index).toMatchObject({ schema: "edgeroute/route-table/v1", shardCount: 1, routeCount: 4, hostCount: 2, notFound: 503 });
+    expect(index).toMatchObject({
+      schema: "edgeroute/route-table/v1",
+      shardCount: 1,
+      routeCount: 4,
+      hostCount: 2,
+      notFound: 503,
+    });
     // The shard is in the compact published form; read it with the core's reader, as the Worker does.
     const parsed = parseShard((await kvGet(kv, `routes:table:${first.version}:0`)) ?? "");
     if ("error" in parsed) throw new Error(parsed.error);
@@ -55,17 +67,32 @@ describe("push", { timeout: 180_000 }, () => {
     const [web] = shard.hosts["shop.example.com"] ?? [];
     expect(web?.id).toBe("shop/web");
     expect(web?.tls).toEqual({ termination: "edge", insecure: "Redirect" });
-    expect(web?.backends.map((backend) => [backend.service, backend.weight, backend.endpoints.map((e) => `${e.host}:${e.port}`)])).toEqual([
+    expect(
+      web?.backends.map((backend) => [
+        backend.service,
+        backend.weight,
+        backend.endpoints.map((e) => `${e.host}:${e.port}`),
+      ]),
+    ).toEqual([
       ["shop/web-blue", 90, ["127.0.0.1:8081"]],
       ["shop/web-green", 10, ["127.0.0.1:8082"]],
     ]);
-    expect(await kvKeys(kv)).toEqual(["routes:current", "routes:history", `routes:table:${first.version}`, `routes:table:${first.version}:0`]);
+    expect(await kvKeys(kv)).toEqual([
+      "routes:current",
+      "routes:history",
+      `routes:table:${first.version}`,
+      `routes:table:${first.version}:0`,
+    ]);
   });
 
   it("pushing the same content again changes nothing and says so", async () => {
     const run = await routes(["push", manifests, ...on()]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^version ${first.version} is already live \\(published ${first.publishedAt} by cli-test@ci\\); nothing changed\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^version ${first.version} is already live \\(published ${first.publishedAt} by cli-test@ci\\); nothing changed\n`,
+      ),
+    );
     expect(run.stderr).not.toContain("writing version");
     expect(await kvJson<Pointer>(kv, "routes:current")).toEqual(first);
   });
@@ -76,7 +103,9 @@ describe("push", { timeout: 180_000 }, () => {
     const before = await kvKeys(kv);
     const run = await routes(["push", broken, ...on()]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/shop\/web-route\.yaml:\d+  error  WeightOutOfRange  Route shop\/web  spec\.to\.weight  weight 900 must be/);
+    expect(run.stderr).toMatch(
+      /shop\/web-route\.yaml:\d+ {2}error {2}WeightOutOfRange {2}Route shop\/web {2}spec\.to\.weight {2}weight 900 must be/,
+    );
     expect(run.stderr).toContain("not published: 1 error; nothing was written to KV");
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(await kvKeys(kv)).toEqual(before);
@@ -88,16 +117,23 @@ describe("push", { timeout: 180_000 }, () => {
     await edit(join(broken, "shop", "api-ingress.yaml"), "  - host: api.example.com", "  - host: [api.example.com");
     const run = await routes(["push", broken, ...on()]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/shop\/api-ingress\.yaml:\d+  error  MalformedYAML  -  -  line \d+, column \d+: /);
+    expect(run.stderr).toMatch(
+      /shop\/api-ingress\.yaml:\d+ {2}error {2}MalformedYAML {2}- {2}- {2}line \d+, column \d+: /,
+    );
     expect(await kvJson<Pointer>(kv, "routes:current")).toEqual(first);
   });
 
   it("refuses a table without any route unless --allow-empty", async () => {
     const only = join(await tempDir(), "svc.yaml");
-    await writeFile(only, "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: shop\nspec:\n  type: LoadBalancer\n");
+    await writeFile(
+      only,
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: shop\nspec:\n  type: LoadBalancer\n",
+    );
     const run = await routes(["push", only, ...on()]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("no route would be admitted: publishing this table would take every host offline; pass --allow-empty");
+    expect(run.stderr).toContain(
+      "no route would be admitted: publishing this table would take every host offline; pass --allow-empty",
+    );
     expect(await kvJson<Pointer>(kv, "routes:current")).toEqual(first);
   });
 
@@ -105,7 +141,13 @@ describe("push", { timeout: 180_000 }, () => {
     await edit(join(manifests, "shop", "web-route.yaml"), "weight: 90", "weight: 50");
     const second = await routes(["push", manifests, ...on(), "--output", "json"]);
     expect(second.code).toBe(0);
-    const result = JSON.parse(second.stdout) as { published: boolean; pointer: Pointer; previous: Pointer; history: Pointer[]; wranglerCalls: number };
+    const result = JSON.parse(second.stdout) as {
+      published: boolean;
+      pointer: Pointer;
+      previous: Pointer;
+      history: Pointer[];
+      wranglerCalls: number;
+    };
     expect(result).toMatchObject({ published: true, previous: first, wranglerCalls: 4 });
     expect(result.history.map((entry) => entry.version)).toEqual([result.pointer.version, first.version]);
     expect(await kvJson<Pointer>(kv, "routes:current")).toEqual(result.pointer);
@@ -115,7 +157,10 @@ describe("push", { timeout: 180_000 }, () => {
     expect(third.code).toBe(0);
     expect(third.stdout).toContain(`routes:history: 2 versions kept for rollback; deleted ${first.version}\n`);
     const pointer = await kvJson<Pointer>(kv, "routes:current");
-    expect((await kvJson<Pointer[]>(kv, "routes:history")).map((entry) => entry.version)).toEqual([pointer.version, result.pointer.version]);
+    expect((await kvJson<Pointer[]>(kv, "routes:history")).map((entry) => entry.version)).toEqual([
+      pointer.version,
+      result.pointer.version,
+    ]);
     expect(await kvGet(kv, `routes:table:${first.version}`)).toBeNull();
     expect(await kvGet(kv, `routes:table:${first.version}:0`)).toBeNull();
     expect(await kvKeys(kv)).toEqual(

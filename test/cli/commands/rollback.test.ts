@@ -1,7 +1,7 @@
 /** `routes rollback` end to end against the real local KV; the pointer is read back with wrangler. */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Pointer } from "../../../worker/core/types.ts";
+import type { Pointer } from "../../../worker/core/index.ts";
 import { edit, exampleCopy, kvJson, routes, tempDir } from "../helpers.ts";
 
 describe("rollback", { timeout: 180_000 }, () => {
@@ -26,14 +26,26 @@ describe("rollback", { timeout: 180_000 }, () => {
   it("flips the pointer back to the previous version; a second rollback returns", async () => {
     const back = await routes(["rollback", ...on()]);
     expect(back.code).toBe(0);
-    expect(back.stdout).toMatch(new RegExp(`^rolled back to version ${v1}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${v1} \\(was ${v2}\\)\n`));
+    expect(back.stdout).toMatch(
+      new RegExp(`^rolled back to version ${v1}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${v1} \\(was ${v2}\\)\n`),
+    );
     const pointer = await kvJson<Pointer>(kv, "routes:current");
-    expect(pointer).toMatchObject({ version: v1, publishedBy: "cli-test@ci", routeCount: 4, hostCount: 2, shardCount: 1 });
+    expect(pointer).toMatchObject({
+      version: v1,
+      publishedBy: "cli-test@ci",
+      routeCount: 4,
+      hostCount: 2,
+      shardCount: 1,
+    });
     expect((await kvJson<Pointer[]>(kv, "routes:history")).map((entry) => entry.version)).toEqual([v1, v2]);
 
     const forth = await routes(["rollback", ...on(), "--output", "json"]);
     expect(forth.code).toBe(0);
-    expect(JSON.parse(forth.stdout)).toMatchObject({ rolledBack: true, pointer: { version: v2 }, previous: { version: v1 } });
+    expect(JSON.parse(forth.stdout)).toMatchObject({
+      rolledBack: true,
+      pointer: { version: v2 },
+      previous: { version: v1 },
+    });
     expect((await kvJson<Pointer>(kv, "routes:current")).version).toBe(v2);
   });
 
@@ -48,7 +60,9 @@ describe("rollback", { timeout: 180_000 }, () => {
 
     const unknown = await routes(["rollback", "--to", "ffffffffffffffff", ...on()]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: version ffffffffffffffff is not in the history \(.*\); older versions are deleted from KV\n$/);
+    expect(unknown.stderr).toMatch(
+      /^error: version ffffffffffffffff is not in the history \(.*\); older versions are deleted from KV\n$/,
+    );
     expect((await kvJson<Pointer>(kv, "routes:current")).version).toBe(v1);
   });
 });

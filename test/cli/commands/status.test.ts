@@ -1,6 +1,6 @@
 /** `routes status` end to end against the real local KV. */
 import { describe, expect, it } from "vitest";
-import type { Pointer } from "../../../worker/core/types.ts";
+import type { Pointer } from "../../../worker/core/index.ts";
 import { EXAMPLE, routes, tempDir } from "../helpers.ts";
 
 describe("status", { timeout: 180_000 }, () => {
@@ -16,7 +16,9 @@ describe("status", { timeout: 180_000 }, () => {
     expect(text.stdout).toMatch(
       /^live version {3}([0-9a-f]{16})\npublished {6}\S+Z by cli-test@ci \(\d+ seconds? ago\)\ntable {10}4 routes, 2 hosts, 1 shard\nkv {13}local KV ROUTES/,
     );
-    expect(text.stdout).toMatch(/History \(newest first, \* = live\):\n {3}VERSION {11}PUBLISHED {17}BY {11}ROUTES  HOSTS  SHARDS\n\* {2}[0-9a-f]{16}  \S+Z  cli-test@ci  4 {7}2 {6}1\n$/);
+    expect(text.stdout).toMatch(
+      /History \(newest first, \* = live\):\n {3}VERSION {11}PUBLISHED {17}BY {11}ROUTES {2}HOSTS {2}SHARDS\n\* {2}[0-9a-f]{16} {2}\S+Z {2}cli-test@ci {2}4 {7}2 {6}1\n$/,
+    );
 
     const json = await routes(["status", "--persist-to", kv, "--output", "json"]);
     const document = JSON.parse(json.stdout) as { live: Pointer; history: Pointer[] };

@@ -4,7 +4,15 @@ import { parseFieldPath } from "../../../scripts/lib/field-path.ts";
 describe("parseFieldPath", () => {
   it("splits names, indexes and quoted keys", () => {
     expect(parseFieldPath("spec.to.weight")).toEqual(["spec", "to", "weight"]);
-    expect(parseFieldPath("spec.rules[0].http.paths[1].path")).toEqual(["spec", "rules", 0, "http", "paths", 1, "path"]);
+    expect(parseFieldPath("spec.rules[0].http.paths[1].path")).toEqual([
+      "spec",
+      "rules",
+      0,
+      "http",
+      "paths",
+      1,
+      "path",
+    ]);
     expect(parseFieldPath('metadata.annotations["haproxy.router.openshift.io/timeout"]')).toEqual([
       "metadata",
       "annotations",

@@ -2,7 +2,14 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../scripts/lib/errors.ts";
-import { bulkChunks, MAX_BULK_BYTES, MAX_BULK_PAIRS, MAX_VALUE_BYTES, openWranglerKv, type KvPair } from "../../../scripts/lib/kv.ts";
+import {
+  bulkChunks,
+  MAX_BULK_BYTES,
+  MAX_BULK_PAIRS,
+  MAX_VALUE_BYTES,
+  openWranglerKv,
+  type KvPair,
+} from "../../../scripts/lib/kv.ts";
 import { kvGet, kvKeys, ROOT, tempDir } from "../helpers.ts";
 
 describe("bulkChunks", () => {
@@ -24,15 +31,29 @@ describe("bulkChunks", () => {
 describe("openWranglerKv (real wrangler, local)", () => {
   it("puts, bulk-puts, reads and deletes; a missing key reads as null", async () => {
     const persistTo = await tempDir();
-    const kv = openWranglerKv({ mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo, binding: "ROUTES" }, process.env);
+    const kv = openWranglerKv(
+      { mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo, binding: "ROUTES" },
+      process.env,
+    );
     // Quotes, newlines, non-ASCII and a leading dash: all must survive, since values travel in files, not argv.
     const awkward = '-{"a": "ü\\n"}\nline 2\n';
     await kv.put("t:awkward", awkward);
     const progress: number[] = [];
-    await kv.putMany([{ key: "t:a", value: "1" }, { key: "t:b", value: "Value not found" }], (written) => progress.push(written));
+    await kv.putMany(
+      [
+        { key: "t:a", value: "1" },
+        { key: "t:b", value: "Value not found" },
+      ],
+      (written) => progress.push(written),
+    );
     expect(progress).toEqual([2]);
     const values = await kv.getMany(["t:awkward", "t:a", "t:b", "t:missing"]);
-    expect([...values]).toEqual([["t:awkward", awkward], ["t:a", "1"], ["t:b", "Value not found"], ["t:missing", null]]);
+    expect([...values]).toEqual([
+      ["t:awkward", awkward],
+      ["t:a", "1"],
+      ["t:b", "Value not found"],
+      ["t:missing", null],
+    ]);
     expect(await kvGet(persistTo, "t:awkward")).toBe(awkward);
     expect(await kvKeys(persistTo)).toEqual(["t:a", "t:awkward", "t:b"]);
     await kv.deleteMany(["t:a", "t:b"]);
@@ -47,8 +68,13 @@ describe("openWranglerKv (real wrangler, local)", () => {
   });
 
   it("refuses values over 25 MiB before calling wrangler", async () => {
-    const kv = openWranglerKv({ mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo: await tempDir(), binding: "ROUTES" }, process.env);
-    await expect(kv.putMany([{ key: "big", value: "x".repeat(MAX_VALUE_BYTES + 1) }])).rejects.toThrow(/Workers KV allows at most 25 MiB/);
+    const kv = openWranglerKv(
+      { mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo: await tempDir(), binding: "ROUTES" },
+      process.env,
+    );
+    await expect(kv.putMany([{ key: "big", value: "x".repeat(MAX_VALUE_BYTES + 1) }])).rejects.toThrow(
+      /Workers KV allows at most 25 MiB/,
+    );
     expect(kv.calls).toEqual([]);
   });
 

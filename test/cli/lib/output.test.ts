@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createOutput, formatDiagnostic, formatTable, locateDiagnostics } from "../../../scripts/lib/output.ts";
 import { parseManifests } from "../../../scripts/lib/read-sources.ts";
-import type { Diagnostic } from "../../../worker/core/types.ts";
+import type { Diagnostic } from "../../../worker/core/index.ts";
 import { captureIo } from "../helpers.ts";
 
 const diagnostic: Diagnostic = {
@@ -29,7 +29,8 @@ describe("formatDiagnostic", () => {
 
 describe("locateDiagnostics", () => {
   it("uses the line of the diagnostic's field in its own object, else the object's line", () => {
-    const text = "kind: Service\nmetadata:\n  name: a\n---\nkind: Route\nmetadata:\n  name: web\nspec:\n  host: shop.example.com\n";
+    const text =
+      "kind: Service\nmetadata:\n  name: a\n---\nkind: Route\nmetadata:\n  name: web\nspec:\n  host: shop.example.com\n";
     const { objects } = parseManifests(text, "routes-config/shop/web.yaml");
     const located = locateDiagnostics(
       [
@@ -46,9 +47,15 @@ describe("locateDiagnostics", () => {
 
 describe("formatTable", () => {
   it("pads columns to the widest cell without trailing spaces", () => {
-    expect(formatTable(["HOST", "PATH"], [["shop.example.com", "/"], ["a", "/healthz (exact)"]])).toBe(
-      "HOST              PATH\nshop.example.com  /\na                 /healthz (exact)\n",
-    );
+    expect(
+      formatTable(
+        ["HOST", "PATH"],
+        [
+          ["shop.example.com", "/"],
+          ["a", "/healthz (exact)"],
+        ],
+      ),
+    ).toBe("HOST              PATH\nshop.example.com  /\na                 /healthz (exact)\n");
   });
 });
 

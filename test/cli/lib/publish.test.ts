@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { contentHash, nextHistory, planPublish } from "../../../scripts/lib/publish.ts";
-import { indexKey, shardKey, versionKeys } from "../../../worker/core/keys.ts";
+import { indexKey, shardKey, versionKeys } from "../../../worker/core/index.ts";
 import { parseManifests } from "../../../scripts/lib/read-sources.ts";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
-import type { Pointer } from "../../../worker/core/types.ts";
+import type { Pointer } from "../../../worker/core/index.ts";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EXAMPLE } from "../helpers.ts";
@@ -22,7 +22,10 @@ const pointer = (version: string): Pointer => ({
 describe("nextHistory", () => {
   it("puts the new pointer first and drops versions beyond keep", () => {
     const live = { pointer: pointer("b"), history: [pointer("b"), pointer("a")] };
-    expect(nextHistory(pointer("c"), live, 2)).toEqual({ history: [pointer("c"), pointer("b")], retired: [pointer("a")] });
+    expect(nextHistory(pointer("c"), live, 2)).toEqual({
+      history: [pointer("c"), pointer("b")],
+      retired: [pointer("a")],
+    });
   });
 
   it("lists each version once: a rollback moves the restored version to the front", () => {
@@ -46,7 +49,11 @@ describe("KV keys", () => {
 describe("planPublish", () => {
   it("is deterministic: the same manifests in any order give the same version, shards before the index", async () => {
     const files = ["web-route.yaml", "api-ingress.yaml", "web-blue-service.yaml", "web-green-service.yaml"];
-    const objects = (await Promise.all(files.map(async (file) => parseManifests(await readFile(join(EXAMPLE, "shop", file), "utf8"), file).objects))).flat();
+    const objects = (
+      await Promise.all(
+        files.map(async (file) => parseManifests(await readFile(join(EXAMPLE, "shop", file), "utf8"), file).objects),
+      )
+    ).flat();
     const a = planPublish(compile(objects, DEFAULT_COMPILE_OPTIONS).table);
     const b = planPublish(compile([...objects].reverse(), DEFAULT_COMPILE_OPTIONS).table);
     expect(a.version).toBe(b.version);

@@ -47,7 +47,7 @@ describe("parseManifests", () => {
     expect(objects).toHaveLength(1);
     const [web] = objects;
     expect(web?.source).toEqual({ file: "web.yaml", doc: 0, line: 1 });
-    expect((web?.object as { spec: { to: { weight: number } } }).spec.to.weight).toBe(90);
+    expect(((web?.object ?? {}) as { spec?: { to?: { weight?: number } } }).spec?.to?.weight).toBe(90);
     expect(web?.lineOf?.("spec.to.weight")).toBe(28);
     expect(web?.lineOf?.('metadata.annotations["haproxy.router.openshift.io/timeout"]')).toBe(5);
     expect(web?.lineOf?.("spec.alternateBackends[0].weight")).toBe(23);
@@ -68,26 +68,41 @@ describe("parseManifests", () => {
   });
 
   it("unpacks kind: List, as `oc get a b -o yaml` prints it, numbering the items", () => {
-    const indented = ROUTE.trimEnd().split("\n").map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`)).join("\n");
+    const indented = ROUTE.trimEnd()
+      .split("\n")
+      .map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`))
+      .join("\n");
     const text = `apiVersion: v1\nitems:\n${indented}\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: web-blue\nkind: List\nmetadata:\n  resourceVersion: ""\n`;
     const { objects } = parseManifests(text, "list.yaml");
     expect(objects.map((object) => object.source)).toEqual([
       { file: "list.yaml", doc: 0, item: 0, line: 3 },
       { file: "list.yaml", doc: 0, item: 1, line: 33 },
     ]);
-    expect((objects[0]?.object as { kind: string }).kind).toBe("Route");
+    expect(((objects[0]?.object ?? {}) as { kind: string }).kind).toBe("Route");
     expect(objects[0]?.lineOf?.("spec.to.weight")).toBe(30);
     expect(objects[1]?.lineOf?.("metadata.name")).toBe(36);
   });
 
   it("gives the items of a typed list (RouteList, from the API) their kind and apiVersion", () => {
-    const text = JSON.stringify({ apiVersion: "route.openshift.io/v1", kind: "RouteList", items: [{ metadata: { name: "a" } }] });
+    const text = JSON.stringify({
+      apiVersion: "route.openshift.io/v1",
+      kind: "RouteList",
+      items: [{ metadata: { name: "a" } }],
+    });
     const { objects } = parseManifests(text, "routes.json");
     expect(objects[0]?.object).toEqual({ apiVersion: "route.openshift.io/v1", kind: "Route", metadata: { name: "a" } });
   });
 
   it("reads JSON as `oc get -o json` prints it, and finds field lines on demand", () => {
-    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ kind: "Route", spec: { host: "a.example.com" } }, { kind: "Service" }] }, null, 4);
+    const text = JSON.stringify(
+      {
+        apiVersion: "v1",
+        kind: "List",
+        items: [{ kind: "Route", spec: { host: "a.example.com" } }, { kind: "Service" }],
+      },
+      null,
+      4,
+    );
     const { objects, diagnostics } = parseManifests(text, "list.json");
     expect(diagnostics).toEqual([]);
     expect(objects.map((object) => object.source)).toEqual([
@@ -101,7 +116,8 @@ describe("parseManifests", () => {
   });
 
   it("reports malformed YAML as a MalformedYAML error with line and column, and keeps the other documents", () => {
-    const text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\nkind: Route\nspec:\n  host: [a, b\n---\nkind: Service\n";
+    const text =
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\nkind: Route\nspec:\n  host: [a, b\n---\nkind: Service\n";
     const { objects, diagnostics } = parseManifests(text, "bad.yaml");
     expect(objects.map((object) => object.source.doc)).toEqual([0, 2]);
     expect(diagnostics).toHaveLength(1);
@@ -124,7 +140,8 @@ describe("parseManifests", () => {
   });
 
   it("refuses an alias bomb instead of expanding it", () => {
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
     const { objects, diagnostics } = parseManifests(bomb, "bomb.yaml");
     expect(objects).toEqual([]);
     expect(diagnostics[0]?.code).toBe("MalformedYAML");
@@ -153,7 +170,13 @@ describe("readSources", () => {
       join(dir, "link.yaml"),
       join(dir, "top.YAML"),
     ]);
-    expect(read.objects.map((object) => (object.object as { metadata: { name: string } }).metadata.name)).toEqual(["aB", "adx", "bz", "top", "top"]);
+    expect(read.objects.map((object) => (object.object as { metadata: { name: string } }).metadata.name)).toEqual([
+      "aB",
+      "adx",
+      "bz",
+      "top",
+      "top",
+    ]);
   });
 
   it("names files as the user wrote the path, relative to the working directory", async () => {
@@ -174,7 +197,9 @@ describe("readSources", () => {
   it("fails clearly for a missing path, an empty directory and a second -", async () => {
     const dir = await tempDir();
     await expect(readSources([join(dir, "nope.yaml")], "/", noStdin)).rejects.toThrow(UserError);
-    await expect(readSources([join(dir, "nope.yaml")], "/", noStdin)).rejects.toThrow(/nope\.yaml: no such file or directory/);
+    await expect(readSources([join(dir, "nope.yaml")], "/", noStdin)).rejects.toThrow(
+      /nope\.yaml: no such file or directory/,
+    );
     await expect(readSources([dir], "/", noStdin)).rejects.toThrow(/no manifest files \(\.yaml \.yml \.json\)/);
     await expect(readSources(["-", "-"], "/", noStdin)).rejects.toThrow(/only once/);
   });

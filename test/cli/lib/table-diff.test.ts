@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatDiff } from "../../../scripts/commands/diff.ts";
 import { diffRoute, diffTables } from "../../../scripts/lib/table-diff.ts";
-import type { Backend, CompiledRoute, TableIndex } from "../../../worker/core/types.ts";
+import type { Backend, CompiledRoute, TableIndex } from "../../../worker/core/index.ts";
 import { route as buildRoute } from "../../support/route-builder.ts";
 
 function backend(service: string, weight: number, port = 8081): Backend {
@@ -31,7 +31,10 @@ const index = (notFound: 503 | 404 = 503): TableIndex => ({
 
 describe("diffRoute", () => {
   it("prints weight changes by Service name without namespace", () => {
-    const changes = diffRoute(route(), route({ backends: [backend("shop/web-blue", 50, 8081), backend("shop/web-green", 50, 8082)] }));
+    const changes = diffRoute(
+      route(),
+      route({ backends: [backend("shop/web-blue", 50, 8081), backend("shop/web-green", 50, 8082)] }),
+    );
     expect(changes.map((change) => change.text)).toEqual(["web-blue 90→50, web-green 10→50"]);
     expect(changes[0]?.field).toBe("weights");
   });
@@ -51,7 +54,10 @@ describe("diffRoute", () => {
     const reordered = Object.fromEntries(Object.entries(route()).reverse()) as unknown as CompiledRoute;
     reordered.tls = { insecure: "Redirect", termination: "edge" } as CompiledRoute["tls"];
     expect(diffRoute(route(), reordered)).toEqual([]);
-    const changes = diffRoute(route(), route({ path: "/v2", tls: null, timeoutMs: 5000, hsts: "max-age=31536000", ipAllowlist: ["10.0.0.0/8"] }));
+    const changes = diffRoute(
+      route(),
+      route({ path: "/v2", tls: null, timeoutMs: 5000, hsts: "max-age=31536000", ipAllowlist: ["10.0.0.0/8"] }),
+    );
     expect(changes.map((change) => change.text)).toEqual([
       "path (all paths)→/v2",
       "tls edge/Redirect→http",
@@ -68,7 +74,10 @@ describe("diffTables", () => {
     const old = route({ id: "shop/old" });
     const changes = diffTables(
       { routes: [route(), old], index: index(503) },
-      { routes: [route({ backends: [backend("shop/web-blue", 50), backend("shop/web-green", 50, 8082)] }), api], index: index(404) },
+      {
+        routes: [route({ backends: [backend("shop/web-blue", 50), backend("shop/web-green", 50, 8082)] }), api],
+        index: index(404),
+      },
     );
     expect(changes.added.map((entry) => entry.id)).toEqual(["shop/api#0.0"]);
     expect(changes.removed.map((entry) => entry.id)).toEqual(["shop/old"]);

@@ -7,7 +7,10 @@ const A = "haproxy.router.openshift.io/";
 const field = (name: string) => `metadata.annotations["${name}"]`;
 
 /** Compile one route with annotations; returns the admitted route and the non-notice diagnostics. */
-function annotated(annotations: Record<string, string>, o: { tls?: Record<string, unknown>; spec?: Record<string, unknown> } = {}): { route: CompiledRoute; diagnostics: Diagnostic[] } {
+function annotated(
+  annotations: Record<string, string>,
+  o: { tls?: Record<string, unknown>; spec?: Record<string, unknown> } = {},
+): { route: CompiledRoute; diagnostics: Diagnostic[] } {
   const result = run([route("web", { annotations, ...o }), service("web"), service("api")]);
   return { route: only(result.admitted), diagnostics: problems(result) };
 }
@@ -16,7 +19,15 @@ describe("router annotations", () => {
   it("uses the defaults without annotations", () => {
     const { route: r, diagnostics } = annotated({});
     expect(diagnostics).toEqual([]);
-    expect(r).toMatchObject({ timeoutMs: 30000, balance: "random", forwarded: "append", rewriteTarget: null, hsts: null, ipAllowlist: null, rateLimit: null });
+    expect(r).toMatchObject({
+      timeoutMs: 30000,
+      balance: "random",
+      forwarded: "append",
+      rewriteTarget: null,
+      hsts: null,
+      ipAllowlist: null,
+      rateLimit: null,
+    });
     expect(r.cookie).toEqual({ name: `er_${fnv1aHex("shop/web")}`, sameSite: "None" });
   });
 
@@ -32,14 +43,17 @@ describe("router annotations", () => {
     expect(annotated({ [`${A}timeout`]: value }).route.timeoutMs).toBe(ms);
   });
 
-  it.each(["0", "1.5s", "10 s", "5sec", ""])("ignores invalid timeout %j with a warning naming the annotation", (value) => {
-    const { route: r, diagnostics } = annotated({ [`${A}timeout`]: value });
-    expect(r.timeoutMs).toBe(30000);
-    const d = only(diagnostics);
-    expect(d).toMatchObject({ severity: "warning", code: "InvalidAnnotation", field: field(`${A}timeout`) });
-    expect(d.message).toContain("ignored");
-    expect(d.message).toContain("us, ms, s, m, h or d");
-  });
+  it.each(["0", "1.5s", "10 s", "5sec", ""])(
+    "ignores invalid timeout %j with a warning naming the annotation",
+    (value) => {
+      const { route: r, diagnostics } = annotated({ [`${A}timeout`]: value });
+      expect(r.timeoutMs).toBe(30000);
+      const d = only(diagnostics);
+      expect(d).toMatchObject({ severity: "warning", code: "InvalidAnnotation", field: field(`${A}timeout`) });
+      expect(d.message).toContain("ignored");
+      expect(d.message).toContain("us, ms, s, m, h or d");
+    },
+  );
 
   it("balance: annotation wins; roundrobin by default with several weighted backends", () => {
     expect(annotated({ [`${A}balance`]: "leastconn" }).route.balance).toBe("leastconn");
@@ -53,7 +67,11 @@ describe("router annotations", () => {
   });
 
   it("ip_allowlist: canonical CIDRs, invalid entries dropped one by one, whitespace-padded lists ignored", () => {
-    expect(annotated({ [`${A}ip_allowlist`]: "10.0.0.1 192.168.0.0/16 2001:db8::/32" }).route.ipAllowlist).toEqual(["10.0.0.1/32", "192.168.0.0/16", "2001:db8::/32"]);
+    expect(annotated({ [`${A}ip_allowlist`]: "10.0.0.1 192.168.0.0/16 2001:db8::/32" }).route.ipAllowlist).toEqual([
+      "10.0.0.1/32",
+      "192.168.0.0/16",
+      "2001:db8::/32",
+    ]);
     const partly = annotated({ [`${A}ip_allowlist`]: "10.0.0.1 bogus" });
     expect(partly.route.ipAllowlist).toEqual(["10.0.0.1/32"]);
     expect(only(partly.diagnostics).message).toContain('"bogus"');
@@ -61,13 +79,17 @@ describe("router annotations", () => {
     expect(padded.route.ipAllowlist).toBeNull();
     expect(only(padded.diagnostics).message).toContain("whole list is ignored");
     expect(annotated({ [`${A}ip_whitelist`]: "10.0.0.0/8" }).route.ipAllowlist).toEqual(["10.0.0.0/8"]);
-    expect(annotated({ [`${A}ip_allowlist`]: "10.0.0.1", [`${A}ip_whitelist`]: "10.0.0.2" }).route.ipAllowlist).toEqual(["10.0.0.1/32"]);
+    expect(annotated({ [`${A}ip_allowlist`]: "10.0.0.1", [`${A}ip_whitelist`]: "10.0.0.2" }).route.ipAllowlist).toEqual(
+      ["10.0.0.1/32"],
+    );
   });
 
   it("hsts_header: only valid values, only on TLS routes", () => {
     const value = "max-age=31536000;includeSubDomains;preload";
     expect(annotated({ [`${A}hsts_header`]: value }, { tls: { termination: "edge" } }).route.hsts).toBe(value);
-    expect(annotated({ [`${A}hsts_header`]: 'preload; max-age="100"' }, { tls: { termination: "reencrypt" } }).route.hsts).toBe('preload; max-age="100"');
+    expect(
+      annotated({ [`${A}hsts_header`]: 'preload; max-age="100"' }, { tls: { termination: "reencrypt" } }).route.hsts,
+    ).toBe('preload; max-age="100"');
     const invalid = annotated({ [`${A}hsts_header`]: "min-age=100" }, { tls: { termination: "edge" } });
     expect(invalid.route.hsts).toBeNull();
     expect(only(invalid.diagnostics)).toMatchObject({ code: "InvalidAnnotation", field: field(`${A}hsts_header`) });
@@ -86,21 +108,35 @@ describe("router annotations", () => {
 
   it("set-forwarded-headers", () => {
     expect(annotated({ [`${A}set-forwarded-headers`]: "never" }).route.forwarded).toBe("never");
-    expect(only(annotated({ [`${A}set-forwarded-headers`]: "drop" }).diagnostics).message).toContain("append, replace, if-none, never");
+    expect(only(annotated({ [`${A}set-forwarded-headers`]: "drop" }).diagnostics).message).toContain(
+      "append, replace, if-none, never",
+    );
   });
 
   it("cookies: disable_cookies (Go ParseBool), cookie_name, cookie-same-site", () => {
     expect(annotated({ [`${A}disable_cookies`]: "T" }).route.cookie).toBeNull();
     expect(annotated({ [`${A}disable_cookies`]: "false" }).route.cookie).not.toBeNull();
     expect(only(annotated({ [`${A}disable_cookies`]: "yes" }).diagnostics).field).toBe(field(`${A}disable_cookies`));
-    expect(annotated({ "router.openshift.io/cookie_name": "my_cookie-1", "router.openshift.io/cookie-same-site": "Strict" }).route.cookie).toEqual({ name: "my_cookie-1", sameSite: "Strict" });
-    const bad = annotated({ "router.openshift.io/cookie_name": "bad name", "router.openshift.io/cookie-same-site": "lax" });
+    expect(
+      annotated({ "router.openshift.io/cookie_name": "my_cookie-1", "router.openshift.io/cookie-same-site": "Strict" })
+        .route.cookie,
+    ).toEqual({ name: "my_cookie-1", sameSite: "Strict" });
+    const bad = annotated({
+      "router.openshift.io/cookie_name": "bad name",
+      "router.openshift.io/cookie-same-site": "lax",
+    });
     expect(bad.route.cookie).toEqual({ name: `er_${fnv1aHex("shop/web")}`, sameSite: "None" });
-    expect(bad.diagnostics.map((d) => d.field)).toEqual([field("router.openshift.io/cookie_name"), field("router.openshift.io/cookie-same-site")]);
+    expect(bad.diagnostics.map((d) => d.field)).toEqual([
+      field("router.openshift.io/cookie_name"),
+      field("router.openshift.io/cookie-same-site"),
+    ]);
   });
 
   it("notes router annotations edgeroute does not support", () => {
-    const result = run([route("web", { annotations: { [`${A}timeout-tunnel`]: "1h", "example.com/owner": "team" } }), service("web")]);
+    const result = run([
+      route("web", { annotations: { [`${A}timeout-tunnel`]: "1h", "example.com/owner": "team" } }),
+      service("web"),
+    ]);
     const d = only(result.diagnostics);
     expect(d).toMatchObject({ severity: "notice", code: "UnsupportedFeature", field: field(`${A}timeout-tunnel`) });
     expect(d.message).toContain("not supported by edgeroute");
@@ -108,10 +144,16 @@ describe("router annotations", () => {
   });
 
   it("rate-limit-connections.rate-http maps onto the largest tier not above the request", () => {
-    const exact = annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-http`]: "100" });
+    const exact = annotated({
+      [`${A}rate-limit-connections`]: "true",
+      [`${A}rate-limit-connections.rate-http`]: "100",
+    });
     expect(exact.diagnostics).toEqual([]);
     expect(exact.route.rateLimit).toEqual({ requested: 100, binding: "RATE_LIMIT_100", limit: 100, periodSeconds: 10 });
-    const rounded = annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-http`]: "30" });
+    const rounded = annotated({
+      [`${A}rate-limit-connections`]: "true",
+      [`${A}rate-limit-connections.rate-http`]: "30",
+    });
     expect(rounded.route.rateLimit).toEqual({ requested: 30, binding: "RATE_LIMIT_20", limit: 20, periodSeconds: 10 });
     expect(only(rounded.diagnostics).message).toContain("rounded down to 20");
     expect(only(rounded.diagnostics).message).toContain("30");
@@ -120,10 +162,20 @@ describe("router annotations", () => {
   it("rate limits: disabled without rate-limit-connections, TCP limits not enforceable, bad numbers ignored", () => {
     const off = annotated({ [`${A}rate-limit-connections.rate-http`]: "100" });
     expect(off.route.rateLimit).toBeNull();
-    expect(only(off.diagnostics).message).toContain("is not \"true\"");
-    const tcp = annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-tcp`]: "10", [`${A}rate-limit-connections.concurrent-tcp`]: "5" });
-    expect(tcp.diagnostics.map((d) => [d.severity, d.code])).toEqual([["warning", "UnsupportedFeature"], ["warning", "UnsupportedFeature"]]);
+    expect(only(off.diagnostics).message).toContain('is not "true"');
+    const tcp = annotated({
+      [`${A}rate-limit-connections`]: "true",
+      [`${A}rate-limit-connections.rate-tcp`]: "10",
+      [`${A}rate-limit-connections.concurrent-tcp`]: "5",
+    });
+    expect(tcp.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ["warning", "UnsupportedFeature"],
+      ["warning", "UnsupportedFeature"],
+    ]);
     expect(tcp.diagnostics[0]?.message).toContain("not enforceable at an HTTP edge");
-    expect(annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-http`]: "0" }).route.rateLimit).toBeNull();
+    expect(
+      annotated({ [`${A}rate-limit-connections`]: "true", [`${A}rate-limit-connections.rate-http`]: "0" }).route
+        .rateLimit,
+    ).toBeNull();
   });
 });

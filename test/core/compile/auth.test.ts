@@ -16,45 +16,65 @@ function refused(annotations: Record<string, string>, name: string, options: Par
   const result = withAuth(annotations, options);
   expect(result.admitted).toEqual([]);
   const d = only(problems(result));
-  expect(d).toMatchObject({ severity: "error", object: "Route shop/web", field: `metadata.annotations["${J}${name}"]` });
+  expect(d).toMatchObject({
+    severity: "error",
+    object: "Route shop/web",
+    field: `metadata.annotations["${J}${name}"]`,
+  });
   expect(d.message).toContain("never ignored");
   return d.message;
 }
 
 describe("JWT annotations", () => {
   it("compiles a full JWT configuration", () => {
-    const r = only(withAuth({
-      ...JWKS,
-      [`${J}jwt-issuer`]: "https://issuer.example.com/",
-      [`${J}jwt-audience`]: "shop, admin",
-      [`${J}jwt-algorithms`]: "ES256,ES384",
-      [`${J}jwt-clock-tolerance`]: "0",
-      [`${J}jwt-forward-claims`]: "sub=X-User,email=X-Email",
-    }).admitted);
+    const r = only(
+      withAuth({
+        ...JWKS,
+        [`${J}jwt-issuer`]: "https://issuer.example.com/",
+        [`${J}jwt-audience`]: "shop, admin",
+        [`${J}jwt-algorithms`]: "ES256,ES384",
+        [`${J}jwt-clock-tolerance`]: "0",
+        [`${J}jwt-forward-claims`]: "sub=X-User,email=X-Email",
+      }).admitted,
+    );
     expect(r.jwt).toEqual({
       jwksUrl: "https://issuer.example.com/.well-known/jwks.json",
       issuer: "https://issuer.example.com/",
       audience: ["shop", "admin"],
       algorithms: ["ES256", "ES384"],
       clockToleranceSeconds: 0,
-      forwardClaims: [{ claim: "sub", header: "X-User" }, { claim: "email", header: "X-Email" }],
+      forwardClaims: [
+        { claim: "sub", header: "X-User" },
+        { claim: "email", header: "X-Email" },
+      ],
     });
   });
 
   it("defaults to RS256 and 30 s tolerance", () => {
-    expect(only(withAuth(JWKS).admitted).jwt).toEqual({ jwksUrl: JWKS[`${J}jwt-jwks-url`], algorithms: ["RS256"], clockToleranceSeconds: 30, forwardClaims: [] });
+    expect(only(withAuth(JWKS).admitted).jwt).toEqual({
+      jwksUrl: JWKS[`${J}jwt-jwks-url`],
+      algorithms: ["RS256"],
+      clockToleranceSeconds: 30,
+      forwardClaims: [],
+    });
   });
 
   it("fails closed on a missing or unsafe JWKS URL", () => {
     expect(refused({ [`${J}jwt-issuer`]: "me" }, "jwt-jwks-url")).toContain("JWKS URL is missing");
     expect(refused({ [`${J}jwt-jwks-url`]: "http://issuer.example.com/jwks" }, "jwt-jwks-url")).toContain("https");
-    expect(refused({ [`${J}jwt-jwks-url`]: "https://user:pw@issuer.example.com/jwks" }, "jwt-jwks-url")).toContain("not a valid URL");
+    expect(refused({ [`${J}jwt-jwks-url`]: "https://user:pw@issuer.example.com/jwks" }, "jwt-jwks-url")).toContain(
+      "not a valid URL",
+    );
     expect(refused({ [`${J}jwt-jwks-url`]: "https://169.254.169.254/jwks" }, "jwt-jwks-url")).toContain("link-local");
-    expect(refused({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }, "jwt-jwks-url", { target: "remote" })).toContain("loopback");
+    expect(
+      refused({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }, "jwt-jwks-url", { target: "remote" }),
+    ).toContain("loopback");
   });
 
   it("allows http for a loopback JWKS in a local table", () => {
-    expect(only(withAuth({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }).admitted).jwt?.jwksUrl).toBe("http://127.0.0.1:9000/jwks");
+    expect(only(withAuth({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }).admitted).jwt?.jwksUrl).toBe(
+      "http://127.0.0.1:9000/jwks",
+    );
   });
 
   it.each([
@@ -68,15 +88,24 @@ describe("JWT annotations", () => {
   });
 
   it("accepts RS and PS together (both RSA keys)", () => {
-    expect(only(withAuth({ ...JWKS, [`${J}jwt-algorithms`]: "RS256,PS256" }).admitted).jwt?.algorithms).toEqual(["RS256", "PS256"]);
+    expect(only(withAuth({ ...JWKS, [`${J}jwt-algorithms`]: "RS256,PS256" }).admitted).jwt?.algorithms).toEqual([
+      "RS256",
+      "PS256",
+    ]);
   });
 
   it("refuses bad clock tolerance, claims, audience and unknown auth annotations", () => {
     expect(refused({ ...JWKS, [`${J}jwt-clock-tolerance`]: "301" }, "jwt-clock-tolerance")).toContain("0 to 300");
     expect(refused({ ...JWKS, [`${J}jwt-clock-tolerance`]: "-1" }, "jwt-clock-tolerance")).toContain("0 to 300");
-    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub" }, "jwt-forward-claims")).toContain("claim=Header-Name");
-    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub=Host" }, "jwt-forward-claims")).toContain("cannot carry a claim");
-    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub=X-A,email=x-a" }, "jwt-forward-claims")).toContain("used twice");
+    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub" }, "jwt-forward-claims")).toContain(
+      "claim=Header-Name",
+    );
+    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub=Host" }, "jwt-forward-claims")).toContain(
+      "cannot carry a claim",
+    );
+    expect(refused({ ...JWKS, [`${J}jwt-forward-claims`]: "sub=X-A,email=x-a" }, "jwt-forward-claims")).toContain(
+      "used twice",
+    );
     expect(refused({ ...JWKS, [`${J}jwt-audience`]: ",," }, "jwt-audience")).toContain("names no audience");
     expect(refused({ ...JWKS, [`${J}jwt-isuer`]: "typo" }, "jwt-isuer")).toContain("unknown authentication annotation");
   });
@@ -92,7 +121,10 @@ describe("authentication over plain HTTP", () => {
     const d = only(problems(jwt));
     expect(d).toMatchObject({ severity: "warning", code: "InvalidTLSCombination", field: fieldPath });
     expect(d.message).toContain("clear text");
-    const cert = run([route("web", { annotations: { [`${J}client-cert`]: "required" }, ...(tls === undefined ? {} : { tls }) }), service("web")]);
+    const cert = run([
+      route("web", { annotations: { [`${J}client-cert`]: "required" }, ...(tls === undefined ? {} : { tls }) }),
+      service("web"),
+    ]);
     expect(only(problems(cert)).message).toContain("only be presented over HTTPS");
   });
 });
@@ -100,8 +132,17 @@ describe("authentication over plain HTTP", () => {
 describe("client certificate annotations", () => {
   it("compiles required, subject and fingerprints (lowercased)", () => {
     const fp = "AB".repeat(32);
-    const r = only(withAuth({ [`${J}client-cert`]: "required", [`${J}client-cert-subject`]: "CN=client\\, one,O=Example+OU=Ops,C=US", [`${J}client-cert-sha256`]: `${fp}, ${"0".repeat(64)}` }).admitted);
-    expect(r.clientCert).toEqual({ subjectDn: "CN=client\\, one,O=Example+OU=Ops,C=US", fingerprintsSha256: ["ab".repeat(32), "0".repeat(64)] });
+    const r = only(
+      withAuth({
+        [`${J}client-cert`]: "required",
+        [`${J}client-cert-subject`]: "CN=client\\, one,O=Example+OU=Ops,C=US",
+        [`${J}client-cert-sha256`]: `${fp}, ${"0".repeat(64)}`,
+      }).admitted,
+    );
+    expect(r.clientCert).toEqual({
+      subjectDn: "CN=client\\, one,O=Example+OU=Ops,C=US",
+      fingerprintsSha256: ["ab".repeat(32), "0".repeat(64)],
+    });
     expect(only(withAuth({ [`${J}client-cert`]: "required" }).admitted).clientCert).toEqual({});
     expect(only(withAuth({}).admitted).clientCert).toBeNull();
   });
@@ -109,8 +150,14 @@ describe("client certificate annotations", () => {
   it("fails closed on invalid values", () => {
     expect(refused({ [`${J}client-cert`]: "optional" }, "client-cert")).toContain('only value is "required"');
     expect(refused({ [`${J}client-cert-subject`]: "CN=x" }, "client-cert")).toContain("needs");
-    expect(refused({ [`${J}client-cert`]: "required", [`${J}client-cert-subject`]: "CN=a;b" }, "client-cert-subject")).toContain("RFC 2253");
-    expect(refused({ [`${J}client-cert`]: "required", [`${J}client-cert-subject`]: "just text" }, "client-cert-subject")).toContain("RFC 2253");
-    expect(refused({ [`${J}client-cert`]: "required", [`${J}client-cert-sha256`]: "ab:cd" }, "client-cert-sha256")).toContain("64-digit hex");
+    expect(
+      refused({ [`${J}client-cert`]: "required", [`${J}client-cert-subject`]: "CN=a;b" }, "client-cert-subject"),
+    ).toContain("RFC 2253");
+    expect(
+      refused({ [`${J}client-cert`]: "required", [`${J}client-cert-subject`]: "just text" }, "client-cert-subject"),
+    ).toContain("RFC 2253");
+    expect(
+      refused({ [`${J}client-cert`]: "required", [`${J}client-cert-sha256`]: "ab:cd" }, "client-cert-sha256"),
+    ).toContain("64-digit hex");
   });
 });

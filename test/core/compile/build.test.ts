@@ -8,7 +8,11 @@ describe("build", () => {
       route("root", { host, created: "2024-01-01T00:00:00Z" }),
       route("api", { host, path: "/api", created: "2024-01-03T00:00:00Z" }),
       route("api-v1", { host, path: "/api/v1", created: "2024-01-04T00:00:00Z" }),
-      ingress("ing", { rules: [rule(host, [{ path: "/api", pathType: "Exact" }])] }, { created: "2024-01-05T00:00:00Z" }),
+      ingress(
+        "ing",
+        { rules: [rule(host, [{ path: "/api", pathType: "Exact" }])] },
+        { created: "2024-01-05T00:00:00Z" },
+      ),
       route("apx", { host, path: "/apx", created: "2024-01-02T00:00:00Z" }),
       service("web"),
     ]);
@@ -22,12 +26,15 @@ describe("build", () => {
   });
 
   it("counts routes and hosts (a wildcard suffix counts as a host) and carries notFound", () => {
-    const result = run([
-      route("a", { host: "a.example.com" }),
-      route("b", { host: "a.example.com", path: "/b" }),
-      ingress("w", { rules: [rule("*.apps.example.com")] }),
-      service("web"),
-    ], { notFound: 404 });
+    const result = run(
+      [
+        route("a", { host: "a.example.com" }),
+        route("b", { host: "a.example.com", path: "/b" }),
+        ingress("w", { rules: [rule("*.apps.example.com")] }),
+        service("web"),
+      ],
+      { notFound: 404 },
+    );
     expect(result.table.index).toMatchObject({ routeCount: 3, hostCount: 2, shardCount: 1, notFound: 404 });
     expect(Object.keys(result.table.shards[0]?.hosts ?? {})).toEqual(["a.example.com"]);
     expect(Object.keys(result.table.shards[0]?.wildcards ?? {})).toEqual(["apps.example.com"]);

@@ -6,7 +6,16 @@ const remote = { target: "remote" as const, allowPrivateEndpoints: false };
 const remotePrivate = { target: "remote" as const, allowPrivateEndpoints: true };
 
 describe("endpointRefusal", () => {
-  it.each(["169.254.169.254", "fe80::1", "::ffff:169.254.169.254", "0.0.0.0", "::", "metadata.google.internal", "fd00:ec2::254", "224.0.0.1"])("never allows %s", (host) => {
+  it.each([
+    "169.254.169.254",
+    "fe80::1",
+    "::ffff:169.254.169.254",
+    "0.0.0.0",
+    "::",
+    "metadata.google.internal",
+    "fd00:ec2::254",
+    "224.0.0.1",
+  ])("never allows %s", (host) => {
     for (const options of [local, remote, remotePrivate]) expect(endpointRefusal(host, options)).not.toBeNull();
   });
   it.each(["127.0.0.1", "::1", "localhost"])("allows loopback %s only locally", (host) => {

@@ -20,7 +20,10 @@ export interface RouteOptions {
 
 /** A Route `namespace/name` (default namespace `shop`) to Service `web`, host `<name>.example.com`. */
 export function route(name: string, o: RouteOptions = {}): Json {
-  const spec: Json = { host: o.host ?? `${name}.example.com`, to: { kind: "Service", name: o.service ?? "web", weight: o.weight ?? 100 } };
+  const spec: Json = {
+    host: o.host ?? `${name}.example.com`,
+    to: { kind: "Service", name: o.service ?? "web", weight: o.weight ?? 100 },
+  };
   if (o.path !== undefined) spec.path = o.path;
   if (o.tls !== undefined) spec.tls = o.tls;
   return {
@@ -69,7 +72,11 @@ export interface IngressPath {
   port?: Json;
 }
 
-export function ingress(name: string, spec: Json, o: { namespace?: string; annotations?: Record<string, string>; created?: string } = {}): Json {
+export function ingress(
+  name: string,
+  spec: Json,
+  o: { namespace?: string; annotations?: Record<string, string>; created?: string } = {},
+): Json {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -112,6 +119,7 @@ export function problems(result: CompileResult): Diagnostic[] {
 }
 
 export function only<T>(items: readonly T[]): T {
-  if (items.length !== 1) throw new Error(`expected exactly one item, got ${items.length}: ${JSON.stringify(items, null, 1)}`);
+  if (items.length !== 1)
+    throw new Error(`expected exactly one item, got ${items.length}: ${JSON.stringify(items, null, 1)}`);
   return items[0] as T;
 }

@@ -4,7 +4,15 @@ import { route, run, service, sources } from "./fixtures.ts";
 
 describe("compile", () => {
   it("has the documented defaults and stage order", () => {
-    expect(DEFAULT_COMPILE_OPTIONS).toEqual({ target: "local", ingressClass: "edgeroute", interNamespaceAllowed: false, allowWildcards: false, allowPrivateEndpoints: false, notFound: 503, requiredHsts: [] });
+    expect(DEFAULT_COMPILE_OPTIONS).toEqual({
+      target: "local",
+      ingressClass: "edgeroute",
+      interNamespaceAllowed: false,
+      allowWildcards: false,
+      allowPrivateEndpoints: false,
+      notFound: 503,
+      requiredHsts: [],
+    });
     expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "admit", "build"]);
   });
 
@@ -15,8 +23,18 @@ describe("compile", () => {
       route("bad-weight", { weight: 999, annotations: { "haproxy.router.openshift.io/timeout": "soon" } }),
       route("no-service", { service: "missing" }),
       42,
-      { apiVersion: "route.openshift.io/v1", kind: "Route", metadata: { name: "weird", namespace: "shop" }, spec: "nonsense" },
-      { apiVersion: "route.openshift.io/v1", kind: "Route", metadata: { name: "weirder", namespace: "shop" }, spec: { host: 7, to: [], tls: "yes", path: {}, alternateBackends: "x", httpHeaders: { actions: 5 } } },
+      {
+        apiVersion: "route.openshift.io/v1",
+        kind: "Route",
+        metadata: { name: "weird", namespace: "shop" },
+        spec: "nonsense",
+      },
+      {
+        apiVersion: "route.openshift.io/v1",
+        kind: "Route",
+        metadata: { name: "weirder", namespace: "shop" },
+        spec: { host: 7, to: [], tls: "yes", path: {}, alternateBackends: "x", httpHeaders: { actions: 5 } },
+      },
       service("web"),
     ]);
     expect(result.admitted.map((r) => r.id)).toEqual(["shop/good"]);
@@ -40,7 +58,11 @@ describe("compile", () => {
   });
 
   it("does not depend on the order of its input", () => {
-    const objects = sources([route("a", { host: "x.example.com" }), route("b", { host: "x.example.com" }), service("web")]);
+    const objects = sources([
+      route("a", { host: "x.example.com" }),
+      route("b", { host: "x.example.com" }),
+      service("web"),
+    ]);
     const forward = compile(objects, DEFAULT_COMPILE_OPTIONS);
     const backward = compile([...objects].reverse(), DEFAULT_COMPILE_OPTIONS);
     expect(backward).toEqual(forward);

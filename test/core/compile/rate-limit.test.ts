@@ -15,6 +15,11 @@ describe("rate-limit tiers", () => {
     [10000, 10000],
     [50000, 10000],
   ])("%d requests per 10 s → tier %d (never looser)", (requested, tier) => {
-    expect(rateLimitFor(requested)).toEqual({ requested, binding: `RATE_LIMIT_${tier}`, limit: tier, periodSeconds: 10 });
+    expect(rateLimitFor(requested)).toEqual({
+      requested,
+      binding: `RATE_LIMIT_${tier}`,
+      limit: tier,
+      periodSeconds: 10,
+    });
   });
 });

@@ -4,13 +4,17 @@ import { only, problems, route, run, service } from "./fixtures.ts";
 describe("read Service", () => {
   it("uses every load-balancer ip and hostname as an endpoint, lowercased", () => {
     const s = service("web");
-    (s.status as Record<string, unknown>) = { loadBalancer: { ingress: [{ ip: "203.0.113.10" }, { hostname: "LB.Example.NET" }, { ip: "2001:db8::1" }] } };
+    (s.status as Record<string, unknown>) = {
+      loadBalancer: { ingress: [{ ip: "203.0.113.10" }, { hostname: "LB.Example.NET" }, { ip: "2001:db8::1" }] },
+    };
     const r = only(run([route("web"), s], { target: "remote" }).admitted);
     expect(r.backends[0]?.endpoints.map((e) => e.host)).toEqual(["203.0.113.10", "lb.example.net", "2001:db8::1"]);
   });
 
   it("reaches an ExternalName Service at spec.externalName", () => {
-    const r = only(run([route("web"), service("web", { externalName: "Origin.Example.com" })], { target: "remote" }).admitted);
+    const r = only(
+      run([route("web"), service("web", { externalName: "Origin.Example.com" })], { target: "remote" }).admitted,
+    );
     expect(r.backends[0]?.endpoints).toEqual([{ scheme: "http", host: "origin.example.com", port: 80 }]);
   });
 
@@ -24,8 +28,16 @@ describe("read Service", () => {
   });
 
   it("warns about unusable load-balancer entries and ports", () => {
-    const s = service("web", { ports: [{ name: "bad", port: 0 }, { name: "dns", port: 53, protocol: "UDP" }, { name: "http", port: 80 }] });
-    (s.status as Record<string, unknown>) = { loadBalancer: { ingress: [{ ip: "203.0.113.10" }, { hostname: "not a host" }] } };
+    const s = service("web", {
+      ports: [
+        { name: "bad", port: 0 },
+        { name: "dns", port: 53, protocol: "UDP" },
+        { name: "http", port: 80 },
+      ],
+    });
+    (s.status as Record<string, unknown>) = {
+      loadBalancer: { ingress: [{ ip: "203.0.113.10" }, { hostname: "not a host" }] },
+    };
     const result = run([route("web"), s]);
     expect(problems(result).map((d) => [d.severity, d.field])).toEqual([
       ["warning", "spec.ports[0].port"],

@@ -9,16 +9,34 @@ describe("read", () => {
     expect(problems(result)).toEqual([]);
     const r = only(result.admitted);
     expect(r).toMatchObject({ id: "shop/web", kind: "Route", host: "web.example.com", path: "", match: "prefix" });
-    expect(r.backends).toEqual([{ service: "shop/web", weight: 100, id: expect.stringMatching(/^[0-9a-f]{8}$/), endpoints: [{ scheme: "http", host: "203.0.113.10", port: 80 }] }]);
+    expect(r.backends).toEqual([
+      {
+        service: "shop/web",
+        weight: 100,
+        id: expect.stringMatching(/^[0-9a-f]{8}$/),
+        endpoints: [{ scheme: "http", host: "203.0.113.10", port: 80 }],
+      },
+    ]);
   });
 
   it("unpacks kind: List objects, with the item index and line lookups re-rooted at items[i]", () => {
     const list = { apiVersion: "v1", kind: "List", items: [service("web"), route("web", { host: "Bad_Host" })] };
     const asked: string[] = [];
-    const objects: SourceObject[] = [{ source: { file: "all.yaml", doc: 0 }, object: list, lineOf: (f) => (asked.push(f), f === "items[1].spec.host" ? 42 : undefined) }];
+    const objects: SourceObject[] = [
+      {
+        source: { file: "all.yaml", doc: 0 },
+        object: list,
+        lineOf: (f) => (asked.push(f), f === "items[1].spec.host" ? 42 : undefined),
+      },
+    ];
     const result = compile(objects, DEFAULT_COMPILE_OPTIONS);
     const d = only(problems(result));
-    expect(d).toMatchObject({ code: "InvalidHost", object: "Route shop/web", field: "spec.host", source: { file: "all.yaml", doc: 0, item: 1, line: 42 } });
+    expect(d).toMatchObject({
+      code: "InvalidHost",
+      object: "Route shop/web",
+      field: "spec.host",
+      source: { file: "all.yaml", doc: 0, item: 1, line: 42 },
+    });
     expect(asked).toContain("items[1].spec.host");
   });
 
@@ -35,7 +53,12 @@ describe("read", () => {
   });
 
   it("skips empty documents silently and rejects non-objects and objects without kind or name", () => {
-    const result = run([null, "just text", { apiVersion: "v1", metadata: { name: "x" } }, { apiVersion: "route.openshift.io/v1", kind: "Route", metadata: {} }]);
+    const result = run([
+      null,
+      "just text",
+      { apiVersion: "v1", metadata: { name: "x" } },
+      { apiVersion: "route.openshift.io/v1", kind: "Route", metadata: {} },
+    ]);
     expect(result.diagnostics.map((d) => [d.severity, d.code, d.field, d.source.doc])).toEqual([
       ["error", "InvalidField", "", 1],
       ["error", "MissingField", "kind", 2],
@@ -53,7 +76,12 @@ describe("read", () => {
     ];
     const result = compile(objects, DEFAULT_COMPILE_OPTIONS);
     const d = only(problems(result));
-    expect(d).toMatchObject({ severity: "error", code: "DuplicateObject", object: "Route shop/web", source: { file: "b.yaml" } });
+    expect(d).toMatchObject({
+      severity: "error",
+      code: "DuplicateObject",
+      object: "Route shop/web",
+      source: { file: "b.yaml" },
+    });
     expect(d.message).toContain("a.yaml");
     expect(only(result.admitted).host).toBe("one.example.com");
   });
@@ -62,7 +90,10 @@ describe("read", () => {
     const r = route("web");
     (r.metadata as Record<string, unknown>).annotations = { "haproxy.router.openshift.io/disable_cookies": true };
     const d = only(problems(run([r, service("web")])));
-    expect(d).toMatchObject({ code: "InvalidAnnotation", field: 'metadata.annotations["haproxy.router.openshift.io/disable_cookies"]' });
+    expect(d).toMatchObject({
+      code: "InvalidAnnotation",
+      field: 'metadata.annotations["haproxy.router.openshift.io/disable_cookies"]',
+    });
     expect(d.message).toContain("quote");
   });
 

@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { CompileOptions } from "../../../worker/core/types.ts";
 import { ingress, only, problems, route, rule, run, service } from "./fixtures.ts";
 
-const ports = [{ name: "http", port: 80, targetPort: 8080 }, { name: "admin", port: 9443, targetPort: "admin-port" }];
+const ports = [
+  { name: "http", port: 80, targetPort: 8080 },
+  { name: "admin", port: 9443, targetPort: "admin-port" },
+];
 
 describe("resolve services", () => {
   it("picks the port by targetPort name or number, else the first port", () => {
     const svc = service("web", { ports });
-    const port = (spec: Record<string, unknown>) => only(run([route("web", { spec }), svc]).admitted).backends[0]?.endpoints[0]?.port;
+    const port = (spec: Record<string, unknown>) =>
+      only(run([route("web", { spec }), svc]).admitted).backends[0]?.endpoints[0]?.port;
     expect(port({})).toBe(80);
     expect(port({ port: { targetPort: "admin" } })).toBe(9443);
     expect(port({ port: { targetPort: 8080 } })).toBe(80);
@@ -17,16 +21,25 @@ describe("resolve services", () => {
 
   it("picks an Ingress backend's Service port by name or number", () => {
     const svc = service("web", { ports });
-    const port = (p: Record<string, unknown>) => only(run([ingress("i", { rules: [rule("a.example.com", [{ port: p }])] }), svc]).admitted).backends[0]?.endpoints[0]?.port;
+    const port = (p: Record<string, unknown>) =>
+      only(run([ingress("i", { rules: [rule("a.example.com", [{ port: p }])] }), svc]).admitted).backends[0]
+        ?.endpoints[0]?.port;
     expect(port({ name: "admin" })).toBe(9443);
     expect(port({ number: 80 })).toBe(80);
-    const d = only(problems(run([ingress("i", { rules: [rule("a.example.com", [{ port: { number: 8080 } }])] }), svc])));
+    const d = only(
+      problems(run([ingress("i", { rules: [rule("a.example.com", [{ port: { number: 8080 } }])] }), svc])),
+    );
     expect(d).toMatchObject({ code: "ServicePortNotFound", field: "spec.rules[0].http.paths[0].backend.service.port" });
   });
 
   it("names both objects when the Service is missing, has no address or lacks the port", () => {
     const missing = only(problems(run([route("web", { service: "gone" })])));
-    expect(missing).toMatchObject({ severity: "error", code: "ServiceNotFound", object: "Route shop/web", field: "spec.to.name" });
+    expect(missing).toMatchObject({
+      severity: "error",
+      code: "ServiceNotFound",
+      object: "Route shop/web",
+      field: "spec.to.name",
+    });
     expect(missing.message).toContain("Service shop/gone");
     const other = only(problems(run([route("web"), service("web", { namespace: "other" })])));
     expect(other.code).toBe("ServiceNotFound");
@@ -40,7 +53,9 @@ describe("resolve services", () => {
 
   it("uses a numeric port as is for an ExternalName Service without ports", () => {
     const svc = service("web", { externalName: "origin.example.com", ports: [] });
-    expect(only(run([route("web", { spec: { port: { targetPort: 8443 } } }), svc]).admitted).backends[0]?.endpoints[0]?.port).toBe(8443);
+    expect(
+      only(run([route("web", { spec: { port: { targetPort: 8443 } } }), svc]).admitted).backends[0]?.endpoints[0]?.port,
+    ).toBe(8443);
     expect(only(problems(run([route("web"), svc]))).code).toBe("ServicePortNotFound");
   });
 });

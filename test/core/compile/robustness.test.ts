@@ -12,14 +12,29 @@ function generator(seed: number): () => unknown {
   };
   const value = (depth: number): unknown => {
     switch (next(depth > 2 ? 6 : 8)) {
-      case 0: return null;
-      case 1: return next(2) === 0;
-      case 2: return [0, -1, 1.5, 256, 257, 65536, 1e300][next(7)];
-      case 3: return ["", " ", "/", "#", "*.x", "Service", "edge", "passthrough", "%[x]", "a".repeat(300), "ÄÖ", "\u0000"][next(12)];
-      case 4: return undefined;
-      case 5: return "shop.example.com";
-      case 6: return Array.from({ length: next(4) }, () => value(depth + 1));
-      default: return Object.fromEntries(Array.from({ length: next(4) }, (_, i) => [["host", "path", "to", "tls", "name", "weight", "port", "value", "type"][next(9)] ?? `k${i}`, value(depth + 1)]));
+      case 0:
+        return null;
+      case 1:
+        return next(2) === 0;
+      case 2:
+        return [0, -1, 1.5, 256, 257, 65536, 1e300][next(7)];
+      case 3:
+        return ["", " ", "/", "#", "*.x", "Service", "edge", "passthrough", "%[x]", "a".repeat(300), "ÄÖ", "\u0000"][
+          next(12)
+        ];
+      case 4:
+        return undefined;
+      case 5:
+        return "shop.example.com";
+      case 6:
+        return Array.from({ length: next(4) }, () => value(depth + 1));
+      default:
+        return Object.fromEntries(
+          Array.from({ length: next(4) }, (_, i) => [
+            ["host", "path", "to", "tls", "name", "weight", "port", "value", "type"][next(9)] ?? `k${i}`,
+            value(depth + 1),
+          ]),
+        );
     }
   };
   return () => value(0);
@@ -38,8 +53,32 @@ function mutate(object: Record<string, unknown>, path: string[], value: unknown)
   return copy;
 }
 
-const ROUTE_PATHS = ["spec", "spec.host", "spec.path", "spec.to", "spec.to.name", "spec.to.weight", "spec.tls", "spec.port", "spec.alternateBackends", "spec.httpHeaders", "metadata", "metadata.name", "metadata.annotations", "metadata.creationTimestamp", "spec.wildcardPolicy", "spec.subdomain"];
-const INGRESS_PATHS = ["spec", "spec.rules", "spec.tls", "spec.defaultBackend", "spec.ingressClassName", "metadata.annotations"];
+const ROUTE_PATHS = [
+  "spec",
+  "spec.host",
+  "spec.path",
+  "spec.to",
+  "spec.to.name",
+  "spec.to.weight",
+  "spec.tls",
+  "spec.port",
+  "spec.alternateBackends",
+  "spec.httpHeaders",
+  "metadata",
+  "metadata.name",
+  "metadata.annotations",
+  "metadata.creationTimestamp",
+  "spec.wildcardPolicy",
+  "spec.subdomain",
+];
+const INGRESS_PATHS = [
+  "spec",
+  "spec.rules",
+  "spec.tls",
+  "spec.defaultBackend",
+  "spec.ingressClassName",
+  "metadata.annotations",
+];
 const SERVICE_PATHS = ["spec", "spec.type", "spec.ports", "spec.externalName", "status", "status.loadBalancer"];
 
 describe("robustness", () => {
@@ -56,7 +95,10 @@ describe("robustness", () => {
         mutate(baseService, pick(SERVICE_PATHS).split("."), random()),
         random(),
       ];
-      const result = compile(sources(objects), { ...DEFAULT_COMPILE_OPTIONS, requiredHsts: [{ domainPatterns: ["*.example.com"] }] });
+      const result = compile(sources(objects), {
+        ...DEFAULT_COMPILE_OPTIONS,
+        requiredHsts: [{ domainPatterns: ["*.example.com"] }],
+      });
       for (const d of result.diagnostics) {
         expect(d.message.length).toBeGreaterThan(0);
         expect(d.message.length).toBeLessThan(1200);

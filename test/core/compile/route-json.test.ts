@@ -8,7 +8,12 @@ function roundTrip(r: CompiledRoute): { compact: Record<string, unknown>; restor
   const lists: Backend[][] = [];
   const compact = compactRoute(r, (backends) => lists.push([...backends]) - 1);
   const wildcard = r.host.startsWith("*.");
-  const restored = restoreRoute(JSON.parse(JSON.stringify(compact)), wildcard ? r.host.slice(2) : r.host, wildcard, (ref) => lists[ref] ?? []);
+  const restored = restoreRoute(
+    JSON.parse(JSON.stringify(compact)),
+    wildcard ? r.host.slice(2) : r.host,
+    wildcard,
+    (ref) => lists[ref] ?? [],
+  );
   return { compact, restored };
 }
 
@@ -35,16 +40,55 @@ describe("compact route form", () => {
       "auth.edgeroute.dev/jwt-audience": "shop",
       "auth.edgeroute.dev/client-cert": "required",
     };
-    const spec = { httpHeaders: { actions: { request: [{ name: "X-A", action: { type: "Set", set: { value: "1" } } }], response: [{ name: "Server", action: { type: "Delete" } }] } }, alternateBackends: [{ kind: "Service", name: "api", weight: 0 }] };
-    const result = run([route("web", { path: "/shop", annotations, spec, tls: { termination: "reencrypt", insecureEdgeTerminationPolicy: "Redirect" } }), service("web"), service("api")]);
+    const spec = {
+      httpHeaders: {
+        actions: {
+          request: [{ name: "X-A", action: { type: "Set", set: { value: "1" } } }],
+          response: [{ name: "Server", action: { type: "Delete" } }],
+        },
+      },
+      alternateBackends: [{ kind: "Service", name: "api", weight: 0 }],
+    };
+    const result = run([
+      route("web", {
+        path: "/shop",
+        annotations,
+        spec,
+        tls: { termination: "reencrypt", insecureEdgeTerminationPolicy: "Redirect" },
+      }),
+      service("web"),
+      service("api"),
+    ]);
     const r = only(result.admitted);
     const { compact, restored } = roundTrip(r);
     expect(restored).toEqual(r);
-    expect(Object.keys(compact).sort()).toEqual(["backends", "balance", "clientCert", "cookie", "forwarded", "hsts", "id", "ipAllowlist", "jwt", "path", "rateLimit", "requestHeaders", "responseHeaders", "rewriteTarget", "timeoutMs", "tls"]);
+    expect(Object.keys(compact).sort()).toEqual([
+      "backends",
+      "balance",
+      "clientCert",
+      "cookie",
+      "forwarded",
+      "hsts",
+      "id",
+      "ipAllowlist",
+      "jwt",
+      "path",
+      "rateLimit",
+      "requestHeaders",
+      "responseHeaders",
+      "rewriteTarget",
+      "timeoutMs",
+      "tls",
+    ]);
   });
 
   it("restores Ingress routes, exact matches and wildcard hosts", () => {
-    const result = run([ingress("ing", { rules: [rule("*.apps.example.com"), rule("a.example.com", [{ path: "/x", pathType: "Exact" }])] }), service("web")]);
+    const result = run([
+      ingress("ing", {
+        rules: [rule("*.apps.example.com"), rule("a.example.com", [{ path: "/x", pathType: "Exact" }])],
+      }),
+      service("web"),
+    ]);
     for (const r of result.admitted) expect(roundTrip(r).restored).toEqual(r);
     expect(result.admitted.map((r) => r.host).sort()).toEqual(["*.apps.example.com", "a.example.com"]);
   });

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
-import { canonicalJson, parseShard, serializeTable, SHARD_TARGET_BYTES } from "../../../worker/core/compile/serialize.ts";
+import {
+  canonicalJson,
+  parseShard,
+  serializeTable,
+  SHARD_TARGET_BYTES,
+} from "../../../worker/core/compile/serialize.ts";
 import { shardOf } from "../../../worker/core/shard.ts";
 import type { SourceObject, TableIndex } from "../../../worker/core/types.ts";
 import { ingress, route, rule, run, service, sources } from "./fixtures.ts";
@@ -21,8 +26,17 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 const mixed = [
-  route("web", { host: "shop.example.com", annotations: { "haproxy.router.openshift.io/timeout": "5s" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } }),
-  route("api", { host: "shop.example.com", path: "/api", created: "2024-02-01T00:00:00Z", spec: { alternateBackends: [{ kind: "Service", name: "api", weight: 20 }] } }),
+  route("web", {
+    host: "shop.example.com",
+    annotations: { "haproxy.router.openshift.io/timeout": "5s" },
+    tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+  }),
+  route("api", {
+    host: "shop.example.com",
+    path: "/api",
+    created: "2024-02-01T00:00:00Z",
+    spec: { alternateBackends: [{ kind: "Service", name: "api", weight: 20 }] },
+  }),
   route("late", { host: "shop.example.com", created: "2024-03-01T00:00:00Z" }),
   ingress("ing", { rules: [rule("*.apps.example.com"), rule("b.example.com", [{ path: "/x", pathType: "Exact" }])] }),
   service("web"),
@@ -37,10 +51,20 @@ describe("serializeTable", () => {
     const shard = out.shards[0] as string;
     expect(shard).not.toMatch(/\s/);
     // Backend lists once, in order of first use (b.example.com comes first), then hosts, schema, wildcards.
-    expect(shard.startsWith('{"backends":{"0":[{"endpoints":[{"host":"203.0.113.10","port":80,"scheme":"http"}],"service":"shop/web"}],"1":[')).toBe(true);
-    expect(shard).toContain('},"hosts":{"b.example.com":[{"backends":0,"id":"shop/ing#1.0","kind":"Ingress","match":"exact","path":"/x"}],"shop.example.com":[');
-    expect(shard).toContain('"schema":"edgeroute/route-table/v1","wildcards":{"apps.example.com":[{"backends":0,"id":"shop/ing#0.0","kind":"Ingress"}]}}');
-    expect(shard).toContain('{"endpoints":[{"host":"api-lb.example.net","port":80,"scheme":"http"}],"service":"shop/api","weight":20}');
+    expect(
+      shard.startsWith(
+        '{"backends":{"0":[{"endpoints":[{"host":"203.0.113.10","port":80,"scheme":"http"}],"service":"shop/web"}],"1":[',
+      ),
+    ).toBe(true);
+    expect(shard).toContain(
+      '},"hosts":{"b.example.com":[{"backends":0,"id":"shop/ing#1.0","kind":"Ingress","match":"exact","path":"/x"}],"shop.example.com":[',
+    );
+    expect(shard).toContain(
+      '"schema":"edgeroute/route-table/v1","wildcards":{"apps.example.com":[{"backends":0,"id":"shop/ing#0.0","kind":"Ingress"}]}}',
+    );
+    expect(shard).toContain(
+      '{"endpoints":[{"host":"api-lb.example.net","port":80,"scheme":"http"}],"service":"shop/api","weight":20}',
+    );
     expect(shard).not.toContain('"rateLimit"');
     expect(shard).not.toContain('"cookie"');
     expect(shard).toContain('"timeoutMs":5000');
@@ -52,14 +76,26 @@ describe("serializeTable", () => {
     expect(webRoute?.backends).toBe(parsed.shard.wildcards["apps.example.com"]?.[0]?.backends);
     expect(apiRoute?.backends).not.toBe(webRoute?.backends);
     const index = JSON.parse(out.index) as TableIndex;
-    expect(index).toEqual({ hostCount: 3, notFound: 503, routeCount: 4, schema: "edgeroute/route-table/v1", shardCount: 1, shardHashes: [sha256(shard)] });
+    expect(index).toEqual({
+      hostCount: 3,
+      notFound: 503,
+      routeCount: 4,
+      schema: "edgeroute/route-table/v1",
+      shardCount: 1,
+      shardHashes: [sha256(shard)],
+    });
     expect(out.index).toBe(canonicalJson(index));
     expect(out.version).toBe(sha256(out.index));
   });
 
   it("keeps non-default values of derived fields", () => {
     const custom = [
-      route("web", { annotations: { "haproxy.router.openshift.io/balance": "roundrobin", "router.openshift.io/cookie-same-site": "Lax" } }),
+      route("web", {
+        annotations: {
+          "haproxy.router.openshift.io/balance": "roundrobin",
+          "router.openshift.io/cookie-same-site": "Lax",
+        },
+      }),
       route("nocookie", { annotations: { "haproxy.router.openshift.io/disable_cookies": "true" } }),
       service("web"),
     ];
@@ -83,7 +119,11 @@ describe("serializeTable", () => {
   it("changes the version when any route changes", () => {
     const a = serializeTable(run(mixed).table, sha256);
     const changed = [...mixed];
-    changed[0] = route("web", { host: "shop.example.com", annotations: { "haproxy.router.openshift.io/timeout": "6s" }, tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" } });
+    changed[0] = route("web", {
+      host: "shop.example.com",
+      annotations: { "haproxy.router.openshift.io/timeout": "6s" },
+      tls: { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" },
+    });
     expect(serializeTable(run(changed).table, sha256).version).not.toBe(a.version);
   });
 
@@ -96,13 +136,19 @@ describe("serializeTable", () => {
   it("reports an unreadable shard as an error value", () => {
     expect(parseShard("{")).toEqual({ error: "the shard is not valid JSON" });
     expect(parseShard('{"schema":"other"}')).toHaveProperty("error");
-    expect(parseShard('{"backends":{},"hosts":{"a.example.com":[{"backends":3,"id":"shop/a"}]},"schema":"edgeroute/route-table/v1","wildcards":{}}')).toEqual({ error: "the shard refers to backend list 3, which it does not contain" });
+    expect(
+      parseShard(
+        '{"backends":{},"hosts":{"a.example.com":[{"backends":3,"id":"shop/a"}]},"schema":"edgeroute/route-table/v1","wildcards":{}}',
+      ),
+    ).toEqual({ error: "the shard refers to backend list 3, which it does not contain" });
   });
 
   it("compiles and shards 100,000 routes: every host in shardOf(host), every shard well under the KV limit", () => {
     const count = 100_000;
-    const objects: SourceObject[] = Array.from({ length: count }, (_, i) =>
-      ({ source: { file: "big.yaml", doc: i }, object: route(`r${i}`, { host: `app-${i}.tenant-${i % 97}.example.com`, path: i % 3 === 0 ? "/api" : undefined }) }));
+    const objects: SourceObject[] = Array.from({ length: count }, (_, i) => ({
+      source: { file: "big.yaml", doc: i },
+      object: route(`r${i}`, { host: `app-${i}.tenant-${i % 97}.example.com`, path: i % 3 === 0 ? "/api" : undefined }),
+    }));
     objects.push({ source: { file: "big.yaml", doc: count }, object: service("web") });
     const result = compile(objects, DEFAULT_COMPILE_OPTIONS);
     expect(result.diagnostics).toEqual([]);

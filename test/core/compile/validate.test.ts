@@ -46,7 +46,9 @@ describe("validate hosts", () => {
   });
 
   it("stores a Subdomain wildcard route as *.<suffix>", () => {
-    const result = run([route("web", { host: "www.acme.test", spec: { wildcardPolicy: "Subdomain" } }), web], { allowWildcards: true });
+    const result = run([route("web", { host: "www.acme.test", spec: { wildcardPolicy: "Subdomain" } }), web], {
+      allowWildcards: true,
+    });
     expect(only(result.admitted).host).toBe("*.acme.test");
     const d = diagnose(route("web", { spec: { wildcardPolicy: "Sometimes" } }));
     expect(d).toMatchObject({ code: "InvalidField", field: "spec.wildcardPolicy" });
@@ -67,11 +69,21 @@ describe("validate paths", () => {
 
 describe("validate backends", () => {
   it("checks weights 0..256 and defaults to 100", () => {
-    const r = route("web", { spec: { to: { kind: "Service", name: "web" }, alternateBackends: [{ kind: "Service", name: "api", weight: 0 }, { kind: "Service", name: "x", weight: 257 }] } });
+    const r = route("web", {
+      spec: {
+        to: { kind: "Service", name: "web" },
+        alternateBackends: [
+          { kind: "Service", name: "api", weight: 0 },
+          { kind: "Service", name: "x", weight: 257 },
+        ],
+      },
+    });
     const d = diagnose(r);
     expect(d).toMatchObject({ code: "WeightOutOfRange", field: "spec.alternateBackends[1].weight" });
     expect(d.message).toContain("between 0 and 256");
-    const ok = route("web", { spec: { to: { kind: "Service", name: "web" }, alternateBackends: [{ kind: "Service", name: "api", weight: 0 }] } });
+    const ok = route("web", {
+      spec: { to: { kind: "Service", name: "web" }, alternateBackends: [{ kind: "Service", name: "api", weight: 0 }] },
+    });
     expect(only(run([ok, web, api]).admitted).backends.map((b) => b.weight)).toEqual([100, 0]);
   });
 
@@ -85,12 +97,21 @@ describe("validate backends", () => {
     const d = diagnose(route("web", { spec: { to: { kind: "Deployment", name: "web" } } }));
     expect(d).toMatchObject({ code: "InvalidField", field: "spec.to.kind" });
     expect(d.message).toContain("must reference a Service");
-    expect(diagnose(route("web", { spec: { to: { kind: "Service" } } }))).toMatchObject({ code: "MissingField", field: "spec.to.name" });
+    expect(diagnose(route("web", { spec: { to: { kind: "Service" } } }))).toMatchObject({
+      code: "MissingField",
+      field: "spec.to.name",
+    });
   });
 
   it("refuses an invalid targetPort", () => {
-    expect(diagnose(route("web", { spec: { port: { targetPort: 0 } } }))).toMatchObject({ code: "InvalidField", field: "spec.port.targetPort" });
-    expect(diagnose(route("web", { spec: { port: {} } }))).toMatchObject({ code: "MissingField", field: "spec.port.targetPort" });
+    expect(diagnose(route("web", { spec: { port: { targetPort: 0 } } }))).toMatchObject({
+      code: "InvalidField",
+      field: "spec.port.targetPort",
+    });
+    expect(diagnose(route("web", { spec: { port: {} } }))).toMatchObject({
+      code: "MissingField",
+      field: "spec.port.targetPort",
+    });
   });
 });
 
@@ -115,21 +136,30 @@ describe("validate TLS", () => {
   });
 
   it("refuses unknown terminations and insecure policies", () => {
-    expect(diagnose(route("web", { tls: { termination: "mtls" } }))).toMatchObject({ code: "InvalidField", field: "spec.tls.termination" });
+    expect(diagnose(route("web", { tls: { termination: "mtls" } }))).toMatchObject({
+      code: "InvalidField",
+      field: "spec.tls.termination",
+    });
     const d = diagnose(route("web", { tls: { termination: "edge", insecureEdgeTerminationPolicy: "Disable" } }));
     expect(d).toMatchObject({ code: "InvalidField", field: "spec.tls.insecureEdgeTerminationPolicy" });
     expect(d.message).toContain("None, Allow, Redirect");
   });
 
   it("warns that certificates are not used", () => {
-    const d = diagnose(route("web", { tls: { termination: "edge", certificate: "-----BEGIN CERTIFICATE-----", key: "-----BEGIN KEY-----" } }));
+    const d = diagnose(
+      route("web", {
+        tls: { termination: "edge", certificate: "-----BEGIN CERTIFICATE-----", key: "-----BEGIN KEY-----" },
+      }),
+    );
     expect(d).toMatchObject({ severity: "warning", code: "UnsupportedFeature", field: "spec.tls.certificate" });
     expect(d.message).toContain("Cloudflare manages the edge certificate");
     expect(d.message).toContain("spec.tls.key");
   });
 
   it("refuses a destination CA on edge and warns about it on reencrypt (Custom Origin Trust Store)", () => {
-    expect(diagnose(route("web", { tls: { termination: "edge", destinationCACertificate: "PEM" } }))).toMatchObject({ code: "InvalidTLSCombination" });
+    expect(diagnose(route("web", { tls: { termination: "edge", destinationCACertificate: "PEM" } }))).toMatchObject({
+      code: "InvalidTLSCombination",
+    });
     const d = diagnose(route("web", { tls: { termination: "reencrypt", destinationCACertificate: "PEM" } }));
     expect(d).toMatchObject({ severity: "warning", field: "spec.tls.destinationCACertificate" });
     expect(d.message).toContain("Custom Origin Trust Store");
@@ -138,20 +168,33 @@ describe("validate TLS", () => {
 });
 
 describe("validate required HSTS policies", () => {
-  const requiredHsts = [{ domainPatterns: ["*.example.com"], minAgeSeconds: 3600, includeSubDomains: "RequireIncludeSubDomains" as const }];
-  const hsts = (value?: string) => route("web", { tls: { termination: "edge" }, annotations: value === undefined ? {} : { "haproxy.router.openshift.io/hsts_header": value } });
+  const requiredHsts = [
+    { domainPatterns: ["*.example.com"], minAgeSeconds: 3600, includeSubDomains: "RequireIncludeSubDomains" as const },
+  ];
+  const hsts = (value?: string) =>
+    route("web", {
+      tls: { termination: "edge" },
+      annotations: value === undefined ? {} : { "haproxy.router.openshift.io/hsts_header": value },
+    });
 
   it("refuses TLS routes on matching hosts that do not satisfy the policy", () => {
     const missing = diagnose(hsts(), { requiredHsts });
-    expect(missing).toMatchObject({ code: "HSTSPolicyViolation", field: 'metadata.annotations["haproxy.router.openshift.io/hsts_header"]' });
+    expect(missing).toMatchObject({
+      code: "HSTSPolicyViolation",
+      field: 'metadata.annotations["haproxy.router.openshift.io/hsts_header"]',
+    });
     expect(missing.message).toContain("max-age must be set");
-    expect(diagnose(hsts("max-age=60;includeSubDomains"), { requiredHsts }).message).toContain("less than minimum age (3600)");
+    expect(diagnose(hsts("max-age=60;includeSubDomains"), { requiredHsts }).message).toContain(
+      "less than minimum age (3600)",
+    );
     expect(diagnose(hsts("max-age=7200"), { requiredHsts }).message).toContain("includeSubDomains must be specified");
   });
 
   it("admits compliant routes, plain-HTTP routes and other domains", () => {
     expect(run([hsts("max-age=7200; includeSubDomains"), web], { requiredHsts }).admitted).toHaveLength(1);
     expect(run([route("web"), web], { requiredHsts }).admitted).toHaveLength(1);
-    expect(run([route("web", { host: "web.other.org", tls: { termination: "edge" } }), web], { requiredHsts }).admitted).toHaveLength(1);
+    expect(
+      run([route("web", { host: "web.other.org", tls: { termination: "edge" } }), web], { requiredHsts }).admitted,
+    ).toHaveLength(1);
   });
 });

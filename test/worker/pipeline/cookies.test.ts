@@ -19,16 +19,24 @@ describe("sticky cookie", () => {
   it("is HttpOnly, and Secure with SameSite on TLS routes not served over plain HTTP", () => {
     const cookie = { name: "er_x", sameSite: "None" as const };
     expect(stickyCookie(route({ id: "a/b", host: "h", cookie }), "id1")).toBe("er_x=id1; Path=/; HttpOnly");
-    expect(stickyCookie(route({ id: "a/b", host: "h", cookie, tls: { termination: "edge", insecure: "Redirect" } }), "id1")).toBe(
-      "er_x=id1; Path=/; HttpOnly; Secure; SameSite=None",
-    );
     expect(
-      stickyCookie(route({ id: "a/b", host: "h", cookie: { name: "c", sameSite: "Lax" }, tls: { termination: "reencrypt", insecure: "None" } }), "i"),
+      stickyCookie(route({ id: "a/b", host: "h", cookie, tls: { termination: "edge", insecure: "Redirect" } }), "id1"),
+    ).toBe("er_x=id1; Path=/; HttpOnly; Secure; SameSite=None");
+    expect(
+      stickyCookie(
+        route({
+          id: "a/b",
+          host: "h",
+          cookie: { name: "c", sameSite: "Lax" },
+          tls: { termination: "reencrypt", insecure: "None" },
+        }),
+        "i",
+      ),
     ).toBe("c=i; Path=/; HttpOnly; Secure; SameSite=Lax");
     // Allow serves plain HTTP too, where a Secure cookie would be dropped: the router leaves Secure off then.
-    expect(stickyCookie(route({ id: "a/b", host: "h", cookie, tls: { termination: "edge", insecure: "Allow" } }), "id1")).toBe(
-      "er_x=id1; Path=/; HttpOnly",
-    );
+    expect(
+      stickyCookie(route({ id: "a/b", host: "h", cookie, tls: { termination: "edge", insecure: "Allow" } }), "id1"),
+    ).toBe("er_x=id1; Path=/; HttpOnly");
     expect(stickyCookie(route({ id: "a/b", host: "h", cookie: null }), "id1")).toBeUndefined();
   });
 });

@@ -8,7 +8,9 @@ export function route(overrides: Partial<CompiledRoute> = {}): CompiledRoute {
     id: "shop/web",
     host: "shop.example.com",
     tls: { termination: "edge", insecure: "None" },
-    backends: [{ service: "shop/web", weight: 100, id: "b1", endpoints: [{ scheme: "http", host: "192.0.2.10", port: 80 }] }],
+    backends: [
+      { service: "shop/web", weight: 100, id: "b1", endpoints: [{ scheme: "http", host: "192.0.2.10", port: 80 }] },
+    ],
     ...overrides,
   });
 }

@@ -21,14 +21,24 @@ const verifiedCert = { tlsClientAuth: { certPresented: "1", certVerified: "SUCCE
 describe("policy order", () => {
   it("refuses a client outside the allowlist before counting it against the rate limit", async () => {
     const limiter = recordingLimiter(true);
-    const decision = await enforcePolicies({ request: request(), route: guarded, clientIp: "203.0.113.9", env: { RATE_LIMIT_5: limiter.binding } });
+    const decision = await enforcePolicies({
+      request: request(),
+      route: guarded,
+      clientIp: "203.0.113.9",
+      env: { RATE_LIMIT_5: limiter.binding },
+    });
     expect(decision.allow ? 200 : decision.response.status).toBe(403);
     expect(limiter.keys).toEqual([]);
   });
 
   it("counts an allowed client under its address and the route id, and answers 429 with Retry-After when over", async () => {
     const limiter = recordingLimiter(false);
-    const decision = await enforcePolicies({ request: request({ cf: verifiedCert }), route: guarded, clientIp: "192.0.2.4", env: { RATE_LIMIT_5: limiter.binding } });
+    const decision = await enforcePolicies({
+      request: request({ cf: verifiedCert }),
+      route: guarded,
+      clientIp: "192.0.2.4",
+      env: { RATE_LIMIT_5: limiter.binding },
+    });
     if (decision.allow) throw new Error("expected 429");
     expect(decision.response.status).toBe(429);
     expect(decision.response.headers.get("Retry-After")).toBe("10");
@@ -41,7 +51,12 @@ describe("policy order", () => {
     const env = { RATE_LIMIT_5: limiter.binding };
     const noCert = await enforcePolicies({ request: request(), route: guarded, clientIp: "192.0.2.4", env });
     expect(noCert.allow ? 200 : noCert.response.status).toBe(403);
-    const noToken = await enforcePolicies({ request: request({ cf: verifiedCert }), route: guarded, clientIp: "192.0.2.4", env });
+    const noToken = await enforcePolicies({
+      request: request({ cf: verifiedCert }),
+      route: guarded,
+      clientIp: "192.0.2.4",
+      env,
+    });
     if (noToken.allow) throw new Error("expected 401");
     expect(noToken.response.status).toBe(401);
     expect(noToken.response.headers.get("WWW-Authenticate")).toBe('Bearer realm="shop.example.com"');
@@ -50,7 +65,12 @@ describe("policy order", () => {
 
   it("never throws for a request without a cf object or headers on a fully guarded route", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const decision = await enforcePolicies({ request: new Request("http://shop.example.com/"), route: guarded, clientIp: "192.0.2.4", env: {} });
+    const decision = await enforcePolicies({
+      request: new Request("http://shop.example.com/"),
+      route: guarded,
+      clientIp: "192.0.2.4",
+      env: {},
+    });
     expect(decision.allow ? 200 : decision.response.status).toBe(503);
     log.mockRestore();
   });

@@ -1,4 +1,13 @@
-import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload } from "jose";
+import {
+  createLocalJWKSet,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+  UnsecuredJWT,
+  type JWK,
+  type JWTPayload,
+} from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { JwtAuth } from "../../../worker/core/types.ts";
 import { enforcePolicies, type KeyResolver, type PolicyDecision } from "../../../worker/policy/index.ts";
@@ -43,7 +52,11 @@ beforeAll(async () => {
 
 afterEach(() => vi.restoreAllMocks());
 
-function token(claims: JWTPayload = {}, key: CryptoKey = signingKey, expiresIn: string | number = "5m"): Promise<string> {
+function token(
+  claims: JWTPayload = {},
+  key: CryptoKey = signingKey,
+  expiresIn: string | number = "5m",
+): Promise<string> {
   return new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: "RS256", kid: "k1" })
     .setIssuedAt()
@@ -51,17 +64,29 @@ function token(claims: JWTPayload = {}, key: CryptoKey = signingKey, expiresIn: 
     .sign(key);
 }
 
-async function decide(authorization: string | null, jwt: JwtAuth = auth, resolver: KeyResolver = keysFor): Promise<PolicyDecision> {
+async function decide(
+  authorization: string | null,
+  jwt: JwtAuth = auth,
+  resolver: KeyResolver = keysFor,
+): Promise<PolicyDecision> {
   asked = [];
   const headers: Record<string, string> = authorization === null ? {} : { Authorization: authorization };
-  return enforcePolicies({ request: request({ headers }), route: route({ jwt }), clientIp: "192.0.2.1", env: {} }, { keysFor: resolver });
+  return enforcePolicies(
+    { request: request({ headers }), route: route({ jwt }), clientIp: "192.0.2.1", env: {} },
+    { keysFor: resolver },
+  );
 }
 
 /** Status, WWW-Authenticate and body of a refusal. */
 async function refusal(decision: PolicyDecision) {
   if (decision.allow) throw new Error("expected a refusal, the request was allowed");
   const r = decision.response;
-  return { status: r.status, challenge: r.headers.get("WWW-Authenticate"), cache: r.headers.get("Cache-Control"), body: await r.text() };
+  return {
+    status: r.status,
+    challenge: r.headers.get("WWW-Authenticate"),
+    cache: r.headers.get("Cache-Control"),
+    body: await r.text(),
+  };
 }
 
 describe("jwt: valid tokens", () => {
@@ -81,7 +106,11 @@ describe("jwt: valid tokens", () => {
 
   it("removes a forward-claim header even when the token lacks that claim", async () => {
     const decision = await decide(`Bearer ${await token()}`);
-    expect(decision).toEqual({ allow: true, setHeaders: [["X-User", "alice"]], removeHeaders: ["X-User", "X-User-Email", "X-User-Groups"] });
+    expect(decision).toEqual({
+      allow: true,
+      setHeaders: [["X-User", "alice"]],
+      removeHeaders: ["X-User", "X-User-Email", "X-User-Groups"],
+    });
   });
 
   it("percent-encodes claim characters that cannot appear in a header value", async () => {
@@ -103,7 +132,11 @@ describe("jwt: valid tokens", () => {
   });
 
   it("accepts any of the route's audiences and no issuer check when none is configured", async () => {
-    const other = await new SignJWT({ sub: "bob" }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setAudience("other-api").setExpirationTime("5m").sign(signingKey);
+    const other = await new SignJWT({ sub: "bob" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setAudience("other-api")
+      .setExpirationTime("5m")
+      .sign(signingKey);
     expect((await decide(`Bearer ${other}`, { ...auth, issuer: undefined })).allow).toBe(true);
   });
 });
@@ -121,24 +154,45 @@ describe("jwt: refused tokens", () => {
 
   it("refuses an expired token", async () => {
     const expired = await token({}, signingKey, Math.floor(Date.now() / 1000) - 120);
-    expect(await refusal(await decide(`Bearer ${expired}`))).toMatchObject({ status: 401, challenge: challenge("The access token expired") });
+    expect(await refusal(await decide(`Bearer ${expired}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token expired"),
+    });
   });
 
   it("refuses a token that is not valid yet beyond the tolerance", async () => {
-    const early = await new SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience(AUDIENCE)
-      .setNotBefore(Math.floor(Date.now() / 1000) + 600).setExpirationTime("1h").sign(signingKey);
-    expect(await refusal(await decide(`Bearer ${early}`))).toMatchObject({ status: 401, challenge: challenge("The access token is not valid yet") });
+    const early = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setNotBefore(Math.floor(Date.now() / 1000) + 600)
+      .setExpirationTime("1h")
+      .sign(signingKey);
+    expect(await refusal(await decide(`Bearer ${early}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token is not valid yet"),
+    });
   });
 
   it("refuses a wrong issuer and a wrong audience", async () => {
     const wrongIss = await token({ iss: "https://evil.example.net/" });
-    expect(await refusal(await decide(`Bearer ${wrongIss}`))).toMatchObject({ status: 401, challenge: challenge("The access token issuer is not accepted") });
+    expect(await refusal(await decide(`Bearer ${wrongIss}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token issuer is not accepted"),
+    });
     const wrongAud = await token({ aud: "billing-api" });
-    expect(await refusal(await decide(`Bearer ${wrongAud}`))).toMatchObject({ status: 401, challenge: challenge("The access token audience is not accepted") });
+    expect(await refusal(await decide(`Bearer ${wrongAud}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token audience is not accepted"),
+    });
   });
 
   it("refuses an unsigned token (alg none)", async () => {
-    const unsigned = new UnsecuredJWT({ sub: "alice" }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("5m").encode();
+    const unsigned = new UnsecuredJWT({ sub: "alice" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("5m")
+      .encode();
     expect(await refusal(await decide(`Bearer ${unsigned}`))).toMatchObject({
       status: 401,
       challenge: challenge("The access token signing algorithm is not accepted"),
@@ -146,8 +200,12 @@ describe("jwt: refused tokens", () => {
   });
 
   it("refuses an HS256 token whose HMAC secret is the public key (algorithm confusion)", async () => {
-    const forged = await new SignJWT({ sub: "admin" }).setProtectedHeader({ alg: "HS256", kid: "k1" }).setIssuer(ISSUER).setAudience(AUDIENCE)
-      .setExpirationTime("5m").sign(new TextEncoder().encode(publicPem));
+    const forged = await new SignJWT({ sub: "admin" })
+      .setProtectedHeader({ alg: "HS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(publicPem));
     expect(await refusal(await decide(`Bearer ${forged}`))).toMatchObject({
       status: 401,
       challenge: challenge("The access token signing algorithm is not accepted"),
@@ -156,17 +214,33 @@ describe("jwt: refused tokens", () => {
 
   it("refuses a token signed by another key, whether it names the known key id or an unknown one", async () => {
     const sameKid = await token({}, otherKey);
-    expect(await refusal(await decide(`Bearer ${sameKid}`))).toMatchObject({ status: 401, challenge: challenge("The access token signature could not be verified") });
-    const otherKid = await new SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "RS256", kid: "k9" }).setIssuer(ISSUER).setAudience(AUDIENCE)
-      .setExpirationTime("5m").sign(otherKey);
-    expect(await refusal(await decide(`Bearer ${otherKid}`))).toMatchObject({ status: 401, challenge: challenge("The access token signature could not be verified") });
+    expect(await refusal(await decide(`Bearer ${sameKid}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token signature could not be verified"),
+    });
+    const otherKid = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "RS256", kid: "k9" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("5m")
+      .sign(otherKey);
+    expect(await refusal(await decide(`Bearer ${otherKid}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token signature could not be verified"),
+    });
   });
 
   it("refuses a token whose signature was tampered with", async () => {
     const [header, , signature] = (await token()).split(".");
-    const forgedClaims = btoa(JSON.stringify({ sub: "admin", iss: ISSUER, aud: AUDIENCE, exp: 9999999999 })).replace(/=+$/, "");
+    const forgedClaims = btoa(JSON.stringify({ sub: "admin", iss: ISSUER, aud: AUDIENCE, exp: 9999999999 })).replace(
+      /=+$/,
+      "",
+    );
     const tampered = `${header}.${forgedClaims}.${signature}`;
-    expect(await refusal(await decide(`Bearer ${tampered}`))).toMatchObject({ status: 401, challenge: challenge("The access token signature could not be verified") });
+    expect(await refusal(await decide(`Bearer ${tampered}`))).toMatchObject({
+      status: 401,
+      challenge: challenge("The access token signature could not be verified"),
+    });
   });
 
   it.each([
@@ -179,15 +253,23 @@ describe("jwt: refused tokens", () => {
   ])("refuses %s with invalid_token", async (_, header) => {
     const r = await refusal(await decide(header));
     expect(r.status).toBe(401);
-    expect(r.challenge).toMatch(/^Bearer realm="shop\.example\.com", error="invalid_token", error_description="[^"\\]+"$/);
+    expect(r.challenge).toMatch(
+      /^Bearer realm="shop\.example\.com", error="invalid_token", error_description="[^"\\]+"$/,
+    );
     expect(r.body).not.toMatch(/ERR_|jose|stack/i);
   });
 
   it("refuses a token signed with an algorithm the route does not pin", async () => {
     const es = await generateKeyPair("ES256");
-    const esToken = await new SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(ISSUER).setAudience(AUDIENCE)
-      .setExpirationTime("5m").sign(es.privateKey);
-    expect((await refusal(await decide(`Bearer ${esToken}`))).challenge).toBe(challenge("The access token signing algorithm is not accepted"));
+    const esToken = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("5m")
+      .sign(es.privateKey);
+    expect((await refusal(await decide(`Bearer ${esToken}`))).challenge).toBe(
+      challenge("The access token signing algorithm is not accepted"),
+    );
   });
 });
 

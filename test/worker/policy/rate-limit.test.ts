@@ -36,6 +36,8 @@ describe("rate limit: binding faults fail closed", () => {
   });
 
   it("does not look at any binding for a route without a limit", async () => {
-    expect((await enforcePolicies({ request: request(), route: route(), clientIp: "192.0.2.1", env: {} })).allow).toBe(true);
+    expect((await enforcePolicies({ request: request(), route: route(), clientIp: "192.0.2.1", env: {} })).allow).toBe(
+      true,
+    );
   });
 });

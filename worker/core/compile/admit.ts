@@ -45,14 +45,23 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
 
   const reject = (c: CandidateRoute, reason: Rejection["reason"], message: string): void => {
     rejected.push({ object: c.subject.object, host: c.route.host, path: c.route.path, reason, message });
-    report.warning(c.subject, reason, c.hostField, `not admitted: ${message}; the route is not served, other routes are`);
+    report.warning(
+      c.subject,
+      reason,
+      c.hostField,
+      `not admitted: ${message}; the route is not served, other routes are`,
+    );
   };
   const label = (c: CandidateRoute): string => `${c.namespace}/${c.name}`;
 
   for (const c of ordered) {
     const host = c.route.host;
     if (c.wildcard === "route" && !options.allowWildcards) {
-      reject(c, "RouteNotAdmitted", `wildcard routes are not allowed (wildcardPolicy Subdomain needs the allowWildcards option, routes CLI --allow-wildcards, like IngressController routeAdmission.wildcardPolicy WildcardsAllowed)`);
+      reject(
+        c,
+        "RouteNotAdmitted",
+        `wildcard routes are not allowed (wildcardPolicy Subdomain needs the allowWildcards option, routes CLI --allow-wildcards, like IngressController routeAdmission.wildcardPolicy WildcardsAllowed)`,
+      );
       continue;
     }
     const isWildcard = c.wildcard !== null;
@@ -76,7 +85,11 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
       } else {
         const blocker = wildcardBySuffix.get(suffix);
         if (blocker !== undefined && blocker.namespace !== c.namespace) {
-          reject(c, "HostAlreadyClaimed", `wildcard route ${label(blocker)} has host ${blocker.route.host}, blocking ${host}`);
+          reject(
+            c,
+            "HostAlreadyClaimed",
+            `wildcard route ${label(blocker)} has host ${blocker.route.host}, blocking ${host}`,
+          );
           continue;
         }
       }
@@ -87,7 +100,11 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
     const claimKey = `${host}\n${c.route.path === "" ? "/" : c.route.path}\n${c.route.match}`;
     const holder = pathClaims.get(claimKey);
     if (holder !== undefined) {
-      reject(c, "HostAlreadyClaimed", `route ${label(holder)} already exposes ${host}${c.route.path === "" ? "" : ` path ${c.route.path}`} and is older`);
+      reject(
+        c,
+        "HostAlreadyClaimed",
+        `route ${label(holder)} already exposes ${host}${c.route.path === "" ? "" : ` path ${c.route.path}`} and is older`,
+      );
       continue;
     }
 

@@ -59,10 +59,16 @@ const ROUTER_PREFIXES = ["haproxy.router.openshift.io/", "router.openshift.io/"]
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATIONS));
 
 export function readRouterAnnotations(ctx: AnnotationContext, report: Report): RouterSettings {
-  const ignore: Ignore = (name, message, code = "InvalidAnnotation") => report.warning(ctx.subject, code, annotationField(name), message);
+  const ignore: Ignore = (name, message, code = "InvalidAnnotation") =>
+    report.warning(ctx.subject, code, annotationField(name), message);
   for (const name of Object.keys(ctx.annotations)) {
     if (!KNOWN.has(name) && ROUTER_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-      report.notice(ctx.subject, "UnsupportedFeature", annotationField(name), `${name} is not supported by edgeroute and is ignored; supported router annotations: ${[...KNOWN].join(", ")}`);
+      report.notice(
+        ctx.subject,
+        "UnsupportedFeature",
+        annotationField(name),
+        `${name} is not supported by edgeroute and is ignored; supported router annotations: ${[...KNOWN].join(", ")}`,
+      );
     }
   }
   return {
@@ -80,7 +86,12 @@ export function readRouterAnnotations(ctx: AnnotationContext, report: Report): R
 /** Warn that an annotation (or part of it) is ignored; `UnsupportedFeature` when the value is fine but the edge cannot do it. */
 type Ignore = (annotation: string, message: string, code?: "InvalidAnnotation" | "UnsupportedFeature") => void;
 
-function readEnum<T extends string>(ctx: AnnotationContext, name: string, allowed: readonly T[], ignore: Ignore): T | undefined {
+function readEnum<T extends string>(
+  ctx: AnnotationContext,
+  name: string,
+  allowed: readonly T[],
+  ignore: Ignore,
+): T | undefined {
   const value = ctx.annotations[name];
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -94,7 +105,10 @@ function readTimeout(ctx: AnnotationContext, ignore: Ignore): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
   const match = TIMEOUT_PATTERN.exec(value);
   if (match === null) {
-    ignore(ANNOTATIONS.timeout, `${show(value)} is not a valid timeout and is ignored (router behaviour), so the default 30s applies; use a positive integer with an optional unit us, ms, s, m, h or d (no unit = ms), e.g. "5s"`);
+    ignore(
+      ANNOTATIONS.timeout,
+      `${show(value)} is not a valid timeout and is ignored (router behaviour), so the default 30s applies; use a positive integer with an optional unit us, ms, s, m, h or d (no unit = ms), e.g. "5s"`,
+    );
     return DEFAULT_TIMEOUT_MS;
   }
   const amount = Number(match[1]);
@@ -113,14 +127,22 @@ function readCookie(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["cook
   const disable = ctx.annotations[ANNOTATIONS.disableCookies];
   if (disable !== undefined) {
     const parsed = parseGoBool(disable);
-    if (parsed === undefined) ignore(ANNOTATIONS.disableCookies, `${show(disable)} is not a boolean and is ignored (router behaviour), so cookies stay on; allowed: true, false, 1, 0, t, f (any case as Go ParseBool)`);
+    if (parsed === undefined)
+      ignore(
+        ANNOTATIONS.disableCookies,
+        `${show(disable)} is not a boolean and is ignored (router behaviour), so cookies stay on; allowed: true, false, 1, 0, t, f (any case as Go ParseBool)`,
+      );
     if (parsed === true) return null;
   }
   let name = defaultCookieName(ctx.id);
   const custom = ctx.annotations[ANNOTATIONS.cookieName];
   if (custom !== undefined) {
     if (COOKIE_NAME_PATTERN.test(custom)) name = custom;
-    else ignore(ANNOTATIONS.cookieName, `${show(custom)} is not a valid cookie name and is ignored (router behaviour), so ${name} is used; allowed: letters, digits, '_' and '-'`);
+    else
+      ignore(
+        ANNOTATIONS.cookieName,
+        `${show(custom)} is not a valid cookie name and is ignored (router behaviour), so ${name} is used; allowed: letters, digits, '_' and '-'`,
+      );
   }
   const sameSite = readEnum(ctx, ANNOTATIONS.cookieSameSite, SAME_SITE, ignore) ?? "None";
   return { name, sameSite };
@@ -130,12 +152,18 @@ function readRewriteTarget(ctx: AnnotationContext, ignore: Ignore): string | nul
   const value = ctx.annotations[ANNOTATIONS.rewriteTarget];
   if (value === undefined) return null;
   if (!REWRITE_TARGET_PATTERN.test(value)) {
-    ignore(ANNOTATIONS.rewriteTarget, `${show(value)} is ignored (router behaviour); the target must start with "/", e.g. "/" or "/v2"`);
+    ignore(
+      ANNOTATIONS.rewriteTarget,
+      `${show(value)} is ignored (router behaviour); the target must start with "/", e.g. "/" or "/v2"`,
+    );
     return null;
   }
   const { literal, truncatedAtHash } = sanitizeRewriteTarget(value);
   if (truncatedAtHash) {
-    ignore(ANNOTATIONS.rewriteTarget, `the text from the unescaped "#" on is dropped (router behaviour), leaving ${show(literal)}; escape it as \\# to keep a literal "#"`);
+    ignore(
+      ANNOTATIONS.rewriteTarget,
+      `the text from the unescaped "#" on is dropped (router behaviour), leaving ${show(literal)}; escape it as \\# to keep a literal "#"`,
+    );
   }
   return literal;
 }
@@ -145,11 +173,17 @@ function readHsts(ctx: AnnotationContext, ignore: Ignore): string | null {
   const value = ctx.annotations[ANNOTATIONS.hsts];
   if (value === undefined) return null;
   if (ctx.termination === null) {
-    ignore(ANNOTATIONS.hsts, `HSTS is only sent by edge and reencrypt routes, and this route is plain HTTP, so it is ignored (router behaviour); add spec.tls to use it`);
+    ignore(
+      ANNOTATIONS.hsts,
+      `HSTS is only sent by edge and reencrypt routes, and this route is plain HTTP, so it is ignored (router behaviour); add spec.tls to use it`,
+    );
     return null;
   }
   if (!HSTS_HEADER_PATTERN.test(value)) {
-    ignore(ANNOTATIONS.hsts, `${show(value)} is not a valid HSTS value and is ignored (router behaviour), so no header is sent; use max-age=<seconds> with optional includeSubDomains and preload, separated by ";", e.g. "max-age=31536000;includeSubDomains"`);
+    ignore(
+      ANNOTATIONS.hsts,
+      `${show(value)} is not a valid HSTS value and is ignored (router behaviour), so no header is sent; use max-age=<seconds> with optional includeSubDomains and preload, separated by ";", e.g. "max-age=31536000;includeSubDomains"`,
+    );
     return null;
   }
   return value;
@@ -166,13 +200,20 @@ function readAllowlist(ctx: AnnotationContext, ignore: Ignore): string[] | null 
   const value = ctx.annotations[name];
   if (value === undefined || value === "") return null;
   if (value !== value.trim()) {
-    ignore(name, `the list has leading or trailing whitespace, so the whole list is ignored (router behaviour) and every client is allowed; separate addresses and CIDRs by single spaces, nothing before or after`);
+    ignore(
+      name,
+      `the list has leading or trailing whitespace, so the whole list is ignored (router behaviour) and every client is allowed; separate addresses and CIDRs by single spaces, nothing before or after`,
+    );
     return null;
   }
   const networks: string[] = [];
   for (const entry of value.split(/\s+/)) {
     const network = parseNetwork(entry);
-    if (network === null) ignore(name, `entry ${show(entry)} is not an IP address or CIDR and is dropped (router behaviour); allowed: IPv4/IPv6 addresses and CIDRs such as 10.0.0.0/8`);
+    if (network === null)
+      ignore(
+        name,
+        `entry ${show(entry)} is not an IP address or CIDR and is dropped (router behaviour); allowed: IPv4/IPv6 addresses and CIDRs such as 10.0.0.0/8`,
+      );
     else {
       const text = formatNetwork(network);
       if (!networks.includes(text)) networks.push(text);
@@ -188,28 +229,43 @@ function readAllowlist(ctx: AnnotationContext, ignore: Ignore): string[] | null 
 function readRateLimit(ctx: AnnotationContext, ignore: Ignore): CompiledRoute["rateLimit"] {
   const enabledText = ctx.annotations[ANNOTATIONS.rateLimit];
   const enabled = enabledText === undefined ? false : parseGoBool(enabledText);
-  if (enabled === undefined) ignore(ANNOTATIONS.rateLimit, `${show(enabledText)} is not a boolean and is ignored (router behaviour), so no rate limit applies; allowed: true, false (Go ParseBool)`);
-  const tuning = [ANNOTATIONS.rateHttp, ANNOTATIONS.rateTcp, ANNOTATIONS.concurrentTcp].filter((n) => ctx.annotations[n] !== undefined);
+  if (enabled === undefined)
+    ignore(
+      ANNOTATIONS.rateLimit,
+      `${show(enabledText)} is not a boolean and is ignored (router behaviour), so no rate limit applies; allowed: true, false (Go ParseBool)`,
+    );
+  const tuning = [ANNOTATIONS.rateHttp, ANNOTATIONS.rateTcp, ANNOTATIONS.concurrentTcp].filter(
+    (n) => ctx.annotations[n] !== undefined,
+  );
   if (enabled !== true) {
     for (const n of tuning) ignore(n, `ignored because ${ANNOTATIONS.rateLimit} is not "true" (router behaviour)`);
     return null;
   }
   for (const n of [ANNOTATIONS.rateTcp, ANNOTATIONS.concurrentTcp]) {
     if (ctx.annotations[n] !== undefined) {
-      ignore(n, `TCP connection limits are not enforceable at an HTTP edge (Cloudflare terminates client connections), so this is ignored; use rate-limit-connections.rate-http for a request rate limit`, "UnsupportedFeature");
+      ignore(
+        n,
+        `TCP connection limits are not enforceable at an HTTP edge (Cloudflare terminates client connections), so this is ignored; use rate-limit-connections.rate-http for a request rate limit`,
+        "UnsupportedFeature",
+      );
     }
   }
   const text = ctx.annotations[ANNOTATIONS.rateHttp];
   if (text === undefined) return null;
   const requested = parseGoInt(text);
   if (requested === undefined || requested < 1) {
-    ignore(ANNOTATIONS.rateHttp, `${show(text)} is not a positive integer and is ignored, so no rate limit applies; give the allowed requests per 10 s per client IP, e.g. "100"`);
+    ignore(
+      ANNOTATIONS.rateHttp,
+      `${show(text)} is not a positive integer and is ignored, so no rate limit applies; give the allowed requests per 10 s per client IP, e.g. "100"`,
+    );
     return null;
   }
   const limit = rateLimitFor(requested);
   if (limit.limit !== requested) {
-    ignore(ANNOTATIONS.rateHttp, `${requested} requests per 10 s is rounded down to ${limit.limit} (binding ${limit.binding}): the edge enforces limits of the 1-2-5 series 1, 2, 5, 10, …, 10000 and takes the nearest one that is not looser`);
+    ignore(
+      ANNOTATIONS.rateHttp,
+      `${requested} requests per 10 s is rounded down to ${limit.limit} (binding ${limit.binding}): the edge enforces limits of the 1-2-5 series 1, 2, 5, 10, …, 10000 and takes the nearest one that is not looser`,
+    );
   }
   return limit;
 }
-

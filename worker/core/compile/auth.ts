@@ -31,8 +31,15 @@ const KNOWN: readonly string[] = Object.values(AUTH);
  * `none` and the HS* (shared secret) algorithms are never allowed: a public JWKS must not verify MACs.
  */
 const ALGORITHM_FAMILIES: Record<string, string> = {
-  RS256: "RSA", RS384: "RSA", RS512: "RSA", PS256: "RSA", PS384: "RSA", PS512: "RSA",
-  ES256: "EC", ES384: "EC", ES512: "EC",
+  RS256: "RSA",
+  RS384: "RSA",
+  RS512: "RSA",
+  PS256: "RSA",
+  PS384: "RSA",
+  PS512: "RSA",
+  ES256: "EC",
+  ES384: "EC",
+  ES512: "EC",
   EdDSA: "OKP",
 };
 const DEFAULT_ALGORITHMS = ["RS256"];
@@ -41,8 +48,20 @@ const MAX_CLOCK_TOLERANCE_SECONDS = 300;
 /** Headers a claim may not be copied into: routing, framing and identity headers the gateway itself owns. */
 const FORBIDDEN_CLAIM_HEADERS: readonly string[] = [
   ...FORBIDDEN_HEADER_NAMES,
-  "authorization", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length",
-  "proxy-authorization", "proxy-authenticate", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+  "authorization",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "content-length",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
 ];
 
 export interface AuthSettings {
@@ -50,9 +69,23 @@ export interface AuthSettings {
   clientCert: ClientCertAuth | null;
 }
 
-export function readAuth(subject: Subject, annotations: Record<string, string>, options: CompileOptions, report: Report): AuthSettings {
-  const fail = (name: string, message: string, code: "InvalidAnnotation" | "MissingField" = "InvalidAnnotation"): void =>
-    report.error(subject, code, annotationField(name), `${message} (an authentication annotation is never ignored: the route is not published until it is fixed)`);
+export function readAuth(
+  subject: Subject,
+  annotations: Record<string, string>,
+  options: CompileOptions,
+  report: Report,
+): AuthSettings {
+  const fail = (
+    name: string,
+    message: string,
+    code: "InvalidAnnotation" | "MissingField" = "InvalidAnnotation",
+  ): void =>
+    report.error(
+      subject,
+      code,
+      annotationField(name),
+      `${message} (an authentication annotation is never ignored: the route is not published until it is fixed)`,
+    );
   for (const name of Object.keys(annotations)) {
     if (name.startsWith(AUTH_PREFIX) && !KNOWN.includes(name)) {
       fail(name, `unknown authentication annotation; known: ${KNOWN.join(", ")}`);
@@ -69,7 +102,11 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
   if (given.length === 0) return null;
   const url = a[AUTH.jwksUrl];
   if (url === undefined) {
-    fail(AUTH.jwksUrl, `${given.join(", ")} ${given.length === 1 ? "is" : "are"} set but the JWKS URL is missing; set ${AUTH.jwksUrl} to the issuer's https JWKS URL`, "MissingField");
+    fail(
+      AUTH.jwksUrl,
+      `${given.join(", ")} ${given.length === 1 ? "is" : "are"} set but the JWKS URL is missing; set ${AUTH.jwksUrl} to the issuer's https JWKS URL`,
+      "MissingField",
+    );
     return null;
   }
   const jwksUrl = readJwksUrl(url, options, fail);
@@ -78,7 +115,15 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
   const algorithms = readAlgorithms(a, fail);
   const clockToleranceSeconds = readClockTolerance(a, fail);
   const forwardClaims = readForwardClaims(a, fail);
-  if (jwksUrl === undefined || issuer === null || audience === null || algorithms === undefined || clockToleranceSeconds === undefined || forwardClaims === undefined) return null;
+  if (
+    jwksUrl === undefined ||
+    issuer === null ||
+    audience === null ||
+    algorithms === undefined ||
+    clockToleranceSeconds === undefined ||
+    forwardClaims === undefined
+  )
+    return null;
   const jwt: JwtAuth = { jwksUrl, algorithms, clockToleranceSeconds, forwardClaims };
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
@@ -93,7 +138,10 @@ function readJwksUrl(url: string, options: CompileOptions, fail: Fail): string |
   const match = /^(https?):\/\/([^/?#@\s]+)([/?][^#\s]*)?$/i.exec(url);
   const host = match === null ? null : normalizeHost(match[2] as string);
   if (match === null || host === null) {
-    fail(AUTH.jwksUrl, `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`);
+    fail(
+      AUTH.jwksUrl,
+      `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`,
+    );
     return undefined;
   }
   const scheme = (match[1] as string).toLowerCase();
@@ -104,7 +152,10 @@ function readJwksUrl(url: string, options: CompileOptions, fail: Fail): string |
   }
   if (scheme === "http") {
     if (!(classifyTarget(host) === "loopback" && options.target === "local")) {
-      fail(AUTH.jwksUrl, `${show(url)} uses http; signing keys must be fetched over https (http is allowed only for a loopback host in a local table)`);
+      fail(
+        AUTH.jwksUrl,
+        `${show(url)} uses http; signing keys must be fetched over https (http is allowed only for a loopback host in a local table)`,
+      );
       return undefined;
     }
   }
@@ -123,7 +174,10 @@ function readOptionalText(a: Record<string, string>, name: string, fail: Fail): 
 }
 
 function readList(a: Record<string, string>, name: string, what: string, fail: Fail): string[] | null {
-  const items = (a[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const items = (a[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (items.length === 0) {
     fail(name, `names no ${what}; give a comma-separated list`);
     return null;
@@ -138,7 +192,10 @@ function readAlgorithms(a: Record<string, string>, fail: Fail): string[] | undef
   const allowed = `allowed: ${Object.keys(ALGORITHM_FAMILIES).join(", ")}, all of one key type (RS*/PS*, ES* or EdDSA)`;
   for (const alg of list) {
     if (alg.toLowerCase() === "none" || /^HS/i.test(alg)) {
-      fail(AUTH.algorithms, `${alg} is never allowed (${alg.toLowerCase() === "none" ? "unsigned tokens" : "shared-secret MACs cannot be verified with a public JWKS"}); ${allowed}`);
+      fail(
+        AUTH.algorithms,
+        `${alg} is never allowed (${alg.toLowerCase() === "none" ? "unsigned tokens" : "shared-secret MACs cannot be verified with a public JWKS"}); ${allowed}`,
+      );
       return undefined;
     }
     if (ALGORITHM_FAMILIES[alg] === undefined) {
@@ -148,7 +205,10 @@ function readAlgorithms(a: Record<string, string>, fail: Fail): string[] | undef
   }
   const families = new Set(list.map((alg) => ALGORITHM_FAMILIES[alg]));
   if (families.size > 1) {
-    fail(AUTH.algorithms, `${list.join(", ")} mixes key types (${[...families].join(", ")}), which allows algorithm confusion; ${allowed}`);
+    fail(
+      AUTH.algorithms,
+      `${list.join(", ")} mixes key types (${[...families].join(", ")}), which allows algorithm confusion; ${allowed}`,
+    );
     return undefined;
   }
   return list;
@@ -159,7 +219,10 @@ function readClockTolerance(a: Record<string, string>, fail: Fail): number | und
   if (value === undefined) return DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const seconds = /^[0-9]+$/.test(value) ? Number(value) : NaN;
   if (!(seconds >= 0 && seconds <= MAX_CLOCK_TOLERANCE_SECONDS)) {
-    fail(AUTH.clockTolerance, `${show(value)} is not valid; give whole seconds from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS} (default ${DEFAULT_CLOCK_TOLERANCE_SECONDS})`);
+    fail(
+      AUTH.clockTolerance,
+      `${show(value)} is not valid; give whole seconds from 0 to ${MAX_CLOCK_TOLERANCE_SECONDS} (default ${DEFAULT_CLOCK_TOLERANCE_SECONDS})`,
+    );
     return undefined;
   }
   return seconds;
@@ -171,16 +234,25 @@ function readForwardClaims(a: Record<string, string>, fail: Fail): { claim: stri
   if (value === undefined) return [];
   const out: { claim: string; header: string }[] = [];
   const headers = new Set<string>();
-  for (const pair of value.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+  for (const pair of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")) {
     const match = /^([^=\s]+)=([^=\s]+)$/.exec(pair);
     const claim = match?.[1];
     const header = match?.[2];
     if (claim === undefined || header === undefined) {
-      fail(AUTH.forwardClaims, `${show(pair)} is not claim=Header-Name; give a comma-separated list such as "sub=X-User,email=X-Email"`);
+      fail(
+        AUTH.forwardClaims,
+        `${show(pair)} is not claim=Header-Name; give a comma-separated list such as "sub=X-User,email=X-Email"`,
+      );
       return undefined;
     }
     if (!HEADER_NAME_PATTERN.test(header) || FORBIDDEN_CLAIM_HEADERS.includes(header.toLowerCase())) {
-      fail(AUTH.forwardClaims, `${show(header)} cannot carry a claim; use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)`);
+      fail(
+        AUTH.forwardClaims,
+        `${show(header)} cannot carry a claim; use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)`,
+      );
       return undefined;
     }
     if (headers.has(header.toLowerCase())) {
@@ -203,7 +275,8 @@ function readClientCert(a: Record<string, string>, fail: Fail): ClientCertAuth |
   const sha256 = a[AUTH.clientCertSha256];
   if (required === undefined) {
     for (const name of [AUTH.clientCertSubject, AUTH.clientCertSha256]) {
-      if (a[name] !== undefined) fail(AUTH.clientCert, `${name} needs ${AUTH.clientCert}: "required" as well`, "MissingField");
+      if (a[name] !== undefined)
+        fail(AUTH.clientCert, `${name} needs ${AUTH.clientCert}: "required" as well`, "MissingField");
     }
     return null;
   }
@@ -218,15 +291,24 @@ function readClientCert(a: Record<string, string>, fail: Fail): ClientCertAuth |
     if (problem === null) auth.subjectDn = subject;
     else {
       ok = false;
-      fail(AUTH.clientCertSubject, `${show(subject)} is not an RFC 2253 distinguished name (${problem}); e.g. "CN=client,O=Example,C=US"`);
+      fail(
+        AUTH.clientCertSubject,
+        `${show(subject)} is not an RFC 2253 distinguished name (${problem}); e.g. "CN=client,O=Example,C=US"`,
+      );
     }
   }
   if (sha256 !== undefined) {
-    const prints = sha256.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const prints = sha256
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     const bad = prints.find((p) => !/^[0-9a-fA-F]{64}$/.test(p));
     if (prints.length === 0 || bad !== undefined) {
       ok = false;
-      fail(AUTH.clientCertSha256, `${show(bad ?? sha256)} is not a SHA-256 fingerprint; give comma-separated 64-digit hex values (no colons)`);
+      fail(
+        AUTH.clientCertSha256,
+        `${show(bad ?? sha256)} is not a SHA-256 fingerprint; give comma-separated 64-digit hex values (no colons)`,
+      );
     } else auth.fingerprintsSha256 = [...new Set(prints.map((p) => p.toLowerCase()))];
   }
   return ok ? auth : null;

@@ -25,7 +25,11 @@ export function build(admitted: readonly CandidateRoute[], notFound: NotFoundSta
     b.path.length - a.path.length ||
     (a.match === b.match ? 0 : a.match === "exact" ? -1 : 1) ||
     (age.get(a) ?? 0) - (age.get(b) ?? 0);
-  const shard: TableShard = { schema: TABLE_SCHEMA, hosts: sortedRecord(hosts, precedence), wildcards: sortedRecord(wildcards, precedence) };
+  const shard: TableShard = {
+    schema: TABLE_SCHEMA,
+    hosts: sortedRecord(hosts, precedence),
+    wildcards: sortedRecord(wildcards, precedence),
+  };
   return {
     index: {
       schema: TABLE_SCHEMA,
@@ -40,7 +44,10 @@ export function build(admitted: readonly CandidateRoute[], notFound: NotFoundSta
 }
 
 /** A record with keys in code-unit order and each list sorted, so the table never depends on input order. */
-function sortedRecord(groups: Map<string, CompiledRoute[]>, compare: (a: CompiledRoute, b: CompiledRoute) => number): Record<string, CompiledRoute[]> {
+function sortedRecord(
+  groups: Map<string, CompiledRoute[]>,
+  compare: (a: CompiledRoute, b: CompiledRoute) => number,
+): Record<string, CompiledRoute[]> {
   const record: Record<string, CompiledRoute[]> = {};
   for (const key of [...groups.keys()].sort()) record[key] = (groups.get(key) ?? []).sort(compare);
   return record;

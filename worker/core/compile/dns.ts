@@ -16,7 +16,8 @@ export function dnsSubdomainProblem(name: string): string | null {
   if (name !== name.toLowerCase()) return "contains upper-case letters";
   for (const label of name.split(".")) {
     if (label.length > 63) return `has the label ${JSON.stringify(label)} of ${label.length} characters (more than 63)`;
-    if (!LABEL.test(label)) return label === "" ? "has an empty label" : `has the invalid label ${JSON.stringify(label)}`;
+    if (!LABEL.test(label))
+      return label === "" ? "has an empty label" : `has the invalid label ${JSON.stringify(label)}`;
   }
   return null;
 }

@@ -8,7 +8,10 @@ import { classifyTarget } from "../ip.ts";
 import type { CompileOptions } from "../types.ts";
 
 /** `null` when `host` may be a target for this publication, else why not (a sentence fragment after the address). */
-export function endpointRefusal(host: string, options: Pick<CompileOptions, "target" | "allowPrivateEndpoints">): string | null {
+export function endpointRefusal(
+  host: string,
+  options: Pick<CompileOptions, "target" | "allowPrivateEndpoints">,
+): string | null {
   switch (classifyTarget(host)) {
     case "ok":
       return null;
@@ -21,7 +24,9 @@ export function endpointRefusal(host: string, options: Pick<CompileOptions, "tar
     case "multicast":
       return "is a multicast or broadcast address, not a single host; it is never a forwarding target";
     case "loopback":
-      return options.target === "local" ? null : "is a loopback address: only a local table (target local) may use it, a deployed Worker can never reach it";
+      return options.target === "local"
+        ? null
+        : "is a loopback address: only a local table (target local) may use it, a deployed Worker can never reach it";
     case "private":
       return options.target === "local" || options.allowPrivateEndpoints
         ? null

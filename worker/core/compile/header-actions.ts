@@ -12,17 +12,32 @@ const MAX_ACTIONS = 20;
 /** RFC 7230 token, as LIBGO's header name regex. */
 export const HEADER_NAME_PATTERN = /^[-!#$%&'*+.0-9A-Z^_`a-z|~]+$/;
 /** Route level forbids the first four (LIBGO `notAllowedHTTPHeaders`); `Host` is forbidden at IngressController level and we forbid it here too. */
-export const FORBIDDEN_HEADER_NAMES: readonly string[] = ["strict-transport-security", "proxy", "cookie", "set-cookie", "host"];
+export const FORBIDDEN_HEADER_NAMES: readonly string[] = [
+  "strict-transport-security",
+  "proxy",
+  "cookie",
+  "set-cookie",
+  "host",
+];
 
 export interface HeaderActions {
   request: HeaderAction[];
   response: HeaderAction[];
 }
 
-export function readHeaderActions(actions: Field<unknown> | undefined, subject: Subject, report: Report): HeaderActions {
+export function readHeaderActions(
+  actions: Field<unknown> | undefined,
+  subject: Subject,
+  report: Report,
+): HeaderActions {
   if (actions === undefined) return { request: [], response: [] };
   if (!isRecord(actions.value)) {
-    report.error(subject, "InvalidField", actions.field, `must be a mapping with request and/or response lists, got ${show(actions.value)}`);
+    report.error(
+      subject,
+      "InvalidField",
+      actions.field,
+      `must be a mapping with request and/or response lists, got ${show(actions.value)}`,
+    );
     return { request: [], response: [] };
   }
   return {
@@ -48,15 +63,30 @@ function readList(value: unknown, field: string, subject: Subject, report: Repor
     const entry = recordOf(entryValue);
     const name = entry.name;
     if (typeof name !== "string" || name.length < 1 || name.length > 255 || !HEADER_NAME_PATTERN.test(name)) {
-      report.error(subject, "InvalidField", `${at}.name`, `header name ${show(name)} is not valid; use 1-255 characters of an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`);
+      report.error(
+        subject,
+        "InvalidField",
+        `${at}.name`,
+        `header name ${show(name)} is not valid; use 1-255 characters of an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`,
+      );
       return;
     }
     if (FORBIDDEN_HEADER_NAMES.includes(name.toLowerCase())) {
-      report.error(subject, "InvalidField", `${at}.name`, `header ${name} may not be set or deleted by a route; forbidden: Strict-Transport-Security (use the hsts_header annotation), Proxy, Cookie, Set-Cookie, Host`);
+      report.error(
+        subject,
+        "InvalidField",
+        `${at}.name`,
+        `header ${name} may not be set or deleted by a route; forbidden: Strict-Transport-Security (use the hsts_header annotation), Proxy, Cookie, Set-Cookie, Host`,
+      );
       return;
     }
     if (names.has(name.toLowerCase())) {
-      report.error(subject, "InvalidField", `${at}.name`, `header ${name} already has an action in this list; each name may appear once`);
+      report.error(
+        subject,
+        "InvalidField",
+        `${at}.name`,
+        `header ${name} already has an action in this list; each name may appear once`,
+      );
       return;
     }
     names.add(name.toLowerCase());
@@ -64,26 +94,52 @@ function readList(value: unknown, field: string, subject: Subject, report: Repor
     const type = action.type;
     const set = action.set;
     if (type === "Delete") {
-      if (set !== undefined && set !== null) report.error(subject, "InvalidField", `${at}.action.set`, `set is only allowed with type Set; remove it or use type: Set`);
+      if (set !== undefined && set !== null)
+        report.error(
+          subject,
+          "InvalidField",
+          `${at}.action.set`,
+          `set is only allowed with type Set; remove it or use type: Set`,
+        );
       else out.push({ name, action: "Delete" });
       return;
     }
     if (type !== "Set") {
-      report.error(subject, "InvalidField", `${at}.action.type`, `action type ${show(type)} is not supported; allowed: Set, Delete`);
+      report.error(
+        subject,
+        "InvalidField",
+        `${at}.action.type`,
+        `action type ${show(type)} is not supported; allowed: Set, Delete`,
+      );
       return;
     }
     const headerValue = recordOf(set).value;
     if (typeof headerValue !== "string" || headerValue.length < 1 || headerValue.length > 16384) {
-      report.error(subject, "MissingField", `${at}.action.set.value`, `type Set needs set.value, a string of 1-16384 characters`);
+      report.error(
+        subject,
+        "MissingField",
+        `${at}.action.set.value`,
+        `type Set needs set.value, a string of 1-16384 characters`,
+      );
       return;
     }
     if (/%[[{]/.test(headerValue)) {
-      report.warning(subject, "UnsupportedFeature", `${at}.action.set.value`, `dynamic HAProxy values (%[...], %{...}[...]) are not supported at the edge, so this action is ignored; use a literal value (write %% for a literal %)`);
+      report.warning(
+        subject,
+        "UnsupportedFeature",
+        `${at}.action.set.value`,
+        `dynamic HAProxy values (%[...], %{...}[...]) are not supported at the edge, so this action is ignored; use a literal value (write %% for a literal %)`,
+      );
       return;
     }
     // Literal text and %% only (LIBGO `permittedHeaderValueTemplate` without the dynamic parts), no control characters.
     if (/[\u0000-\u001f\u007f]/.test(headerValue) || /%(?!%)/.test(headerValue.replace(/%%/g, ""))) {
-      report.error(subject, "InvalidField", `${at}.action.set.value`, `value ${show(headerValue)} is not valid; allowed: literal text without control characters, with %% for a literal %`);
+      report.error(
+        subject,
+        "InvalidField",
+        `${at}.action.set.value`,
+        `value ${show(headerValue)} is not valid; allowed: literal text without control characters, with %% for a literal %`,
+      );
       return;
     }
     out.push({ name, action: "Set", value: headerValue.replace(/%%/g, "%") });

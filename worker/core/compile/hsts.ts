@@ -27,14 +27,14 @@ export function globMatch(pattern: string, text: string): boolean {
       const end = pattern.indexOf("]", i + 2);
       if (end < 0) return false;
       let body = pattern.slice(i + 1, end);
-      if (body.startsWith("^")) body = "^" + body.slice(1).replace(/[\\\]]/g, "\\$&");
+      if (body.startsWith("^")) body = `^${body.slice(1).replace(/[\\\]]/g, "\\$&")}`;
       else body = body.replace(/[\\\]^]/g, "\\$&");
       re += `[${body}]`;
       i = end;
     } else re += escapeRegex(c);
   }
   try {
-    return new RegExp(re + "$").test(text);
+    return new RegExp(`${re}$`).test(text);
   } catch {
     return false; // e.g. a reversed class range [z-a], which filepath.Match also rejects
   }
@@ -48,22 +48,35 @@ function escapeRegex(text: string): string {
  * The first policy whose domain patterns match `host` decides; `null` when the annotation satisfies it (or no
  * policy applies), else the admission plugin's complaint. The annotation is read lowercased without spaces.
  */
-export function requiredHstsProblem(host: string, annotation: string | undefined, policies: readonly RequiredHstsPolicy[]): string | null {
+export function requiredHstsProblem(
+  host: string,
+  annotation: string | undefined,
+  policies: readonly RequiredHstsPolicy[],
+): string | null {
   const policy = policies.find((p) => p.domainPatterns.some((pattern) => globMatch(pattern, host)));
   if (policy === undefined) return null;
-  const directives = (annotation ?? "").toLowerCase().replace(/\s+/g, "").split(";").filter((d) => d !== "");
+  const directives = (annotation ?? "")
+    .toLowerCase()
+    .replace(/\s+/g, "")
+    .split(";")
+    .filter((d) => d !== "");
   const maxAgeDirective = directives.find((d) => d.startsWith("max-age="));
   if (maxAgeDirective === undefined) return "max-age must be set in HSTS annotation";
   const maxAge = Number(maxAgeDirective.slice("max-age=".length).replace(/^"(.*)"$/, "$1"));
-  if (!Number.isInteger(maxAge) || maxAge < 0) return `max-age ${JSON.stringify(maxAgeDirective)} is not a non-negative integer`;
-  if (policy.maxAgeSeconds !== undefined && maxAge > policy.maxAgeSeconds) return `max-age ${maxAge} is greater than maximum age (${policy.maxAgeSeconds})`;
-  if (policy.minAgeSeconds !== undefined && maxAge < policy.minAgeSeconds) return `max-age ${maxAge} is less than minimum age (${policy.minAgeSeconds})`;
+  if (!Number.isInteger(maxAge) || maxAge < 0)
+    return `max-age ${JSON.stringify(maxAgeDirective)} is not a non-negative integer`;
+  if (policy.maxAgeSeconds !== undefined && maxAge > policy.maxAgeSeconds)
+    return `max-age ${maxAge} is greater than maximum age (${policy.maxAgeSeconds})`;
+  if (policy.minAgeSeconds !== undefined && maxAge < policy.minAgeSeconds)
+    return `max-age ${maxAge} is less than minimum age (${policy.minAgeSeconds})`;
   const preload = directives.includes("preload");
   if (policy.preload === "RequirePreload" && !preload) return "preload must be specified";
   if (policy.preload === "RequireNoPreload" && preload) return "preload must not be specified";
   const subDomains = directives.includes("includesubdomains");
-  if (policy.includeSubDomains === "RequireIncludeSubDomains" && !subDomains) return "includeSubDomains must be specified";
-  if (policy.includeSubDomains === "RequireNoIncludeSubDomains" && subDomains) return "includeSubDomains must not be specified";
+  if (policy.includeSubDomains === "RequireIncludeSubDomains" && !subDomains)
+    return "includeSubDomains must be specified";
+  if (policy.includeSubDomains === "RequireNoIncludeSubDomains" && subDomains)
+    return "includeSubDomains must not be specified";
   return null;
 }
 
@@ -75,6 +88,7 @@ export function describeHstsPolicy(host: string, policies: readonly RequiredHsts
   if (policy.minAgeSeconds !== undefined) parts.push(`max-age >= ${policy.minAgeSeconds}`);
   if (policy.maxAgeSeconds !== undefined) parts.push(`max-age <= ${policy.maxAgeSeconds}`);
   if (policy.preload !== undefined && policy.preload !== "NoOpinion") parts.push(policy.preload);
-  if (policy.includeSubDomains !== undefined && policy.includeSubDomains !== "NoOpinion") parts.push(policy.includeSubDomains);
+  if (policy.includeSubDomains !== undefined && policy.includeSubDomains !== "NoOpinion")
+    parts.push(policy.includeSubDomains);
   return parts.join("; ");
 }

@@ -12,7 +12,13 @@ const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 const TERMINATION_ANNOTATION = "route.openshift.io/termination";
 const DESTINATION_CA_ANNOTATION = "route.openshift.io/destination-ca-certificate-secret";
 
-export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, options: CompileOptions, report: Report): RouteDraft[] {
+export function readIngress(
+  object: Json,
+  subject: Subject,
+  meta: ObjectMeta,
+  options: CompileOptions,
+  report: Report,
+): RouteDraft[] {
   const spec = recordOf(object.spec);
   if (!managedByUs(spec, meta, subject, options, report)) return [];
 
@@ -41,10 +47,16 @@ export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, op
     const rule = recordOf(ruleValue);
     const hostField = `spec.rules[${r}].host`;
     const host = rule.host;
-    if (typeof host === "string" && host !== "" && !hosts.has(host)) hosts.set(host, { field: hostField, catchAll: false });
+    if (typeof host === "string" && host !== "" && !hosts.has(host))
+      hosts.set(host, { field: hostField, catchAll: false });
     const paths = arrayOf(recordOf(rule.http).paths);
     if (paths.length === 0) {
-      report.warning(subject, "MissingField", `spec.rules[${r}].http.paths`, `the rule has no http.paths, so nothing is routed for it; add paths with a backend`);
+      report.warning(
+        subject,
+        "MissingField",
+        `spec.rules[${r}].http.paths`,
+        `the rule has no http.paths, so nothing is routed for it; add paths with a backend`,
+      );
       return;
     }
     paths.forEach((pathValue, p) => {
@@ -55,16 +67,29 @@ export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, op
       if (match === undefined || backend === undefined) return;
       const rawPath = entry.path ?? "";
       if (rawPath === "" && entry.pathType !== "ImplementationSpecific") {
-        report.error(subject, "MissingField", `${field}.path`, `pathType ${entry.pathType} needs a path starting with "/"`);
+        report.error(
+          subject,
+          "MissingField",
+          `${field}.path`,
+          `pathType ${entry.pathType} needs a path starting with "/"`,
+        );
         return;
       }
       // Kubernetes Prefix: `/foo/` serves `/foo`, so trailing slashes go (the route prefix then keeps the segment boundary).
-      const path = match === "prefix" && typeof rawPath === "string" && rawPath.startsWith("/") ? rawPath.replace(/\/+$/, "") : rawPath;
+      const path =
+        match === "prefix" && typeof rawPath === "string" && rawPath.startsWith("/")
+          ? rawPath.replace(/\/+$/, "")
+          : rawPath;
       if (typeof host === "string" && path === "" && match === "prefix") {
         const known = hosts.get(host);
         if (known !== undefined) known.catchAll = true;
       }
-      drafts.push({ ...base(`${r}.${p}`, host, hostField), path: { value: path, field: `${field}.path` }, match, backends: [backend] });
+      drafts.push({
+        ...base(`${r}.${p}`, host, hostField),
+        path: { value: path, field: `${field}.path` },
+        match,
+        backends: [backend],
+      });
     });
   });
 
@@ -72,12 +97,22 @@ export function readIngress(object: Json, subject: Subject, meta: ObjectMeta, op
     const backend = readBackend(spec.defaultBackend, "spec.defaultBackend", subject, report);
     if (backend !== undefined) {
       if (hosts.size === 0) {
-        report.warning(subject, "UnsupportedFeature", "spec.defaultBackend", `spec.defaultBackend serves no host here: edgeroute applies it only to the hosts named in spec.rules (it never becomes a catch-all for every host); add a rule with a host`);
+        report.warning(
+          subject,
+          "UnsupportedFeature",
+          "spec.defaultBackend",
+          `spec.defaultBackend serves no host here: edgeroute applies it only to the hosts named in spec.rules (it never becomes a catch-all for every host); add a rule with a host`,
+        );
       }
       // Lowest precedence on each host of the rules: path "" prefix, unless a rule already serves every path there.
       for (const [host, { field, catchAll }] of hosts) {
         if (catchAll) continue;
-        drafts.push({ ...base("default", host, field), path: { value: "", field: "spec.defaultBackend" }, match: "prefix", backends: [backend] });
+        drafts.push({
+          ...base("default", host, field),
+          path: { value: "", field: "spec.defaultBackend" },
+          match: "prefix",
+          backends: [backend],
+        });
       }
     }
   }
@@ -90,26 +125,48 @@ function managedByUs(spec: Json, meta: ObjectMeta, subject: Subject, options: Co
   const className = annotated ?? stringOf(spec.ingressClassName);
   if (className === undefined || className === "" || className === options.ingressClass) return true;
   const field = annotated !== undefined ? annotationField(CLASS_ANNOTATION) : "spec.ingressClassName";
-  report.notice(subject, "SkippedIngressClass", field, `the Ingress names class ${show(className)}, not ${show(options.ingressClass)} (the class this gateway serves), so it is skipped`);
+  report.notice(
+    subject,
+    "SkippedIngressClass",
+    field,
+    `the Ingress names class ${show(className)}, not ${show(options.ingressClass)} (the class this gateway serves), so it is skipped`,
+  );
   return false;
 }
 
 function readPathType(value: unknown, field: string, subject: Subject, report: Report): PathMatch | undefined {
   if (value === "Exact") return "exact";
   if (value === "Prefix" || value === "ImplementationSpecific") return "prefix";
-  if (value === undefined || value === null) report.error(subject, "MissingField", field, `pathType is required: Exact, Prefix or ImplementationSpecific`);
-  else report.error(subject, "InvalidField", field, `pathType ${show(value)} is not supported; allowed: Exact, Prefix, ImplementationSpecific`);
+  if (value === undefined || value === null)
+    report.error(subject, "MissingField", field, `pathType is required: Exact, Prefix or ImplementationSpecific`);
+  else
+    report.error(
+      subject,
+      "InvalidField",
+      field,
+      `pathType ${show(value)} is not supported; allowed: Exact, Prefix, ImplementationSpecific`,
+    );
   return undefined;
 }
 
 function readBackend(value: unknown, field: string, subject: Subject, report: Report): BackendDraft | undefined {
   const backend = recordOf(value);
   if (backend.resource !== undefined) {
-    report.error(subject, "InvalidField", `${field}.resource`, `resource backends are not supported; a backend must be a Service (backend.service.name and .port)`);
+    report.error(
+      subject,
+      "InvalidField",
+      `${field}.resource`,
+      `resource backends are not supported; a backend must be a Service (backend.service.name and .port)`,
+    );
     return undefined;
   }
   if (!isRecord(backend.service)) {
-    report.error(subject, "MissingField", `${field}.service`, `the backend names no Service; set service.name and service.port (name or number)`);
+    report.error(
+      subject,
+      "MissingField",
+      `${field}.service`,
+      `the backend names no Service; set service.name and service.port (name or number)`,
+    );
     return undefined;
   }
   const service = backend.service;
@@ -118,7 +175,10 @@ function readBackend(value: unknown, field: string, subject: Subject, report: Re
     kind: "Service",
     name: service.name,
     weight: undefined,
-    port: service.port === undefined || service.port === null ? undefined : { value: service.port, field: `${field}.service.port` },
+    port:
+      service.port === undefined || service.port === null
+        ? undefined
+        : { value: service.port, field: `${field}.service.port` },
     portSource: "ingress",
   };
 }
@@ -128,12 +188,23 @@ function readBackend(value: unknown, field: string, subject: Subject, report: Re
  * the termination annotation, or the host listed in `spec.tls[].hosts` (or an entry with no hosts), gives edge —
  * reencrypt/passthrough only from the annotation — always with insecure policy Redirect.
  */
-function ingressTls(spec: Json, meta: ObjectMeta, subject: Subject, report: Report): (host: string) => TlsDraft | undefined {
+function ingressTls(
+  spec: Json,
+  meta: ObjectMeta,
+  subject: Subject,
+  report: Report,
+): (host: string) => TlsDraft | undefined {
   const annotation = meta.annotations[TERMINATION_ANNOTATION];
   let annotated: string | undefined;
   if (annotation !== undefined) {
     if (["edge", "reencrypt", "passthrough"].includes(annotation)) annotated = annotation;
-    else report.warning(subject, "InvalidAnnotation", annotationField(TERMINATION_ANNOTATION), `${show(annotation)} is ignored (as the route controller does); allowed: edge, reencrypt, passthrough`);
+    else
+      report.warning(
+        subject,
+        "InvalidAnnotation",
+        annotationField(TERMINATION_ANNOTATION),
+        `${show(annotation)} is ignored (as the route controller does); allowed: edge, reencrypt, passthrough`,
+      );
   }
   const tlsHosts = new Map<string, string>();
   let everyHostField: string | undefined;
@@ -141,21 +212,29 @@ function ingressTls(spec: Json, meta: ObjectMeta, subject: Subject, report: Repo
     const entry = recordOf(entryValue);
     const hosts = arrayOf(entry.hosts);
     // A completely empty entry turns TLS on for every host (RCM `tlsConfigForIngress`).
-    if (hosts.length === 0 && (entry.secretName === undefined || entry.secretName === "")) everyHostField ??= `spec.tls[${i}]`;
+    if (hosts.length === 0 && (entry.secretName === undefined || entry.secretName === ""))
+      everyHostField ??= `spec.tls[${i}]`;
     hosts.forEach((h, j) => {
       if (typeof h === "string" && !tlsHosts.has(h)) tlsHosts.set(h, `spec.tls[${i}].hosts[${j}]`);
     });
     if (typeof entry.secretName === "string" && entry.secretName !== "") {
-      report.notice(subject, "UnsupportedFeature", `spec.tls[${i}].secretName`, `the TLS secret is not used: Cloudflare serves the edge certificate for the zone (Universal SSL or an uploaded custom certificate); TLS is still terminated at the edge for these hosts`);
+      report.notice(
+        subject,
+        "UnsupportedFeature",
+        `spec.tls[${i}].secretName`,
+        `the TLS secret is not used: Cloudflare serves the edge certificate for the zone (Universal SSL or an uploaded custom certificate); TLS is still terminated at the edge for these hosts`,
+      );
     }
   });
-  const destinationCa = meta.annotations[DESTINATION_CA_ANNOTATION] !== undefined ? annotationField(DESTINATION_CA_ANNOTATION) : undefined;
+  const destinationCa =
+    meta.annotations[DESTINATION_CA_ANNOTATION] !== undefined ? annotationField(DESTINATION_CA_ANNOTATION) : undefined;
   return (host) => {
     const listed = tlsHosts.get(host) ?? everyHostField;
     if (annotated === undefined && listed === undefined) return undefined;
-    const termination = annotated !== undefined
-      ? { value: annotated, field: annotationField(TERMINATION_ANNOTATION) }
-      : { value: "edge", field: listed ?? "spec.tls" };
+    const termination =
+      annotated !== undefined
+        ? { value: annotated, field: annotationField(TERMINATION_ANNOTATION) }
+        : { value: "edge", field: listed ?? "spec.tls" };
     return {
       termination,
       insecure: { value: "Redirect", field: termination.field },

@@ -13,7 +13,10 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
   const spec = recordOf(object.spec);
   const present = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
   const to = recordOf(spec.to);
-  const port = spec.port === undefined || spec.port === null ? undefined : { value: recordOf(spec.port).targetPort, field: "spec.port.targetPort" };
+  const port =
+    spec.port === undefined || spec.port === null
+      ? undefined
+      : { value: recordOf(spec.port).targetPort, field: "spec.port.targetPort" };
   const alternates = arrayOf(spec.alternateBackends);
   const headerActions = recordOf(spec.httpHeaders).actions;
   return [
@@ -27,7 +30,9 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
       host: present(spec.host) ? { value: spec.host, field: "spec.host" } : undefined,
       hostField: "spec.host",
       subdomain: present(spec.subdomain) ? { value: spec.subdomain, field: "spec.subdomain" } : undefined,
-      wildcardPolicy: present(spec.wildcardPolicy) ? { value: spec.wildcardPolicy, field: "spec.wildcardPolicy" } : undefined,
+      wildcardPolicy: present(spec.wildcardPolicy)
+        ? { value: spec.wildcardPolicy, field: "spec.wildcardPolicy" }
+        : undefined,
       path: { value: spec.path ?? "", field: "spec.path" },
       match: "prefix",
       tls: isRecord(spec.tls) ? readTls(spec.tls, present) : undefined,
@@ -35,11 +40,21 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
         { field: "spec.to", kind: to.kind, name: to.name, weight: to.weight, port, portSource: "route" },
         ...alternates.map((alt, i) => {
           const ref = recordOf(alt);
-          return { field: `spec.alternateBackends[${i}]`, kind: ref.kind, name: ref.name, weight: ref.weight, port, portSource: "route" as const };
+          return {
+            field: `spec.alternateBackends[${i}]`,
+            kind: ref.kind,
+            name: ref.name,
+            weight: ref.weight,
+            port,
+            portSource: "route" as const,
+          };
         }),
       ],
       alternateBackendsField: alternates.length > 0 ? "spec.alternateBackends" : undefined,
-      headerActions: headerActions === undefined || headerActions === null ? undefined : { value: headerActions, field: "spec.httpHeaders.actions" },
+      headerActions:
+        headerActions === undefined || headerActions === null
+          ? undefined
+          : { value: headerActions, field: "spec.httpHeaders.actions" },
       annotations: meta.annotations,
     },
   ];
@@ -48,7 +63,9 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
 function readTls(tls: Json, present: (value: unknown) => boolean): TlsDraft {
   return {
     termination: { value: tls.termination ?? "", field: "spec.tls.termination" },
-    insecure: present(tls.insecureEdgeTerminationPolicy) ? { value: tls.insecureEdgeTerminationPolicy, field: "spec.tls.insecureEdgeTerminationPolicy" } : undefined,
+    insecure: present(tls.insecureEdgeTerminationPolicy)
+      ? { value: tls.insecureEdgeTerminationPolicy, field: "spec.tls.insecureEdgeTerminationPolicy" }
+      : undefined,
     certificateFields: CERTIFICATE_FIELDS.filter((name) => present(tls[name])).map((name) => `spec.tls.${name}`),
     destinationCa: present(tls.destinationCACertificate) ? "spec.tls.destinationCACertificate" : undefined,
   };

@@ -23,7 +23,13 @@ export function readService(object: Json, subject: Subject, meta: ObjectMeta, re
       const field = `status.loadBalancer.ingress[${i}]`;
       const raw = stringOf(entry.ip) ?? stringOf(entry.hostname);
       const address = raw === undefined ? undefined : readAddress(raw);
-      if (address === undefined) report.warning(subject, "InvalidField", field, `load-balancer entry ${show(entryValue)} has no usable ip or hostname and is ignored`);
+      if (address === undefined)
+        report.warning(
+          subject,
+          "InvalidField",
+          field,
+          `load-balancer entry ${show(entryValue)} has no usable ip or hostname and is ignored`,
+        );
       else if (!addresses.includes(address)) addresses.push(address);
     });
     return { subject, key, type, addresses, ports };
@@ -32,13 +38,30 @@ export function readService(object: Json, subject: Subject, meta: ObjectMeta, re
     const raw = stringOf(spec.externalName);
     const address = raw === undefined ? undefined : readAddress(raw);
     if (address === undefined) {
-      report.error(subject, "InvalidField", "spec.externalName", `an ExternalName Service needs spec.externalName set to a DNS name or IP address, got ${show(spec.externalName)}`);
+      report.error(
+        subject,
+        "InvalidField",
+        "spec.externalName",
+        `an ExternalName Service needs spec.externalName set to a DNS name or IP address, got ${show(spec.externalName)}`,
+      );
       return undefined;
     }
     return { subject, key, type, addresses: [address], ports };
   }
-  report.notice(subject, "SkippedKind", "spec.type", `Service type ${type} has no address reachable from the edge and is skipped; edgeroute forwards to LoadBalancer (status.loadBalancer.ingress) and ExternalName Services`);
-  return { subject, key, type, addresses: [], ports, unusable: `has type ${type}, which has no address reachable from the edge; use a LoadBalancer or ExternalName Service` };
+  report.notice(
+    subject,
+    "SkippedKind",
+    "spec.type",
+    `Service type ${type} has no address reachable from the edge and is skipped; edgeroute forwards to LoadBalancer (status.loadBalancer.ingress) and ExternalName Services`,
+  );
+  return {
+    subject,
+    key,
+    type,
+    addresses: [],
+    ports,
+    unusable: `has type ${type}, which has no address reachable from the edge; use a LoadBalancer or ExternalName Service`,
+  };
 }
 
 /** TCP ports only: the router ignores UDP endpoints by default, and an HTTP edge can only speak TCP. */
@@ -50,10 +73,16 @@ function readPorts(spec: Json, subject: Subject, report: Report): ServicePort[] 
     if (protocol !== "TCP") return;
     const port = entry.port;
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-      report.warning(subject, "InvalidField", `spec.ports[${i}].port`, `port ${show(port)} is ignored; a Service port is an integer 1..65535`);
+      report.warning(
+        subject,
+        "InvalidField",
+        `spec.ports[${i}].port`,
+        `port ${show(port)} is ignored; a Service port is an integer 1..65535`,
+      );
       return;
     }
-    const targetPort = typeof entry.targetPort === "number" || typeof entry.targetPort === "string" ? entry.targetPort : undefined;
+    const targetPort =
+      typeof entry.targetPort === "number" || typeof entry.targetPort === "string" ? entry.targetPort : undefined;
     ports.push({ name: stringOf(entry.name), port, targetPort });
   });
   return ports;

@@ -40,27 +40,51 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
     if (object === null || object === undefined) continue;
     const anonymous: Subject = { source: entry.source, object: "", lineOf: entry.lineOf };
     if (!isRecord(object)) {
-      report.error(anonymous, "InvalidField", "", `the document is ${show(object)}, not a Kubernetes object (a mapping with apiVersion, kind and metadata)`);
+      report.error(
+        anonymous,
+        "InvalidField",
+        "",
+        `the document is ${show(object)}, not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
+      );
       continue;
     }
     const kind = stringOf(object.kind);
     const apiVersion = stringOf(object.apiVersion);
     if (kind === undefined || kind === "" || apiVersion === undefined || apiVersion === "") {
       const field = kind === undefined || kind === "" ? "kind" : "apiVersion";
-      report.error(anonymous, "MissingField", field, `the object has no ${field}; every manifest needs apiVersion and kind (e.g. apiVersion: route.openshift.io/v1, kind: Route)`);
+      report.error(
+        anonymous,
+        "MissingField",
+        field,
+        `the object has no ${field}; every manifest needs apiVersion and kind (e.g. apiVersion: route.openshift.io/v1, kind: Route)`,
+      );
       continue;
     }
     const handled = kindHandled(apiVersion, kind);
     const metadata = recordOf(object.metadata);
     const name = stringOf(metadata.name) ?? "";
     const namespace = stringOf(metadata.namespace) || DEFAULT_NAMESPACE;
-    const subject: Subject = { source: entry.source, object: name === "" ? kind : `${kind} ${namespace}/${name}`, lineOf: entry.lineOf };
+    const subject: Subject = {
+      source: entry.source,
+      object: name === "" ? kind : `${kind} ${namespace}/${name}`,
+      lineOf: entry.lineOf,
+    };
     if (handled === undefined) {
-      report.notice(subject, "SkippedKind", "kind", `${apiVersion} ${kind} is not routed by edgeroute and is skipped; it reads route.openshift.io/v1 Route, networking.k8s.io/v1 Ingress and v1 Service (LoadBalancer, ExternalName)`);
+      report.notice(
+        subject,
+        "SkippedKind",
+        "kind",
+        `${apiVersion} ${kind} is not routed by edgeroute and is skipped; it reads route.openshift.io/v1 Route, networking.k8s.io/v1 Ingress and v1 Service (LoadBalancer, ExternalName)`,
+      );
       continue;
     }
     if (name === "") {
-      report.error(subject, "MissingField", "metadata.name", `the ${kind} has no metadata.name; every object needs a name`);
+      report.error(
+        subject,
+        "MissingField",
+        "metadata.name",
+        `the ${kind} has no metadata.name; every object needs a name`,
+      );
       continue;
     }
     const annotations = readAnnotations(metadata, subject, report);
@@ -68,7 +92,12 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
     const identity = `${kind} ${namespace}/${name}`;
     const first = seen.get(identity);
     if (first !== undefined) {
-      report.error(subject, "DuplicateObject", "metadata.name", `${identity} is defined twice (first in ${describeSource(first)}); this copy is ignored. Each object may appear only once`);
+      report.error(
+        subject,
+        "DuplicateObject",
+        "metadata.name",
+        `${identity} is defined twice (first in ${describeSource(first)}); this copy is ignored. Each object may appear only once`,
+      );
       continue;
     }
     seen.set(identity, entry.source);
@@ -105,7 +134,12 @@ function readAnnotations(metadata: Json, subject: Subject, report: Report): Reco
     if (typeof value === "string") annotations[key] = value;
     else {
       ok = false;
-      report.error(subject, "InvalidAnnotation", `metadata.annotations[${JSON.stringify(key)}]`, `annotation values must be strings, got ${show(value)}; quote the value in YAML (e.g. "true")`);
+      report.error(
+        subject,
+        "InvalidAnnotation",
+        `metadata.annotations[${JSON.stringify(key)}]`,
+        `annotation values must be strings, got ${show(value)}; quote the value in YAML (e.g. "true")`,
+      );
     }
   }
   return ok ? annotations : undefined;
@@ -123,8 +157,15 @@ function unpackLists(objects: readonly SourceObject[]): Entry[] {
   for (const { source, object, lineOf } of objects) {
     if (isRecord(object) && object.kind === "List" && Array.isArray(object.items)) {
       object.items.forEach((item, i) => {
-        const itemLineOf = lineOf === undefined ? undefined : (field: string) => lineOf(field === "" ? `items[${i}]` : `items[${i}].${field}`);
-        out.push({ source: { ...source, item: i, line: lineOf?.(`items[${i}]`) ?? source.line }, object: item, lineOf: itemLineOf });
+        const itemLineOf =
+          lineOf === undefined
+            ? undefined
+            : (field: string) => lineOf(field === "" ? `items[${i}]` : `items[${i}].${field}`);
+        out.push({
+          source: { ...source, item: i, line: lineOf?.(`items[${i}]`) ?? source.line },
+          object: item,
+          lineOf: itemLineOf,
+        });
       });
     } else out.push({ source, object, lineOf });
   }

@@ -37,7 +37,16 @@ export function createReport(): Report {
   let errors = 0;
   const add = (subject: Subject, severity: Severity, code: DiagnosticCode, field: string, message: string): void => {
     if (severity === "error") errors++;
-    const key = JSON.stringify([subject.source.file, subject.source.doc, subject.source.item, subject.object, severity, code, field, message]);
+    const key = JSON.stringify([
+      subject.source.file,
+      subject.source.doc,
+      subject.source.item,
+      subject.object,
+      severity,
+      code,
+      field,
+      message,
+    ]);
     if (seen.has(key)) return;
     seen.add(key);
     const line = (field !== "" ? subject.lineOf?.(field) : undefined) ?? subject.source.line;

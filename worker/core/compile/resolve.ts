@@ -19,7 +19,12 @@ interface ResolveCache {
   endpoints: Map<string, Endpoint[]>;
 }
 
-export function resolveServices(routes: readonly ValidRoute[], services: ReadonlyMap<string, ServiceInfo>, options: CompileOptions, report: Report): CandidateRoute[] {
+export function resolveServices(
+  routes: readonly ValidRoute[],
+  services: ReadonlyMap<string, ServiceInfo>,
+  options: CompileOptions,
+  report: Report,
+): CandidateRoute[] {
   const out: CandidateRoute[] = [];
   const cache: ResolveCache = { refusals: new Map(), endpoints: new Map() };
   for (const valid of routes) {
@@ -43,26 +48,53 @@ export function resolveServices(routes: readonly ValidRoute[], services: Readonl
   return out;
 }
 
-function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMap<string, ServiceInfo>, options: CompileOptions, cache: ResolveCache, report: Report): Backend | undefined {
+function resolveBackend(
+  valid: ValidRoute,
+  ref: BackendRef,
+  services: ReadonlyMap<string, ServiceInfo>,
+  options: CompileOptions,
+  cache: ResolveCache,
+  report: Report,
+): Backend | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
   const nameField = `${ref.field}.name`;
   const service = services.get(key);
   if (service === undefined) {
-    report.error(s, "ServiceNotFound", nameField, `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`);
+    report.error(
+      s,
+      "ServiceNotFound",
+      nameField,
+      `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
+    );
     return undefined;
   }
   if (service.unusable !== undefined) {
-    report.error(s, "ServiceHasNoAddress", nameField, `${s.object} refers to Service ${key}, which ${service.unusable}`);
+    report.error(
+      s,
+      "ServiceHasNoAddress",
+      nameField,
+      `${s.object} refers to Service ${key}, which ${service.unusable}`,
+    );
     return undefined;
   }
   if (service.addresses.length === 0) {
-    report.error(s, "ServiceHasNoAddress", nameField, `${s.object} refers to Service ${key}, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`);
+    report.error(
+      s,
+      "ServiceHasNoAddress",
+      nameField,
+      `${s.object} refers to Service ${key}, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
+    );
     return undefined;
   }
   const port = findPort(service, ref);
   if (typeof port === "string") {
-    report.error(s, "ServicePortNotFound", ref.portSource === "route" ? "spec.port.targetPort" : `${ref.field}.port`, `${s.object} refers to Service ${key}: ${port}`);
+    report.error(
+      s,
+      "ServicePortNotFound",
+      ref.portSource === "route" ? "spec.port.targetPort" : `${ref.field}.port`,
+      `${s.object} refers to Service ${key}: ${port}`,
+    );
     return undefined;
   }
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
@@ -72,13 +104,19 @@ function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMa
     if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
     if (refusal !== null) {
       ok = false;
-      report.error(s, "ForbiddenEndpoint", nameField, `${s.object} refers to Service ${key}, whose address ${address} ${refusal}`);
+      report.error(
+        s,
+        "ForbiddenEndpoint",
+        nameField,
+        `${s.object} refers to Service ${key}, whose address ${address} ${refusal}`,
+      );
     }
   }
   if (!ok) return undefined;
   const endpointsKey = `${key}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
-  if (endpoints === undefined) cache.endpoints.set(endpointsKey, (endpoints = service.addresses.map((host) => ({ scheme, host, port }))));
+  if (endpoints === undefined)
+    cache.endpoints.set(endpointsKey, (endpoints = service.addresses.map((host) => ({ scheme, host, port }))));
   return { service: key, weight: ref.weight, id: backendId(key), endpoints };
 }
 
@@ -90,19 +128,25 @@ function resolveBackend(valid: ValidRoute, ref: BackendRef, services: ReadonlyMa
  */
 function findPort(service: ServiceInfo, ref: BackendRef): number | string {
   const ports = service.ports;
-  const available = ports.length === 0 ? "it has no TCP ports" : `its ports are ${ports.map((p) => (p.name === undefined ? `${p.port}` : `${p.name} (${p.port})`)).join(", ")}`;
+  const available =
+    ports.length === 0
+      ? "it has no TCP ports"
+      : `its ports are ${ports.map((p) => (p.name === undefined ? `${p.port}` : `${p.name} (${p.port})`)).join(", ")}`;
   const wanted = ref.port;
   if (wanted === undefined) {
     const first = ports[0];
-    return first !== undefined ? first.port : `no port is named by the route and ${available}; add spec.ports to the Service or name a port number`;
+    return first !== undefined
+      ? first.port
+      : `no port is named by the route and ${available}; add spec.ports to the Service or name a port number`;
   }
   if ("name" in wanted) {
     const found = ports.find((p) => p.name === wanted.name);
     return found !== undefined ? found.port : `no port named ${JSON.stringify(wanted.name)}: ${available}`;
   }
-  const found = ref.portSource === "route"
-    ? ports.find((p) => p.targetPort === wanted.number) ?? ports.find((p) => p.port === wanted.number)
-    : ports.find((p) => p.port === wanted.number);
+  const found =
+    ref.portSource === "route"
+      ? (ports.find((p) => p.targetPort === wanted.number) ?? ports.find((p) => p.port === wanted.number))
+      : ports.find((p) => p.port === wanted.number);
   if (found !== undefined) return found.port;
   if (ports.length === 0 && service.type === "ExternalName") return wanted.number;
   return `no port ${wanted.number}: ${available}`;

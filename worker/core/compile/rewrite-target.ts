@@ -31,7 +31,6 @@ export function sanitizeRewriteTarget(value: string): SanitizedTarget {
     } else if (c === "#") {
       return { literal, truncatedAtHash: true };
     } else if (c === '"' || c === "'") {
-      continue;
     } else if (c === "%") {
       let run = 0;
       while (value[i + run] === "%") run++;

@@ -29,7 +29,10 @@ const NO_HEADERS = Object.freeze([]) as unknown as HeaderAction[];
  * The route as written into a shard: fields holding their default omitted, `host` never written, and its backend
  * list replaced by the list's number in the shard's backend dictionary (`backendsRef`).
  */
-export function compactRoute(route: CompiledRoute, backendsRef: (backends: readonly Backend[]) => number): Record<string, unknown> {
+export function compactRoute(
+  route: CompiledRoute,
+  backendsRef: (backends: readonly Backend[]) => number,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(ROUTE_DEFAULTS)) {
     const actual = route[key as keyof typeof ROUTE_DEFAULTS];
@@ -57,11 +60,19 @@ export function compactBackends(backends: readonly Backend[]): CompactBackend[] 
 
 /** The backend list from its dictionary form. */
 export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
-  return list.map((b) => ({ service: b.service, weight: b.weight ?? DEFAULT_WEIGHT, id: b.id ?? backendId(b.service), endpoints: b.endpoints }));
+  return list.map((b) => ({
+    service: b.service,
+    weight: b.weight ?? DEFAULT_WEIGHT,
+    id: b.id ?? backendId(b.service),
+    endpoints: b.endpoints,
+  }));
 }
 
 /** A route as read back from a shard (the shape {@link compactRoute} writes). */
-export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & { id: string; backends: number | CompactBackend[] };
+export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & {
+  id: string;
+  backends: number | CompactBackend[];
+};
 export type CompactBackend = Partial<Omit<Backend, "endpoints">> & { service: string; endpoints: Endpoint[] };
 
 /**
@@ -69,9 +80,15 @@ export type CompactBackend = Partial<Omit<Backend, "endpoints">> & { service: st
  * Fields present are taken as they are, so a plain `JSON.stringify` of a TableShard (every field written, backends
  * inline) reads back too. Every restored route is built with the same field order (one object shape).
  */
-export function restoreRoute(compact: CompactRoute, hostKey: string, wildcard: boolean, backendsOf: (ref: number) => Backend[]): CompiledRoute {
+export function restoreRoute(
+  compact: CompactRoute,
+  hostKey: string,
+  wildcard: boolean,
+  backendsOf: (ref: number) => Backend[],
+): CompiledRoute {
   const tls = compact.tls ?? ROUTE_DEFAULTS.tls;
-  const backends = typeof compact.backends === "number" ? backendsOf(compact.backends) : restoreBackends(compact.backends ?? []);
+  const backends =
+    typeof compact.backends === "number" ? backendsOf(compact.backends) : restoreBackends(compact.backends ?? []);
   return {
     id: compact.id,
     kind: compact.kind ?? ROUTE_DEFAULTS.kind,

@@ -8,7 +8,14 @@ import { shardOf } from "../shard.ts";
 import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
 import { TABLE_SCHEMA } from "../types.ts";
 import type { ShardReader } from "../match.ts";
-import { compactBackends, compactRoute, restoreBackends, restoreRoute, type CompactBackend, type CompactRoute } from "./route-json.ts";
+import {
+  compactBackends,
+  compactRoute,
+  restoreBackends,
+  restoreRoute,
+  type CompactBackend,
+  type CompactRoute,
+} from "./route-json.ts";
 
 /**
  * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads and parses
@@ -36,7 +43,11 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
   const dictionary = new BackendDictionary();
   const entries = [...pieces(hosts, "hosts", dictionary), ...pieces(wildcards, "wildcards", dictionary)];
   const shardCount = chooseShardCount(entries, dictionary);
-  const shards = Array.from({ length: shardCount }, () => ({ hosts: [] as string[], wildcards: [] as string[], refs: new Set<number>() }));
+  const shards = Array.from({ length: shardCount }, () => ({
+    hosts: [] as string[],
+    wildcards: [] as string[],
+    refs: new Set<number>(),
+  }));
   // Entries are sorted by key within each kind, so every shard lists its hosts in sorted order.
   for (const entry of entries) {
     const shard = shards[shardOf(entry.key, shardCount)];
@@ -45,7 +56,10 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     for (const ref of entry.refs) shard.refs.add(ref);
   }
   const shardTexts = shards.map((s) => {
-    const backends = [...s.refs].map(String).sort().map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
+    const backends = [...s.refs]
+      .map(String)
+      .sort()
+      .map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
     return `{"backends":{${backends.join(",")}},"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`;
   });
   const index: TableIndex = {
@@ -164,8 +178,14 @@ export function openShard(text: string): { reader: ShardReader } | { error: stri
   } catch {
     return { error: "the shard is not valid JSON" };
   }
-  const value = json as { schema?: unknown; backends?: Record<string, CompactBackend[]>; hosts?: Record<string, CompactRoute[]>; wildcards?: Record<string, CompactRoute[]> } | null;
-  if (typeof value !== "object" || value === null || value.schema !== TABLE_SCHEMA) return { error: `the shard's schema is not ${TABLE_SCHEMA}` };
+  const value = json as {
+    schema?: unknown;
+    backends?: Record<string, CompactBackend[]>;
+    hosts?: Record<string, CompactRoute[]>;
+    wildcards?: Record<string, CompactRoute[]>;
+  } | null;
+  if (typeof value !== "object" || value === null || value.schema !== TABLE_SCHEMA)
+    return { error: `the shard's schema is not ${TABLE_SCHEMA}` };
   const hosts = value.hosts ?? {};
   const wildcards = value.wildcards ?? {};
   const lists = value.backends ?? {};
@@ -217,7 +237,13 @@ export function parseShard(text: string): { shard: TableShard } | { error: strin
     for (const key of keys) out[key] = [...reader.routes(group, key)];
     return out;
   };
-  return { shard: { schema: TABLE_SCHEMA, hosts: restoreAll("hosts", reader.hostKeys), wildcards: restoreAll("wildcards", reader.wildcardKeys) } };
+  return {
+    shard: {
+      schema: TABLE_SCHEMA,
+      hosts: restoreAll("hosts", reader.hostKeys),
+      wildcards: restoreAll("wildcards", reader.wildcardKeys),
+    },
+  };
 }
 
 /** JSON with object keys in code-unit order at every level and no whitespace; `undefined` members are dropped. */

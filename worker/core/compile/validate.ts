@@ -35,7 +35,10 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
   const backendRefs = checkBackends(draft, report);
   const headers = readHeaderActions(draft.headerActions, s, report);
   const termination = tls?.termination ?? null;
-  const settings = readRouterAnnotations({ subject: s, annotations: draft.annotations, id: draft.id, termination, backends: backendRefs }, report);
+  const settings = readRouterAnnotations(
+    { subject: s, annotations: draft.annotations, id: draft.id, termination, backends: backendRefs },
+    report,
+  );
   const auth = readAuth(s, draft.annotations, options, report);
   if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
@@ -77,28 +80,44 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
   const policy = readWildcardPolicy(draft, report);
   if (policy === undefined) return undefined;
   if (draft.host === undefined && draft.subdomain === undefined) {
-    const message = draft.kind === "Ingress"
-      ? "no host value was defined for the rule; edgeroute serves Ingress rules only for named hosts (a rule without a host would claim every host): set the rule's host"
-      : "no host value was defined for the route; set spec.host, or spec.subdomain together with the router domain (--router-domain): edgeroute does not generate host names";
+    const message =
+      draft.kind === "Ingress"
+        ? "no host value was defined for the rule; edgeroute serves Ingress rules only for named hosts (a rule without a host would claim every host): set the rule's host"
+        : "no host value was defined for the route; set spec.host, or spec.subdomain together with the router domain (--router-domain): edgeroute does not generate host names";
     report.error(s, "NoHostValue", draft.hostField, message);
     return undefined;
   }
   let host: Field<string>;
   if (draft.host !== undefined) {
     if (typeof draft.host.value !== "string") {
-      report.error(s, "InvalidHost", draft.host.field, `host ${show(draft.host.value)} is not a string; it must be ${DNS_SUBDOMAIN_RULE}`);
+      report.error(
+        s,
+        "InvalidHost",
+        draft.host.field,
+        `host ${show(draft.host.value)} is not a string; it must be ${DNS_SUBDOMAIN_RULE}`,
+      );
       return undefined;
     }
     host = { value: draft.host.value, field: draft.host.field };
   } else {
     const sub = draft.subdomain as Field<unknown>;
     if (options.routerDomain === undefined || options.routerDomain === "") {
-      report.error(s, "MissingField", sub.field, `spec.subdomain needs the router domain to make a host (subdomain.<router domain>); set it with the CLI option --router-domain (the IngressController's status.domain), or set spec.host instead`);
+      report.error(
+        s,
+        "MissingField",
+        sub.field,
+        `spec.subdomain needs the router domain to make a host (subdomain.<router domain>); set it with the CLI option --router-domain (the IngressController's status.domain), or set spec.host instead`,
+      );
       return undefined;
     }
     const problem = typeof sub.value === "string" ? dnsSubdomainProblem(sub.value) : "is not a string";
     if (problem !== null) {
-      report.error(s, "InvalidHost", sub.field, `subdomain ${show(sub.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}`);
+      report.error(
+        s,
+        "InvalidHost",
+        sub.field,
+        `subdomain ${show(sub.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}`,
+      );
       return undefined;
     }
     host = { value: `${sub.value as string}.${options.routerDomain.toLowerCase()}`, field: sub.field };
@@ -109,21 +128,36 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
     const suffix = host.value.slice(2);
     const problem = dnsSubdomainProblem(suffix);
     if (problem !== null) {
-      report.error(s, "InvalidHost", host.field, `host ${show(host.value)}: the part after "*." ${problem}; a wildcard host is "*." followed by ${DNS_SUBDOMAIN_RULE}`);
+      report.error(
+        s,
+        "InvalidHost",
+        host.field,
+        `host ${show(host.value)}: the part after "*." ${problem}; a wildcard host is "*." followed by ${DNS_SUBDOMAIN_RULE}`,
+      );
       return undefined;
     }
     return { host: host.value, wildcard: "ingress", field: host.field };
   }
   const problem = dnsSubdomainProblem(host.value);
   if (problem !== null) {
-    report.error(s, "InvalidHost", host.field, `host ${show(host.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}${wildcardHint(draft, host.value)}`);
+    report.error(
+      s,
+      "InvalidHost",
+      host.field,
+      `host ${show(host.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}${wildcardHint(draft, host.value)}`,
+    );
     return undefined;
   }
   if (policy === "Subdomain") {
     // `www.acme.test` with Subdomain serves `*.acme.test` (API `WildcardPolicySubdomain`).
     const suffix = wildcardSuffix(host.value);
     if (suffix === null) {
-      report.error(s, "InvalidHost", host.field, `wildcard route host ${show(host.value)} has a single label; with wildcardPolicy Subdomain give a host such as www.example.com, which serves *.example.com`);
+      report.error(
+        s,
+        "InvalidHost",
+        host.field,
+        `wildcard route host ${show(host.value)} has a single label; with wildcardPolicy Subdomain give a host such as www.example.com, which serves *.example.com`,
+      );
       return undefined;
     }
     return { host: `*.${suffix}`, wildcard: "route", field: host.field };
@@ -134,7 +168,8 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
 /** How to write the wildcard the user probably meant, when a host contains `*`. */
 function wildcardHint(draft: RouteDraft, host: string): string {
   if (!host.includes("*")) return "";
-  if (draft.kind === "Route") return " (for a wildcard route set a host such as www.example.com and spec.wildcardPolicy: Subdomain)";
+  if (draft.kind === "Route")
+    return " (for a wildcard route set a host such as www.example.com and spec.wildcardPolicy: Subdomain)";
   return ' (a wildcard is only allowed as the whole first label, "*.example.com")';
 }
 
@@ -143,12 +178,22 @@ function readWildcardPolicy(draft: RouteDraft, report: Report): "None" | "Subdom
   if (policy === undefined || policy.value === "None") return "None";
   if (policy.value === "Subdomain") {
     if (draft.host === undefined) {
-      report.error(draft.subject, "MissingField", "spec.host", `host name not specified for wildcard policy: wildcardPolicy Subdomain needs spec.host (e.g. www.example.com serves *.example.com)`);
+      report.error(
+        draft.subject,
+        "MissingField",
+        "spec.host",
+        `host name not specified for wildcard policy: wildcardPolicy Subdomain needs spec.host (e.g. www.example.com serves *.example.com)`,
+      );
       return undefined;
     }
     return "Subdomain";
   }
-  report.error(draft.subject, "InvalidField", policy.field, `wildcardPolicy ${show(policy.value)} is not supported; allowed: None, Subdomain`);
+  report.error(
+    draft.subject,
+    "InvalidField",
+    policy.field,
+    `wildcardPolicy ${show(policy.value)} is not supported; allowed: None, Subdomain`,
+  );
   return undefined;
 }
 
@@ -164,7 +209,12 @@ function checkPath(draft: RouteDraft, report: Report): string | undefined {
     return undefined;
   }
   if (/[#\s]/.test(value)) {
-    report.error(draft.subject, "InvalidField", field, `path ${show(value)} cannot contain # or spaces (or other whitespace); percent-encode them (%23, %20)`);
+    report.error(
+      draft.subject,
+      "InvalidField",
+      field,
+      `path ${show(value)} cannot contain # or spaces (or other whitespace); percent-encode them (%23, %20)`,
+    );
     return undefined;
   }
   return value;
@@ -186,23 +236,54 @@ function checkTls(draft: RouteDraft, report: Report): TlsResult | undefined {
   if (lower === "" && tls.destinationCa === undefined) termination = "edge";
   else if (lower === "edge" || lower === "reencrypt") termination = lower;
   else if (lower === "passthrough") {
-    report.error(s, "UnsupportedTermination", tls.termination.field, `termination passthrough is not supported: an HTTP edge always terminates the client's TLS, so it cannot pass TLS through to the backend; use edge (TLS ends at Cloudflare, plain HTTP to the backend) or reencrypt (Cloudflare opens a new TLS connection to the backend), or Cloudflare Spectrum outside edgeroute for raw TLS passthrough`);
+    report.error(
+      s,
+      "UnsupportedTermination",
+      tls.termination.field,
+      `termination passthrough is not supported: an HTTP edge always terminates the client's TLS, so it cannot pass TLS through to the backend; use edge (TLS ends at Cloudflare, plain HTTP to the backend) or reencrypt (Cloudflare opens a new TLS connection to the backend), or Cloudflare Spectrum outside edgeroute for raw TLS passthrough`,
+    );
   } else {
-    report.error(s, "InvalidField", tls.termination.field, `termination ${show(raw)} is not supported; allowed: edge, reencrypt${lower === "" ? " (a destinationCACertificate needs termination: reencrypt)" : ""}`);
+    report.error(
+      s,
+      "InvalidField",
+      tls.termination.field,
+      `termination ${show(raw)} is not supported; allowed: edge, reencrypt${lower === "" ? " (a destinationCACertificate needs termination: reencrypt)" : ""}`,
+    );
   }
   let insecure: InsecurePolicy = "None";
   if (tls.insecure !== undefined) {
     const value = tls.insecure.value;
     if (value === "None" || value === "Allow" || value === "Redirect") insecure = value;
-    else report.error(s, "InvalidField", tls.insecure.field, `insecureEdgeTerminationPolicy ${show(value)} is not supported; allowed: None, Allow, Redirect`);
+    else
+      report.error(
+        s,
+        "InvalidField",
+        tls.insecure.field,
+        `insecureEdgeTerminationPolicy ${show(value)} is not supported; allowed: None, Allow, Redirect`,
+      );
   }
   if (tls.certificateFields.length > 0) {
-    report.warning(s, "UnsupportedFeature", tls.certificateFields[0] as string, `${tls.certificateFields.join(", ")} ${tls.certificateFields.length === 1 ? "is" : "are"} not used: Cloudflare manages the edge certificate of the zone (Universal SSL, Advanced Certificate Manager or an uploaded custom certificate); upload this certificate to the zone if you need it, and remove it from the route to silence this warning`);
+    report.warning(
+      s,
+      "UnsupportedFeature",
+      tls.certificateFields[0] as string,
+      `${tls.certificateFields.join(", ")} ${tls.certificateFields.length === 1 ? "is" : "are"} not used: Cloudflare manages the edge certificate of the zone (Universal SSL, Advanced Certificate Manager or an uploaded custom certificate); upload this certificate to the zone if you need it, and remove it from the route to silence this warning`,
+    );
   }
   if (tls.destinationCa !== undefined && termination === "edge") {
-    report.error(s, "InvalidTLSCombination", tls.destinationCa, `edge termination does not support destination certificates; use termination: reencrypt, or remove the destination CA`);
+    report.error(
+      s,
+      "InvalidTLSCombination",
+      tls.destinationCa,
+      `edge termination does not support destination certificates; use termination: reencrypt, or remove the destination CA`,
+    );
   } else if (tls.destinationCa !== undefined && termination === "reencrypt") {
-    report.warning(s, "UnsupportedFeature", tls.destinationCa, `the destination CA is not used: a Worker validates origin certificates against public CAs; for a backend certificate from a private CA, add that CA to the zone's Custom Origin Trust Store and enable the cots_on_external_fetch compatibility flag`);
+    report.warning(
+      s,
+      "UnsupportedFeature",
+      tls.destinationCa,
+      `the destination CA is not used: a Worker validates origin certificates against public CAs; for a backend certificate from a private CA, add that CA to the zone's Custom Origin Trust Store and enable the cots_on_external_fetch compatibility flag`,
+    );
   }
   return termination === undefined ? undefined : { termination, insecure };
 }
@@ -210,7 +291,12 @@ function checkTls(draft: RouteDraft, report: Report): TlsResult | undefined {
 function checkBackends(draft: RouteDraft, report: Report): BackendRef[] {
   const s = draft.subject;
   if (draft.alternateBackendsField !== undefined && draft.backends.length - 1 > MAX_ALTERNATE_BACKENDS) {
-    report.error(s, "TooManyBackends", draft.alternateBackendsField, `${draft.backends.length - 1} alternate backends given; at most ${MAX_ALTERNATE_BACKENDS} are allowed (4 Services in all with spec.to)`);
+    report.error(
+      s,
+      "TooManyBackends",
+      draft.alternateBackendsField,
+      `${draft.backends.length - 1} alternate backends given; at most ${MAX_ALTERNATE_BACKENDS} are allowed (4 Services in all with spec.to)`,
+    );
   }
   const refs: BackendRef[] = [];
   const alternates = new Set<string>();
@@ -219,7 +305,12 @@ function checkBackends(draft: RouteDraft, report: Report): BackendRef[] {
     if (ref === undefined) continue;
     if (backend.field.startsWith("spec.alternateBackends")) {
       if (alternates.has(ref.service)) {
-        report.error(s, "InvalidField", `${backend.field}.name`, `Service ${ref.service} is listed twice in alternateBackends; each Service may appear once`);
+        report.error(
+          s,
+          "InvalidField",
+          `${backend.field}.name`,
+          `Service ${ref.service} is listed twice in alternateBackends; each Service may appear once`,
+        );
         continue;
       }
       alternates.add(ref.service);
@@ -232,7 +323,12 @@ function checkBackends(draft: RouteDraft, report: Report): BackendRef[] {
 function checkBackend(backend: BackendDraft, s: Subject, report: Report): BackendRef | undefined {
   let ok = true;
   if (backend.kind !== undefined && backend.kind !== null && backend.kind !== "" && backend.kind !== "Service") {
-    report.error(s, "InvalidField", `${backend.field}.kind`, `kind ${show(backend.kind)} is not supported: a route must reference a Service (kind: Service)`);
+    report.error(
+      s,
+      "InvalidField",
+      `${backend.field}.kind`,
+      `kind ${show(backend.kind)} is not supported: a route must reference a Service (kind: Service)`,
+    );
     ok = false;
   }
   if (typeof backend.name !== "string" || backend.name === "") {
@@ -243,14 +339,25 @@ function checkBackend(backend: BackendDraft, s: Subject, report: Report): Backen
   if (backend.weight !== undefined && backend.weight !== null) {
     const w = backend.weight;
     if (typeof w !== "number" || !Number.isInteger(w) || w < 0 || w > MAX_WEIGHT) {
-      report.error(s, "WeightOutOfRange", `${backend.field}.weight`, `weight ${show(w)} must be an integer between 0 and ${MAX_WEIGHT} (default ${DEFAULT_WEIGHT}; 0 sends no new traffic)`);
+      report.error(
+        s,
+        "WeightOutOfRange",
+        `${backend.field}.weight`,
+        `weight ${show(w)} must be an integer between 0 and ${MAX_WEIGHT} (default ${DEFAULT_WEIGHT}; 0 sends no new traffic)`,
+      );
       ok = false;
     } else weight = w;
   }
   const port = backend.port === undefined ? undefined : readPortRef(backend, s, report);
   if (port === null) ok = false;
   if (!ok) return undefined;
-  return { field: backend.field, service: backend.name as string, weight, port: port ?? undefined, portSource: backend.portSource };
+  return {
+    field: backend.field,
+    service: backend.name as string,
+    weight,
+    port: port ?? undefined,
+    portSource: backend.portSource,
+  };
 }
 
 /** Route `targetPort` (IntOrString, non-zero/non-empty) or Ingress `port` ({name} or {number}); `null` when invalid. */
@@ -259,17 +366,29 @@ function readPortRef(backend: BackendDraft, s: Subject, report: Report): PortRef
   if (backend.portSource === "route") {
     if (typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535) return { number: value };
     // A quoted number is still a number for the router, which compares the string forms (`endpointsForAlias`).
-    if (typeof value === "string" && /^[0-9]+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535) return { number: Number(value) };
+    if (typeof value === "string" && /^[0-9]+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535)
+      return { number: Number(value) };
     if (typeof value === "string" && value !== "" && !/^[0-9]+$/.test(value)) return { name: value };
-    report.error(s, value === undefined || value === null || value === "" ? "MissingField" : "InvalidField", field, `targetPort ${show(value)} is not valid; give a Service port name (e.g. http) or a port number 1..65535, or remove spec.port to use the Service's first port`);
+    report.error(
+      s,
+      value === undefined || value === null || value === "" ? "MissingField" : "InvalidField",
+      field,
+      `targetPort ${show(value)} is not valid; give a Service port name (e.g. http) or a port number 1..65535, or remove spec.port to use the Service's first port`,
+    );
     return null;
   }
   if (isRecord(value)) {
     const { name, number } = value;
     if (typeof name === "string" && name !== "" && number === undefined) return { name };
-    if (typeof number === "number" && Number.isInteger(number) && number >= 1 && number <= 65535 && name === undefined) return { number };
+    if (typeof number === "number" && Number.isInteger(number) && number >= 1 && number <= 65535 && name === undefined)
+      return { number };
   }
-  report.error(s, "InvalidField", field, `port ${show(value)} is not valid; give exactly one of name (a Service port name) or number (1..65535)`);
+  report.error(
+    s,
+    "InvalidField",
+    field,
+    `port ${show(value)} is not valid; give exactly one of name (a Service port name) or number (1..65535)`,
+  );
   return null;
 }
 
@@ -280,14 +399,32 @@ function readPortRef(backend: BackendDraft, s: Subject, report: Report): PortRef
  */
 function warnAuthOverHttp(s: Subject, tls: TlsResult | undefined, jwt: boolean, report: Report): void {
   if (tls !== undefined && tls.insecure !== "Allow") return;
-  const what = jwt ? "bearer tokens would cross the network in clear text" : "a client certificate can only be presented over HTTPS, so plain-HTTP requests are refused";
+  const what = jwt
+    ? "bearer tokens would cross the network in clear text"
+    : "a client certificate can only be presented over HTTPS, so plain-HTTP requests are refused";
   const field = tls === undefined ? "spec.tls" : "spec.tls.insecureEdgeTerminationPolicy";
-  report.warning(s, "InvalidTLSCombination", field, `the route requires authentication but also serves plain HTTP: ${what}; use TLS (termination edge or reencrypt) with insecureEdgeTerminationPolicy Redirect or None`);
+  report.warning(
+    s,
+    "InvalidTLSCombination",
+    field,
+    `the route requires authentication but also serves plain HTTP: ${what}; use TLS (termination edge or reencrypt) with insecureEdgeTerminationPolicy Redirect or None`,
+  );
 }
 
 /** Cluster required HSTS policies (OAS `requiredrouteannotations`), for edge/reencrypt routes whose host matches. */
-function checkRequiredHsts(s: Subject, host: string, annotations: Record<string, string>, options: CompileOptions, report: Report): void {
+function checkRequiredHsts(
+  s: Subject,
+  host: string,
+  annotations: Record<string, string>,
+  options: CompileOptions,
+  report: Report,
+): void {
   const problem = requiredHstsProblem(host, annotations[ANNOTATIONS.hsts], options.requiredHsts);
   if (problem === null) return;
-  report.error(s, "HSTSPolicyViolation", annotationField(ANNOTATIONS.hsts), `HSTS header annotation does not satisfy the required HSTS policy for ${host} (${describeHstsPolicy(host, options.requiredHsts)}): ${problem}; set ${ANNOTATIONS.hsts} accordingly, e.g. "max-age=31536000;includeSubDomains;preload"`);
+  report.error(
+    s,
+    "HSTSPolicyViolation",
+    annotationField(ANNOTATIONS.hsts),
+    `HSTS header annotation does not satisfy the required HSTS policy for ${host} (${describeHstsPolicy(host, options.requiredHsts)}): ${problem}; set ${ANNOTATIONS.hsts} accordingly, e.g. "max-age=31536000;includeSubDomains;preload"`,
+  );
 }
