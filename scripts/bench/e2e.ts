@@ -8,7 +8,7 @@
  *   request under the map's first (exact-host) route, then under its last one (haproxy-config.ts firstAndLast);
  * - HAProxy as the OpenShift router configures it (same routes, one `map_reg` line each), first and last route,
  *   with the default pattern cache (10,000 entries) and with the cache off, plus a paired no-map frontend in
- *   the same process as a noise control (performance-anchors.md addendum).
+ *   the same process as a noise control (docs/design-notes.md#bench).
  *
  * Every run rotates over 16,384 distinct URLs (more than HAProxy's pattern cache holds, as real traffic with ids
  * in paths does). Two runs per target and round: at saturation (32 connections) and at a fixed rate (connections

@@ -1,7 +1,7 @@
 /**
  * @module HAProxy configured the way the OpenShift router configures it, for the same generated routes: one
  * `map_reg` line per route in `os_http_be.map`, looked up with `use_backend %[base,map_reg(...)]`, one backend
- * per route (openshift-route-semantics.md §2.1–§2.3; openshift/router `haproxy-config.template`,
+ * per route (docs/design-notes.md#matching; openshift/router `haproxy-config.template`,
  * `pkg/router/template/util/util.go` GenerateRouteRegexp, `util/map_paths.go` SortMapPaths).
  *
  * The map order decides which route is "first" and which is "last" for every order-sensitivity measurement in

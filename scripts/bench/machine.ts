@@ -1,5 +1,5 @@
 /**
- * @module The environment a result was measured in (performance-anchors.md §4.2 item 7): numbers from a shared
+ * @module The environment a result was measured in (docs/design-notes.md#bench): numbers from a shared
  * 2-core VM mean little without it.
  */
 import { execFileSync } from "node:child_process";

@@ -1,5 +1,5 @@
 /**
- * @module Core pinning (performance-anchors.md §4.1): the system under test gets core 1 to itself; the load
+ * @module Core pinning (docs/design-notes.md#bench): the system under test gets core 1 to itself; the load
  * generator, the backend and this script share core 0. On a 1-core machine, or without taskset, nothing is
  * pinned and the report says so.
  */

@@ -49,7 +49,7 @@ export interface KvStore {
   deleteMany(keys: readonly string[]): Promise<void>;
 }
 
-/** KV's own limits (workers-platform.md §1.3, §1.5). */
+/** KV's own limits (docs/design-notes.md#workers). */
 export const MAX_VALUE_BYTES = 25 * 1024 * 1024;
 export const MAX_KEY_BYTES = 512;
 export const MAX_BULK_PAIRS = 10_000;

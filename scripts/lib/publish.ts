@@ -1,6 +1,6 @@
 /**
  * @module Publishing a table atomically, and rolling back, with the versioned-blob-plus-pointer pattern
- * (workers-platform.md §1.8): the immutable index and shards of a version are written first, shards before the
+ * (docs/design-notes.md#workers): the immutable index and shards of a version are written first, shards before the
  * index; only when every one of them is written does the small pointer `routes:current` flip to the new version.
  * The history (`routes:history`) is updated after the flip, and versions that fall out of it are deleted, so
  * KV holds at most `keep` tables. A Worker therefore only ever sees a complete table, old or new.
@@ -15,7 +15,7 @@ import { readIndex, readLiveState, type LiveState } from "./live-table.ts";
 
 /**
  * At least 2: the version just replaced stays in KV, because Worker isolates keep serving it (and may still load
- * its shards) until they see the new pointer, up to a minute or more later (KV propagation, §1.1).
+ * its shards) until they see the new pointer, up to a minute or more later (KV propagation, docs/design-notes.md#workers).
  */
 export const MIN_KEEP = 2;
 export const DEFAULT_KEEP = 5;

@@ -1,7 +1,7 @@
 /**
  * One table of routing cases, run against the core matcher (test/core/routing.test.ts) and end to end through
- * the real Worker (test/worker/routing.test.ts). Ids name their source: "os:" the OpenShift router
- * (openshift-route-semantics.md §2), "k8s:" the Kubernetes Ingress spec, "er:" our own decisions.
+ * the real gateway in wrangler dev (test/e2e/routing.test.ts). Ids name their source: "os:" the OpenShift router
+ * (docs/design-notes.md#matching), "k8s:" the Kubernetes Ingress spec, "er:" our own decisions.
  */
 import { route } from "../support/route-builder.ts";
 import type { CompiledRoute } from "../../worker/core/types.ts";

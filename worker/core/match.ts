@@ -2,7 +2,7 @@
  * @module Route matching: which admitted route serves (host, path, scheme). The Worker and `routes explain` both
  * call this module, so they cannot disagree.
  *
- * Semantics (openshift-route-semantics.md §2): the host is looked up exactly, then by wildcard suffix (a wildcard
+ * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a wildcard
  * covers exactly one label, and the router lists exact-host entries before wildcard ones); within a host the
  * longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map probe
  * per host key plus one per path segment, whatever the number of routes.
@@ -94,7 +94,7 @@ export class HostIndex {
 
   /**
    * Walk `path` (canonical, starting with "/") once and fill `out` with the most specific route over any scheme
-   * and the most specific one served on the request's scheme: the two questions the router's maps ask (§2.5).
+   * and the most specific one served on the request's scheme: the two questions the router's maps ask (docs/design-notes.md#redirect).
    * Deeper nodes are longer paths, so a candidate found deeper replaces the one before; at one node an exact
    * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates only path segments.
    */
@@ -122,7 +122,7 @@ export class HostIndex {
 }
 
 /**
- * Resolve a request the way the router's maps do (§2.5): over HTTPS, the best TLS route; over HTTP, the best
+ * Resolve a request the way the router's maps do (docs/design-notes.md#redirect): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
  * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
  * exact host leaves a question open.

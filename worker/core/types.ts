@@ -107,7 +107,7 @@ export interface CompiledRoute {
   tls: { termination: Termination; insecure: InsecurePolicy } | null;
   /** In manifest order: `spec.to` first, then `alternateBackends`. */
   backends: Backend[];
-  /** Default `random` with one active backend, `roundrobin` with several (router behaviour, §3.2). */
+  /** Default `random` with one active backend, `roundrobin` with several (router behaviour, docs/design-notes.md#balance). */
   balance: Balance;
   /** Sticky-session cookie; `null` when `disable_cookies` is set. */
   cookie: { name: string; sameSite: "Lax" | "Strict" | "None" } | null;

@@ -50,7 +50,7 @@ export interface ForwardedFacts {
 
 /**
  * `X-Forwarded-For/-Host/-Port/-Proto` and `Forwarded`, as the router writes them under
- * `haproxy.router.openshift.io/set-forwarded-headers` (openshift-route-semantics.md §6): append (default)
+ * `haproxy.router.openshift.io/set-forwarded-headers` (docs/design-notes.md#forwarded): append (default)
  * adds the gateway's values after the client's, replace overwrites them, if-none sets them only when absent,
  * never leaves the client's as they are.
  */

@@ -13,14 +13,14 @@ const TITLES: Record<number, string> = {
 };
 
 /** An HTML status page. `heading` is the one-line summary; `detail` says what happened and what to do. */
-export function statusPage(status: number, heading: string, detail: string, headers?: HeadersInit): Response {
+export function statusPage(status: number, heading: string, detail: string): Response {
   const body = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${status} ${TITLES[status] ?? ""}</title></head>
 <body><h1>${escapeHtml(heading)}</h1><p>${escapeHtml(detail)}</p><hr><p>edgeroute</p></body></html>
 `;
   const response = new Response(body, {
     status,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headersObject(headers) },
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
   });
   return response;
 }
@@ -32,10 +32,6 @@ export function noRoutePage(status: number): Response {
     "Application is not available",
     "The application is currently not serving requests at this endpoint. It may not have been started or is still starting.",
   );
-}
-
-function headersObject(headers: HeadersInit | undefined): Record<string, string> {
-  return headers ? Object.fromEntries(new Headers(headers)) : {};
 }
 
 function escapeHtml(text: string): string {

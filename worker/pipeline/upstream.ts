@@ -4,7 +4,7 @@
  * header actions, policy headers) and the streamed body.
  * Runs after `select`, before `forward`.
  *
- * Reaching the cluster: a Worker cannot choose the Host header (workers-platform.md §2.3). In production
+ * Reaching the cluster: a Worker cannot choose the Host header (docs/design-notes.md#workers). In production
  * (`FORWARD_MODE=resolve-override`) the gateway fetches `<scheme>://<route host>:<port>` with
  * `cf.resolveOverride` naming the load balancer's in-zone hostname, so the cluster's router still sees the route
  * host. In local development (`direct`) it fetches the endpoint address itself; the route host then travels in
@@ -80,7 +80,7 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
 }
 
 /**
- * `haproxy.router.openshift.io/rewrite-target` (openshift-route-semantics.md §5.1): the route path prefix is
+ * `haproxy.router.openshift.io/rewrite-target` (docs/design-notes.md#rewrite-target): the route path prefix is
  * replaced by the target; with target `/` one slash after the prefix is also consumed.
  * @example path /foo, target /baz: /foo/bar → /baz/bar; target /: /foo/bar/ → /bar/, /foo → /
  */

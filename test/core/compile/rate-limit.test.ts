@@ -1,9 +1,22 @@
+import { unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_TIERS, rateLimitFor } from "../../../worker/core/compile/rate-limit.ts";
 
+/** A `[[ratelimits]]` entry of wrangler.toml as wrangler reads it. */
+interface RateLimitBinding {
+  name: string;
+  namespace_id: string;
+  simple: { limit: number; period: number };
+}
+
 describe("rate-limit tiers", () => {
-  it("is the 1-2-5 series from 1 to 10000", () => {
-    expect(RATE_LIMIT_TIERS).toEqual([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]);
+  it("has one binding in the real wrangler.toml per tier, with that limit per 10 s, and no other", () => {
+    const { ratelimits } = unstable_readConfig({ config: "wrangler.toml" }) as { ratelimits: RateLimitBinding[] };
+    const bound = ratelimits.map((r) => ({ name: r.name, limit: r.simple.limit, period: r.simple.period }));
+    expect(bound).toEqual(
+      RATE_LIMIT_TIERS.map((tier) => ({ name: rateLimitFor(tier).binding, limit: tier, period: 10 })),
+    );
+    expect(new Set(ratelimits.map((r) => r.namespace_id)).size).toBe(RATE_LIMIT_TIERS.length);
   });
 
   it.each([

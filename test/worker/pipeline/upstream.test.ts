@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rewritePath } from "../../../worker/pipeline/upstream.ts";
 import { route } from "../../support/route-builder.ts";
 
-// The router's documented table (openshift-route-semantics.md §5.1) plus the derived cases.
+// The router's documented table (docs/design-notes.md#rewrite-target) plus the derived cases.
 describe("rewrite-target", () => {
   it.each([
     ["/foo", "/foo", "/", "/"],

@@ -1,6 +1,6 @@
 /**
  * @module Stage 4, admit: which routes may serve their host, like the router's HostAdmitter + UniqueHost plugins
- * (ROUTER `controller/host_admitter.go`, `unique_host.go`, `hostindex/activation.go`; reference §4). Routes are
+ * (ROUTER `controller/host_admitter.go`, `unique_host.go`, `hostindex/activation.go`; docs/design-notes.md#admission). Routes are
  * considered oldest first (creationTimestamp, then namespace/name) and each is admitted unless an older admitted
  * route already holds what it claims — so "the older claim wins" in one pass, with Maps instead of pairwise checks.
  * A rejected route is reported (warning + Rejection) and the others are still served, as the router does.
@@ -96,7 +96,7 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
     }
     // Same host, same path and match: the oldest wins. Deliberate deviation from the router, which compares
     // spec.path strings: "" and "/" serve exactly the same requests, so here they are the same claim (the router
-    // would admit both and pick one arbitrarily, reference §2.3 quirk b).
+    // would admit both and pick one arbitrarily, docs/design-notes.md#matching).
     const claimKey = `${host}\n${c.route.path === "" ? "/" : c.route.path}\n${c.route.match}`;
     const holder = pathClaims.get(claimKey);
     if (holder !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * @module The router annotations edgeroute honours (`haproxy.router.openshift.io/*`, `router.openshift.io/*`),
- * each parsed with the format the router template uses (reference §5). As in the router, an invalid value is
+ * each parsed with the format the router template uses (docs/design-notes.md#annotations). As in the router, an invalid value is
  * ignored — here with a warning that names the annotation and says what is allowed.
  */
 import { formatNetwork, parseNetwork } from "../ip.ts";
@@ -118,7 +118,7 @@ function readTimeout(ctx: AnnotationContext, ignore: Ignore): number {
   return Math.min(ms, MAX_TIMEOUT_MS);
 }
 
-/** Annotation wins; else `roundrobin` when more than one backend has weight > 0, `random` otherwise (reference §3.2). */
+/** Annotation wins; else `roundrobin` when more than one backend has weight > 0, `random` otherwise (docs/design-notes.md#balance). */
 function readBalance(ctx: AnnotationContext, ignore: Ignore): Balance {
   return readEnum(ctx, ANNOTATIONS.balance, BALANCES, ignore) ?? defaultBalance(ctx.backends);
 }

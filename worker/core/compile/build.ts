@@ -1,6 +1,6 @@
 /**
  * @module Stage 5, build: the admitted routes grouped by host into one table, each host's routes sorted by
- * precedence — longest path first (what the router's reverse-sorted map achieves, reference §2.3), exact before
+ * precedence — longest path first (what the router's reverse-sorted map achieves, docs/design-notes.md#matching), exact before
  * prefix on the same path, then older first. Sharding happens at serialisation (./serialize.ts), where sizes are known.
  */
 import type { CompiledRoute, NotFoundStatus, RouteTable, TableShard } from "../types.ts";

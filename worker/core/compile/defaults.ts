@@ -15,7 +15,7 @@ export function defaultCookieName(routeId: string): string {
   return `er_${fnv1aHex(routeId)}`;
 }
 
-/** Router default (reference §3.2): roundrobin when more than one backend has weight > 0, else random. */
+/** Router default (docs/design-notes.md#balance): roundrobin when more than one backend has weight > 0, else random. */
 export function defaultBalance(backends: readonly { weight: number }[]): Balance {
   let active = 0;
   for (const b of backends) if (b.weight > 0) active++;

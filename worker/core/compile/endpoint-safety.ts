@@ -1,5 +1,5 @@
 /**
- * @module Which addresses the gateway may forward to (issue §9): link-local, metadata and unspecified addresses
+ * @module Which addresses the gateway may forward to (docs/security.md): link-local, metadata and unspecified addresses
  * never; loopback only for a local table; private ranges only when allowed for a remote one. Used for Service
  * endpoints and for JWKS URLs (both are fetched by the Worker). Classification is the core's `classifyTarget`; the
  * classes refused here whatever the options are the core's `NEVER_A_TARGET`, which the Worker checks again.

@@ -1,5 +1,5 @@
 /**
- * @module Route `spec.httpHeaders.actions` (API `RouteHTTPHeaderActions`, LIBGO `validateHeaders`, reference §1.8):
+ * @module Route `spec.httpHeaders.actions` (API `RouteHTTPHeaderActions`, LIBGO `validateHeaders`, docs/design-notes.md#route-fields):
  * at most 20 request and 20 response actions, token names, a few names no route may touch, and `Set` values in
  * HAProxy's log-format subset. Dynamic `%[...]` values need HAProxy's fetches, which the edge does not have.
  */

@@ -1,6 +1,6 @@
 /**
- * @module HSTS: the `haproxy.router.openshift.io/hsts_header` format (ROUTER TEMPLATE, reference §5) and the
- * cluster's required HSTS policies (OAS `requiredrouteannotations/admission.go`, reference §5.2).
+ * @module HSTS: the `haproxy.router.openshift.io/hsts_header` format (TEMPLATE, docs/design-notes.md#hsts) and the
+ * cluster's required HSTS policies (OAS `requiredrouteannotations/admission.go`, docs/design-notes.md#hsts).
  */
 import type { RequiredHstsPolicy } from "../types.ts";
 

@@ -18,7 +18,7 @@ import { validate } from "./validate.ts";
 export { canonicalJson, openShard, parseShard, serializeTable } from "./serialize.ts";
 export { compactRoute, restoreRoute } from "./route-json.ts";
 export type { SerializedTable } from "./serialize.ts";
-export { RATE_LIMIT_TIERS, rateLimitBinding, rateLimitFor } from "./rate-limit.ts";
+export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
 /** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */
 export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {

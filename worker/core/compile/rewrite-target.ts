@@ -1,6 +1,6 @@
 /**
  * @module `haproxy.router.openshift.io/rewrite-target`, sanitised as the router does (ROUTER
- * `util/rewritetarget/rewritetarget.go` `SanitizeInput`, reference §5.1) and then turned from HAProxy's replacement
+ * `util/rewritetarget/rewritetarget.go` `SanitizeInput`, docs/design-notes.md#rewrite-target) and then turned from HAProxy's replacement
  * syntax into the literal text that replaces `spec.path` (the Worker appends the rest of the path itself).
  */
 

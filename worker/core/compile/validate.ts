@@ -1,6 +1,6 @@
 /**
  * @module Stage 2, validate: OpenShift's Route rules (LIBGO `pkg/route/validation`, ROUTER `unique_host.go`,
- * reference §1) applied to every route draft, and its annotations compiled. A draft with any error is dropped.
+ * docs/design-notes.md#route-fields) applied to every route draft, and its annotations compiled. A draft with any error is dropped.
  */
 import { wildcardSuffix } from "../host.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
@@ -225,7 +225,7 @@ interface TlsResult {
   insecure: InsecurePolicy;
 }
 
-/** Termination (case-insensitive, empty = edge as API defaulting does) and the insecure policy table of §1.6. */
+/** Termination (case-insensitive, empty = edge as API defaulting does) and the insecure policy table (docs/design-notes.md#redirect). */
 function checkTls(draft: RouteDraft, report: Report): TlsResult | undefined {
   const tls = draft.tls;
   if (tls === undefined) return undefined;
