@@ -1,29 +1,11 @@
 /**
- * @module The gateway's own failures: a stable PascalCase code, the HTTP status it maps to, and the page text.
- * Phases throw only GatewayError; `fail` turns it into a response. Anything else is a bug and becomes a 502
+ * @module The gateway's own failures. Phases throw only GatewayError; `fail` turns it into the code's page
+ * (worker/answers.ts, where every code has its status and heading). Anything else is a bug and becomes a 502
  * "GatewayBug" page — never an exception page or a bare 500.
  */
+import { ANSWERS, type GatewayErrorCode } from "../answers.ts";
 
-export type GatewayErrorCode =
-  | "BadRequest"
-  | "NoTable"
-  | "NoRoute"
-  | "NoBackend"
-  | "ForbiddenTarget"
-  | "UpstreamConnect"
-  | "UpstreamTimeout"
-  | "GatewayBug";
-
-export const STATUS_BY_CODE: Record<GatewayErrorCode, number> = {
-  BadRequest: 400,
-  NoTable: 503,
-  NoRoute: 503,
-  NoBackend: 503,
-  ForbiddenTarget: 502,
-  UpstreamConnect: 502,
-  UpstreamTimeout: 504,
-  GatewayBug: 502,
-};
+export type { GatewayErrorCode } from "../answers.ts";
 
 export class GatewayError extends Error {
   override name = "GatewayError";
@@ -34,6 +16,6 @@ export class GatewayError extends Error {
   constructor(code: GatewayErrorCode, message: string, status?: number) {
     super(message);
     this.code = code;
-    this.status = status ?? STATUS_BY_CODE[code];
+    this.status = status ?? ANSWERS[code].status;
   }
 }

@@ -4,21 +4,19 @@
  * (IngressController `spec.logging.access`), because a log line per request is a measurable share of the
  * gateway's CPU. The query string is never logged: it can carry secrets.
  */
+import { logEvent } from "../answers.ts";
 import type { RequestCtx } from "./context.ts";
 
 export function log(ctx: RequestCtx): void {
-  console.log(
-    JSON.stringify({
-      event: "request",
-      method: ctx.request.method,
-      host: ctx.host,
-      path: ctx.path,
-      status: ctx.status,
-      code: ctx.code,
-      route: ctx.route?.id,
-      backend: ctx.backend?.service,
-      endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
-      ms: Date.now() - ctx.startedAt,
-    }),
-  );
+  logEvent(ctx.status === undefined || ctx.status >= 500 ? "error" : "info", "request", {
+    method: ctx.request.method,
+    host: ctx.host,
+    path: ctx.path,
+    status: ctx.status,
+    code: ctx.code,
+    route: ctx.route?.id,
+    backend: ctx.backend?.service,
+    endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
+    ms: Date.now() - ctx.startedAt,
+  });
 }

@@ -36,7 +36,10 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
     const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });
-    if (!decision.allow) return done(ctx, decision.response);
+    if (!decision.allow) {
+      ctx.code = decision.code;
+      return done(ctx, decision.response);
+    }
     select(ctx, deps.balance, deps.env.ALLOW_LOOPBACK_TARGETS === "true");
     const mode = deps.env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
     const upstream = upstreamRequest(ctx, mode, decision);

@@ -8,6 +8,7 @@
  * a `cf` object (local tools, tests) is simply refused.
  */
 import type { ClientCertAuth } from "../core/types.ts";
+import type { PolicyCode } from "../answers.ts";
 import type { Refusal } from "./refuse.ts";
 
 /** Refuse the request unless it carries a verified client certificate matching the route's pins. */
@@ -47,6 +48,6 @@ function record(value: unknown): Record<string, unknown> | null {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : null;
 }
 
-function forbidden(code: string, message: string): Refusal {
-  return { status: 403, code, message };
+function forbidden(code: PolicyCode, message: string): Refusal {
+  return { code, message };
 }

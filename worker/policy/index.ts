@@ -13,7 +13,8 @@ import { checkIpAllowlist } from "./ip-allowlist.ts";
 import { remoteKeySet } from "./jwks.ts";
 import { checkJwt, type KeyResolver } from "./jwt.ts";
 import { checkRateLimit } from "./rate-limit.ts";
-import { refuse } from "./refuse.ts";
+import { answer, type PolicyCode } from "../answers.ts";
+import type { Refusal } from "./refuse.ts";
 
 export type { KeyResolver } from "./jwt.ts";
 
@@ -29,8 +30,8 @@ export interface PolicyInput {
 export type PolicyDecision =
   /** Apply to the upstream request: first delete `removeHeaders`, then set `setHeaders`. */
   | { allow: true; setHeaders: [string, string][]; removeHeaders: string[] }
-  /** Send to the client as is. */
-  | { allow: false; response: Response };
+  /** Send to the client as is; `code` is the refusal's, for the log line. */
+  | { allow: false; code: PolicyCode; response: Response };
 
 /** Test seam only: the key resolver for JWKS URLs. Production callers pass nothing (remote key sets). */
 export interface PolicyOptions {
@@ -48,10 +49,15 @@ export async function enforcePolicies(input: PolicyInput, options: PolicyOptions
     checkIpAllowlist(route, clientIp) ??
     (await checkRateLimit(route, clientIp, env)) ??
     checkClientCert(route.clientCert, request);
-  if (refusal !== null) return { allow: false, response: refuse(request, refusal) };
+  if (refusal !== null) return refused(request, refusal);
   if (route.jwt === null) return { allow: true, setHeaders: [], removeHeaders: [] };
 
   const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet);
-  if (!outcome.ok) return { allow: false, response: refuse(request, outcome.refusal) };
+  if (!outcome.ok) return refused(request, outcome.refusal);
   return { allow: true, setHeaders: outcome.setHeaders, removeHeaders: outcome.removeHeaders };
+}
+
+function refused(request: Request, refusal: Refusal): PolicyDecision {
+  const response = answer(refusal.code, refusal.message, request.headers.get("Accept"), { headers: refusal.headers });
+  return { allow: false, code: refusal.code, response };
 }

@@ -27,7 +27,6 @@ export function checkIpAllowlist(route: CompiledRoute, clientIp: string): Refusa
   if (route.ipAllowlist === null) return null;
   if (addressInNetworks(clientIp, networksOf(route, route.ipAllowlist))) return null;
   return {
-    status: 403,
     code: "AddressNotAllowed",
     message:
       "Your network address is not allowed to use this site. (The OpenShift router would close the connection; " +

@@ -48,7 +48,7 @@ export async function checkJwt(
   const header = request.headers.get("Authorization");
   if (header === null || !/^bearer(\s|$)/i.test(header)) {
     // RFC 6750 §3.1: no error code when the request carries no bearer credentials at all.
-    return refused(401, "TokenRequired", "This site requires a bearer token.", realm);
+    return refused("TokenRequired", "This site requires a bearer token.", realm);
   }
   const token = BEARER.exec(header)?.[1];
   if (token === undefined) return invalidToken(realm, "The access token is malformed");
@@ -160,13 +160,12 @@ function codeOf(error: unknown): string {
 
 function invalidToken(realm: string, description: string): JwtOutcome {
   return refused(
-    401,
     "InvalidToken",
     `${description}.`,
     `${realm}, error="invalid_token", error_description="${description}"`,
   );
 }
 
-function refused(status: 401, code: string, message: string, challenge: string): JwtOutcome {
-  return { ok: false, refusal: { status, code, message, headers: [["WWW-Authenticate", challenge]] } };
+function refused(code: "TokenRequired" | "InvalidToken", message: string, challenge: string): JwtOutcome {
+  return { ok: false, refusal: { code, message, headers: [["WWW-Authenticate", challenge]] } };
 }

@@ -45,7 +45,6 @@ export async function checkRateLimit(
   }
   if (outcome.success) return null;
   return {
-    status: 429,
     code: "RateLimited",
     message: `Too many requests: this site allows ${rateLimit.limit} requests per ${rateLimit.periodSeconds} seconds. Try again later.`,
     // The binding does not say when its window ends; one whole period is the longest a client can have to wait.

@@ -14,6 +14,7 @@ import { CURRENT_KEY, indexKey, ShardLookup, shardKey, shardOf, TABLE_SCHEMA, wi
 import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
 import { openShard } from "../core/compile/serialize.ts";
 import type { Env } from "../env.ts";
+import { logEvent } from "../answers.ts";
 
 /** Tables of up to this many shards (512 KiB each) are held whole; larger ones keep only the shards in use. */
 const PREFETCH_SHARDS = 32;
@@ -59,7 +60,7 @@ export class LiveTable {
     const work = this.loadAll(kv, true).catch((error: unknown) => {
       // A request that needs a broken shard gets a 503 itself; the rest of the table keeps serving.
       const reason = error instanceof Error ? error.message : String(error);
-      console.error(JSON.stringify({ event: "shard-prefetch-failed", version: this.version, reason }));
+      logEvent("error", "shard-prefetch-failed", { version: this.version, reason });
     });
     waitUntil(work.finally(() => (this.prefetching = false)));
   }
@@ -127,10 +128,10 @@ export class TableCache {
       const table = await readTable(env.ROUTES, pointer);
       if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES, true);
       this.live = table;
-      console.log(JSON.stringify({ event: "table-loaded", version: pointer.version, routes: table.index.routeCount }));
+      logEvent("info", "table-loaded", { version: pointer.version, routes: table.index.routeCount });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      console.error(JSON.stringify({ event: "table-load-failed", reason, serving: this.live?.version ?? null }));
+      logEvent("error", "table-load-failed", { reason, serving: this.live?.version ?? null });
       if (!this.live) throw new TableUnavailable(reason);
     }
   }
