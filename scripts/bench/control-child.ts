@@ -9,9 +9,10 @@
  * it reads), and `openShard` + `ShardLookup.add` of every shard (the whole table loaded, as the prefetch does).
  */
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import { compile, openShard } from "../../worker/core/compile/index.ts";
+import { compile } from "../../worker/core/compile/index.ts";
+import { openShard } from "../../worker/core/index.ts";
 import { ShardLookup } from "../../worker/core/index.ts";
-import { serializeTable } from "../../worker/core/compile/index.ts";
+import { serializeTable } from "../../worker/core/index.ts";
 import { BENCH_COMPILE_OPTIONS, sha256, sourceObjects } from "./gateway-router.ts";
 import { generateRouteSet } from "./routeset.ts";
 import { summarize, type Summary } from "./stats.ts";

@@ -5,12 +5,13 @@
  * host and path already normalised, as the other routers get them).
  */
 import { createHash } from "node:crypto";
-import { compile, DEFAULT_COMPILE_OPTIONS, openShard } from "../../worker/core/compile/index.ts";
+import { compile, DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
+import { openShard } from "../../worker/core/index.ts";
 import { matchRoute, ShardLookup } from "../../worker/core/index.ts";
 import type { CompileOptions, SourceObject } from "../../worker/core/index.ts";
 import type { RouterAdapter } from "./routers.ts";
 import type { RouteSet } from "./routeset.ts";
-import { serializeTable } from "../../worker/core/compile/index.ts";
+import { serializeTable } from "../../worker/core/index.ts";
 
 /** The generated set uses wildcard routes and loopback load balancers (a local table). */
 export const BENCH_COMPILE_OPTIONS: CompileOptions = {

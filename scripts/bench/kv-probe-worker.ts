@@ -7,9 +7,7 @@
  * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
  * after its response: not part of the first request's time.)
  */
-import { wildcardSuffix } from "../../worker/core/index.ts";
-import { shardOf } from "../../worker/core/index.ts";
-import { CURRENT_KEY, shardKey } from "../../worker/core/index.ts";
+import { CURRENT_KEY, shardKey, shardsForHost } from "../../worker/core/index.ts";
 
 /** The part of the KV binding the probe uses. */
 interface TextKv {
@@ -26,8 +24,7 @@ async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
   const pointer = await kv.get(CURRENT_KEY, "text");
   if (pointer === null) throw new Error("routes:current is missing");
   const { version, shardCount } = JSON.parse(pointer) as { version: string; shardCount: number };
-  const suffix = wildcardSuffix(host);
-  const wanted = new Set([shardOf(host, shardCount), ...(suffix === null ? [] : [shardOf(suffix, shardCount)])]);
+  const wanted = shardsForHost(host, shardCount);
   let bytes = pointer.length;
   for (const shard of wanted) bytes += (await kv.get(shardKey(version, shard), "text"))?.length ?? 0;
   return bytes;

@@ -2,7 +2,7 @@
  * @module The issue's targets, evaluated (reported, never asserted) from a {@link BenchResults}. A target whose
  * inputs were not measured says so, with the reason. A missed target carries by how much, why, and what would
  * close it; the "why" texts describe the code measured (worker/core/match.ts, worker/table/load.ts,
- * worker/core/compile/serialize.ts at the time of the run) and the profile-free reasoning behind them.
+ * worker/core/table/codec.ts at the time of the run) and the profile-free reasoning behind them.
  */
 import { ownColdMs, type ColdStartSuccess } from "./cold-start.ts";
 import type { ControlOutcome } from "./control-child.ts";

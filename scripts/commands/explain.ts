@@ -7,11 +7,10 @@ import {
   explainRoute,
   normalizeHost,
   normalizePath,
-  shardOf,
+  shardsForHost,
   ShardLookup,
   shardReader,
   tableLookup,
-  wildcardSuffix,
   type Explanation,
   type RouteLookup,
 } from "../../worker/core/index.ts";
@@ -101,8 +100,7 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
     throw new UserError(
       `no route table is published in ${kv.description}; push one, or give manifests to explain against`,
     );
-  const suffix = wildcardSuffix(host);
-  const wanted = [shardOf(host, pointer.shardCount), ...(suffix === null ? [] : [shardOf(suffix, pointer.shardCount)])];
+  const wanted = shardsForHost(host, pointer.shardCount);
   const { index, shards } = await readVersion(kv, pointer, wanted);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
   const lookup = new ShardLookup();

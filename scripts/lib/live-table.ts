@@ -2,7 +2,7 @@
  * @module Reads what is published: the pointer, the history, and a version's index and shards. Values are
  * checked before use; a key holding something else is reported as such (never a crash on a bad value).
  */
-import { parseShard } from "../../worker/core/compile/index.ts";
+import { parseShard } from "../../worker/core/index.ts";
 import {
   TABLE_SCHEMA,
   type Pointer,

@@ -6,7 +6,7 @@
  * KV holds at most `keep` tables. A Worker therefore only ever sees a complete table, old or new.
  */
 import { createHash } from "node:crypto";
-import { serializeTable } from "../../worker/core/compile/index.ts";
+import { serializeTable } from "../../worker/core/index.ts";
 import type { Pointer, RouteTable, TableIndex } from "../../worker/core/index.ts";
 import { UserError, messageOf } from "./errors.ts";
 import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/index.ts";

@@ -2,7 +2,7 @@
  * @module What changes between two sets of compiled routes (live table vs manifests), by route id, with each
  * change described the way operators talk about it: `web-blue 90→50, web-green 10→50`.
  */
-import { canonicalJson } from "../../worker/core/compile/index.ts";
+import { canonicalJson } from "../../worker/core/index.ts";
 import type { Backend, CompiledRoute, TableIndex } from "../../worker/core/index.ts";
 import { formatEndpoint, formatPath, formatTls, serviceName } from "./route-format.ts";
 

@@ -4,7 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { shardOf } from "../../worker/core/shard.ts";
+import { shardOf } from "../../worker/core/table/shard.ts";
 import { TABLE_SCHEMA } from "../../worker/core/types.ts";
 import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
 import { route, shardsOf } from "../support/route-builder.ts";

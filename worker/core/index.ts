@@ -12,14 +12,12 @@ export {
   matchRoute,
   resolveRoute,
   servedOver,
-  shardReader,
   tableLookup,
 } from "./match.ts";
-export type { Considered, Explanation, Resolution, RouteLookup, ShardReader, Walk } from "./match.ts";
+export type { Considered, Explanation, Resolution, RouteLookup, Walk } from "./match.ts";
 export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState } from "./pick.ts";
 export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, NEVER_A_TARGET, parseNetwork } from "./ip.ts";
 export type { AddressClass, Network } from "./ip.ts";
-export { shardOf } from "./shard.ts";
 export { fnv1a, fnv1aHex } from "./hash.ts";
-export { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./keys.ts";
+export * from "./table/index.ts";

@@ -8,6 +8,7 @@
  * per host key plus one per path segment, whatever the number of routes.
  */
 import { wildcardSuffix } from "./host.ts";
+import { type ShardReader, shardReader } from "./table/reader.ts";
 import type { CompiledRoute, TableShard } from "./types.ts";
 
 /** Where the routes of one host key come from: a whole in-memory table, or the Worker's lazily loaded shards. */
@@ -213,28 +214,6 @@ function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: s
     return `${hostWhy}; path matches, but insecureEdgeTerminationPolicy ${route.tls?.insecure ?? "None"} does not serve plain HTTP`;
   }
   return `${hostWhy}; path ${shown} matches, but a more specific route wins`;
-}
-
-/** The routes of one shard by host key, restored on demand (a published shard is read with `openShard`). */
-export interface ShardReader {
-  /** Exact hosts in the shard. */
-  readonly hostKeys: readonly string[];
-  /** Wildcard suffixes in the shard. */
-  readonly wildcardKeys: readonly string[];
-  /**
-   * The routes of a key listed above, most specific first. Asked once per key ({@link ShardLookup} keeps the
-   * answer), so a reader may release the key's data once it has answered.
-   */
-  routes(group: "hosts" | "wildcards", key: string): readonly CompiledRoute[];
-}
-
-/** A {@link ShardReader} over a TableShard already in memory (compile output, tests). */
-export function shardReader(shard: TableShard): ShardReader {
-  return {
-    hostKeys: Object.keys(shard.hosts),
-    wildcardKeys: Object.keys(shard.wildcards),
-    routes: (group, key) => (Object.hasOwn(shard[group], key) ? (shard[group][key] ?? []) : []),
-  };
 }
 
 /**

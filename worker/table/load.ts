@@ -1,7 +1,7 @@
 /**
  * @module The only module that reads the route table from KV, and the isolate's cache of it.
  *
- * Layout (worker/core/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
+ * Layout (worker/core/table/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
  * TableIndex; `routes:table:<version>:<i>` → shard `i`. Versions are immutable, so shards of one version can be read
  * at different times and still form one table.
  * - Cold isolate: the request reads the pointer (which carries what the Worker needs of the index) and only the
@@ -10,9 +10,8 @@
  *   whole before it replaces the old one (tables of more than {@link PREFETCH_SHARDS} shards: index first, shards on
  *   first use), so a request never sees half a table. A missing or corrupt version keeps the last good one.
  */
-import { CURRENT_KEY, indexKey, ShardLookup, shardKey, shardOf, TABLE_SCHEMA, wildcardSuffix } from "../core/index.ts";
+import { CURRENT_KEY, indexKey, openShard, ShardLookup, shardKey, shardsForHost, TABLE_SCHEMA } from "../core/index.ts";
 import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
-import { openShard } from "../core/compile/serialize.ts";
 import type { Env } from "../env.ts";
 import { logEvent } from "../answers.ts";
 
@@ -45,9 +44,7 @@ export class LiveTable {
    */
   async prepare(host: string, kv: KVNamespace): Promise<void> {
     if (this.missing === 0) return;
-    const suffix = wildcardSuffix(host);
-    await this.load(kv, shardOf(host, this.index.shardCount));
-    if (suffix !== null) await this.load(kv, shardOf(suffix, this.index.shardCount));
+    for (const shard of shardsForHost(host, this.index.shardCount)) await this.load(kv, shard);
   }
 
   /**

@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseShard } from "../../../worker/core/compile/index.ts";
+import { parseShard } from "../../../worker/core/index.ts";
 import type { Pointer, TableIndex } from "../../../worker/core/index.ts";
 import { edit, exampleCopy, kvGet, kvJson, kvKeys, routes, tempDir } from "../helpers.ts";
 

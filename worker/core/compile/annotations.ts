@@ -5,7 +5,7 @@
  */
 import { formatNetwork, parseNetwork } from "../ip.ts";
 import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../types.ts";
-import { DEFAULT_TIMEOUT_MS, defaultBalance, defaultCookieName } from "./defaults.ts";
+import { DEFAULT_TIMEOUT_MS, defaultBalance, defaultCookieName } from "../table/defaults.ts";
 import { HSTS_HEADER_PATTERN } from "./hsts.ts";
 import { rateLimitFor } from "./rate-limit.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";

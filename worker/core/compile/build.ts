@@ -1,7 +1,7 @@
 /**
  * @module Stage 5, build: the admitted routes grouped by host into one table, each host's routes sorted by
  * precedence — longest path first (what the router's reverse-sorted map achieves, docs/design-notes.md#matching), exact before
- * prefix on the same path, then older first. Sharding happens at serialisation (./serialize.ts), where sizes are known.
+ * prefix on the same path, then older first. Sharding happens at serialisation (worker/core/table/codec.ts), where sizes are known.
  */
 import type { CompiledRoute, NotFoundStatus, RouteTable, TableShard } from "../types.ts";
 import { TABLE_SCHEMA } from "../types.ts";

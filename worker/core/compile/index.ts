@@ -4,7 +4,7 @@
  * Bad input never throws: every problem is a Diagnostic and the offending object is dropped.
  *
  * The stages run in the order of {@link STAGES}: read → validate → resolve → admit → build. Serialisation for
- * publishing is separate (./serialize.ts): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
+ * publishing is separate (the table format, worker/core/table/): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
  */
 import type { CompileOptions, CompileResult, Rejection, RouteTable, SourceObject } from "../types.ts";
 import { admit } from "./admit.ts";
@@ -15,9 +15,6 @@ import { compareSources, createReport, type Report } from "./report.ts";
 import { resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
-export { canonicalJson, openShard, parseShard, serializeTable } from "./serialize.ts";
-export { compactRoute, restoreRoute } from "./route-json.ts";
-export type { SerializedTable } from "./serialize.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
 /** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */

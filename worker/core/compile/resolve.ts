@@ -5,7 +5,7 @@
  * the route and the Service.
  */
 import type { Backend, CompileOptions, Endpoint } from "../types.ts";
-import { backendId } from "./defaults.ts";
+import { backendId } from "../table/defaults.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";

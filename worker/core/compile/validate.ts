@@ -5,7 +5,7 @@
 import { wildcardSuffix } from "../host.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
-import { DEFAULT_WEIGHT } from "./defaults.ts";
+import { DEFAULT_WEIGHT } from "../table/defaults.ts";
 import { readAuth } from "./auth.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { readHeaderActions } from "./header-actions.ts";

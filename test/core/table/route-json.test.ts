@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compactRoute, restoreRoute } from "../../../worker/core/compile/route-json.ts";
+import { compactRoute, restoreRoute } from "../../../worker/core/table/route-json.ts";
 import type { Backend, CompiledRoute } from "../../../worker/core/types.ts";
-import { ingress, only, route, rule, run, service } from "./fixtures.ts";
+import { ingress, only, route, rule, run, service } from "../compile/fixtures.ts";
 
 /** Round trip through the compact form with an in-memory backend dictionary. */
 function roundTrip(r: CompiledRoute): { compact: Record<string, unknown>; restored: CompiledRoute } {

@@ -4,10 +4,10 @@
  * once per shard — split into shards of at most ~512 KiB. The same table always gives the same bytes, so its
  * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
  */
-import { shardOf } from "../shard.ts";
+import { shardOf } from "./shard.ts";
 import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
 import { TABLE_SCHEMA } from "../types.ts";
-import type { ShardReader } from "../match.ts";
+import type { ShardReader } from "./reader.ts";
 import {
   compactBackends,
   compactRoute,

@@ -1,15 +1,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
-import {
-  canonicalJson,
-  parseShard,
-  serializeTable,
-  SHARD_TARGET_BYTES,
-} from "../../../worker/core/compile/serialize.ts";
-import { shardOf } from "../../../worker/core/shard.ts";
+import { canonicalJson, parseShard, serializeTable, SHARD_TARGET_BYTES } from "../../../worker/core/table/codec.ts";
+import { shardsForHost } from "../../../worker/core/table/index.ts";
+import { shardOf } from "../../../worker/core/table/shard.ts";
 import type { SourceObject, TableIndex } from "../../../worker/core/types.ts";
-import { ingress, route, rule, run, service, sources } from "./fixtures.ts";
+import { ingress, route, rule, run, service, sources } from "../compile/fixtures.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -173,5 +169,15 @@ describe("serializeTable", () => {
       }
     });
     expect(routes).toBe(count);
+  });
+});
+
+describe("shardsForHost", () => {
+  it("names the host's own shard, then its wildcard suffix's, once each", () => {
+    expect(shardsForHost("shop.example.com", 1)).toEqual([0]);
+    const own = shardOf("a.shop.example.com", 64);
+    const suffix = shardOf("shop.example.com", 64);
+    expect(shardsForHost("a.shop.example.com", 64)).toEqual(own === suffix ? [own] : [own, suffix]);
+    expect(shardsForHost("localhost", 64)).toEqual([shardOf("localhost", 64)]);
   });
 });

@@ -1,0 +1,28 @@
+/**
+ * @module The published route table's format, in one place: the KV keys, the pointer, index and shard encoding
+ * (schema in worker/core/types.ts `TABLE_SCHEMA`, documented in docs/route-table.md), the compact route form and
+ * the defaults it leaves out, and which shards serve a host. The routes CLI writes with it, the Worker and
+ * `routes explain` read with it.
+ */
+import { wildcardSuffix } from "../host.ts";
+import { shardOf } from "./shard.ts";
+
+export { canonicalJson, openShard, parseShard, SHARD_TARGET_BYTES, serializeTable, utf8Length } from "./codec.ts";
+export type { SerializedTable } from "./codec.ts";
+export { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./keys.ts";
+export { type ShardReader, shardReader } from "./reader.ts";
+export { compactRoute, restoreRoute } from "./route-json.ts";
+export { shardOf } from "./shard.ts";
+
+/**
+ * The shards that can serve `host`: its own, and its wildcard suffix's (a wildcard route is stored under the
+ * suffix). Deduplicated; the host's own shard first.
+ * @example shardsForHost("a.shop.example.com", 4) // [shardOf("a.shop.example.com", 4), shardOf("shop.example.com", 4)]
+ */
+export function shardsForHost(host: string, shardCount: number): number[] {
+  const own = shardOf(host, shardCount);
+  const suffix = wildcardSuffix(host);
+  if (suffix === null) return [own];
+  const other = shardOf(suffix, shardCount);
+  return other === own ? [own] : [own, other];
+}
