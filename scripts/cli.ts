@@ -10,6 +10,7 @@ import { processIo, type Io } from "./lib/io.ts";
 import { outputFormatOf } from "./lib/options.ts";
 import { createOutput } from "./lib/output.ts";
 import { diff } from "./commands/diff.ts";
+import { dns } from "./commands/dns.ts";
 import { domains } from "./commands/domains.ts";
 import { explain } from "./commands/explain.ts";
 import { push } from "./commands/push.ts";
@@ -18,7 +19,7 @@ import { status } from "./commands/status.ts";
 import { validate } from "./commands/validate.ts";
 
 /** Every command; adding one is one line here plus its file in commands/. */
-export const COMMANDS: readonly Command[] = [validate, diff, push, status, rollback, explain, domains];
+export const COMMANDS: readonly Command[] = [validate, diff, push, status, rollback, explain, domains, dns];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;

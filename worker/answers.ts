@@ -114,10 +114,12 @@ function escapeHtml(text: string): string {
 
 /**
  * One log-line shape for everything the Worker logs (Workers Logs / `wrangler tail`): a JSON object with `level`
- * and `event` first, then the event's own fields. Errors go to `console.error`, the rest to `console.log`.
+ * and `event` first, then the event's own fields. Errors go to `console.error`, warnings (what works locally but
+ * not in production) to `console.warn`, the rest to `console.log`.
  */
-export function logEvent(level: "info" | "error", event: string, fields: Record<string, unknown>): void {
+export function logEvent(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>): void {
   const line = JSON.stringify({ level, event, ...fields });
   if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
   else console.log(line);
 }

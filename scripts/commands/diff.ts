@@ -5,7 +5,14 @@
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { readLiveState, readTable } from "../lib/live-table.ts";
-import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import {
+  COMPILE_OPTIONS,
+  KV_OPTIONS,
+  OUTPUT_OPTIONS,
+  TARGET_OPTIONS,
+  ZONE_OPTIONS,
+  kvTargetOf,
+} from "../lib/options.ts";
 import { planPublish } from "../lib/publish.ts";
 import { formatBackends, formatPath } from "../lib/route-format.ts";
 import { diffTables, routesOf, type TableDiff } from "../lib/table-diff.ts";
@@ -19,7 +26,7 @@ export const diff = defineCommand({
 Compiles the manifests like push and compares the admitted routes with the live table (routes:current), route
 by route: added (+), removed (-) and changed (~, one line per change, e.g. "shop/web: web-blue 90→50,
 web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push would refuse them).`,
-  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
+  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- diff routes-config/",
     "oc get routes,services -n shop -o yaml | npm run routes -- diff --remote -",

@@ -19,7 +19,14 @@ import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { readLiveState, readVersion } from "../lib/live-table.ts";
-import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import {
+  COMPILE_OPTIONS,
+  KV_OPTIONS,
+  OUTPUT_OPTIONS,
+  TARGET_OPTIONS,
+  ZONE_OPTIONS,
+  kvTargetOf,
+} from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
 import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
 
@@ -32,7 +39,7 @@ Resolves URL exactly as the Worker does (host and path normalisation, exact host
 scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
 Prints the outcome, the serving route's backends with weights and endpoints, and every route of the host that
 was considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
-  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
+  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- explain https://shop.example.com/cart",
     "npm run routes -- explain http://api.example.com/v1/orders routes-config/",

@@ -9,7 +9,14 @@ import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { bulkChunks } from "../lib/kv.ts";
 import { readLiveState, type LiveState } from "../lib/live-table.ts";
-import { COMPILE_OPTIONS, KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
+import {
+  COMPILE_OPTIONS,
+  KV_OPTIONS,
+  OUTPUT_OPTIONS,
+  TARGET_OPTIONS,
+  ZONE_OPTIONS,
+  kvTargetOf,
+} from "../lib/options.ts";
 import type { LocatedDiagnostic } from "../lib/output.ts";
 import { DEFAULT_KEEP, MIN_KEEP, planPublish, publish, type PublishPlan } from "../lib/publish.ts";
 import { describeOutcome, keepOf, publishMeta } from "../lib/publish-report.ts";
@@ -37,6 +44,7 @@ Pushing the live content again changes nothing.`,
     ...TARGET_OPTIONS,
     ...KV_OPTIONS,
     ...COMPILE_OPTIONS,
+    ...ZONE_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
   examples: [

@@ -4,7 +4,7 @@
  */
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
-import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS } from "../lib/options.ts";
+import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, ZONE_OPTIONS } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
 import { formatBackends, formatPath, formatTls } from "../lib/route-format.ts";
 
@@ -17,7 +17,7 @@ Reads Route, Ingress and Service manifests (YAML or JSON, as \`oc get -o yaml\` 
 recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
 stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout.
 --local/--remote select which endpoint addresses are acceptable (loopback only locally).`,
-  options: { ...TARGET_OPTIONS, ...COMPILE_OPTIONS, ...OUTPUT_OPTIONS },
+  options: { ...TARGET_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- validate routes-config/",
     "oc get routes,ingresses,services -n shop -o yaml | npm run routes -- validate --remote -",

@@ -3,7 +3,7 @@
  * diagnostics (stderr, text mode) with the line of each field, applies `--strict`, and counts errors.
  */
 import { compile } from "../../worker/core/compile/index.ts";
-import type { CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/index.ts";
+import type { CompileOptions, CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/index.ts";
 import { flag } from "./args.ts";
 import type { CommandContext } from "./define-command.ts";
 import { UserError } from "./errors.ts";
@@ -20,10 +20,15 @@ export interface CompiledInputs {
   counts: Record<Severity, number>;
 }
 
-export async function compileInputs(inputs: readonly string[], context: CommandContext): Promise<CompiledInputs> {
+/** `overrides`: compile options a command fixes whatever its arguments say (`routes dns` compiles for remote). */
+export async function compileInputs(
+  inputs: readonly string[],
+  context: CommandContext,
+  overrides: Partial<CompileOptions> = {},
+): Promise<CompiledInputs> {
   const { args, io, out } = context;
   if (inputs.length === 0) throw new UserError("no manifests given: pass FILE, DIR or - (stdin)");
-  const options = await compileOptionsOf(args, io.cwd);
+  const options = { ...(await compileOptionsOf(args, io.cwd)), ...overrides };
   const read = await readSources(inputs, io.cwd, io.readStdin);
   const result = compile(read.objects, options);
   const strict = flag(args, "strict");

@@ -82,6 +82,33 @@ export const COMPILE_OPTIONS: OptionTable = {
   strict: { type: "boolean", description: "Treat warnings as errors" },
 };
 
+/** `--zone`, for the commands that compile for the deployed Worker (validate, diff, push, explain, dns). */
+export const ZONE_OPTIONS: OptionTable = {
+  zone: {
+    type: "string",
+    value: "Z[,Z…]",
+    description:
+      "Cloudflare zone(s) of the route hosts, e.g. example.com; with --remote every load-balancer name must be in the zone of the route host it serves",
+  },
+};
+
+/** A zone name: two or more DNS labels. */
+const ZONE_NAME = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** `--zone example.com,example.net` → `["example.com", "example.net"]` (lowercase, no trailing dot). */
+export function zonesOf(args: ParsedArgs): string[] {
+  const raw = stringOption(args, "zone");
+  if (raw === undefined) return [];
+  return raw.split(",").map((entry) => {
+    const zone = entry.trim().toLowerCase().replace(/\.$/, "");
+    if (!ZONE_NAME.test(zone))
+      throw new UserError(
+        `--zone takes Cloudflare zone names such as example.com (comma-separated), not ${JSON.stringify(entry)}`,
+      );
+    return zone;
+  });
+}
+
 export function outputFormatOf(args: ParsedArgs): OutputFormat {
   const output = stringOption(args, "output") ?? "text";
   if (output !== "text" && output !== "json") throw new UserError(`--output must be text or json, not ${output}`);
@@ -128,6 +155,7 @@ export async function compileOptionsOf(args: ParsedArgs, cwd: string): Promise<C
     interNamespaceAllowed: flag(args, "inter-namespace-allowed") || DEFAULT_COMPILE_OPTIONS.interNamespaceAllowed,
     allowWildcards: flag(args, "allow-wildcards") || DEFAULT_COMPILE_OPTIONS.allowWildcards,
     allowPrivateEndpoints: flag(args, "allow-private-endpoints") || DEFAULT_COMPILE_OPTIONS.allowPrivateEndpoints,
+    zones: zonesOf(args),
     notFound: notFound === undefined ? DEFAULT_COMPILE_OPTIONS.notFound : (Number(notFound) as NotFoundStatus),
     requiredHsts: hsts === undefined ? DEFAULT_COMPILE_OPTIONS.requiredHsts : await readHstsPolicies(hsts, cwd),
   };

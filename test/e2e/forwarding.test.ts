@@ -263,3 +263,31 @@ describe("backend failures and responses", () => {
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 });
+
+describe("local development shows what production would refuse", () => {
+  it("logs once per endpoint why `routes push --remote` would refuse it, and still forwards", async () => {
+    const endpoint = `http://127.0.0.1:${h.backends.echo?.port}`;
+    for (const path of ["/prod-check-1", "/prod-check-2", "/prod-check-3"]) {
+      expect((await send(h.gateway.url, "fwd.example.com", path)).status).toBe(200);
+    }
+    // The access log line of the last request is written after the warning (one isolate, in order): wait for it.
+    const deadline = Date.now() + 5_000;
+    while (!h.gateway.output().includes('"path":"/prod-check-3"') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(h.gateway.output()).toContain('"path":"/prod-check-3"');
+    const warnings = h.gateway
+      .output()
+      .split("\n")
+      .filter(
+        (line) => line.includes('"event":"endpoint-refused-remotely"') && line.includes(`"endpoint":"${endpoint}"`),
+      );
+    expect(warnings).toHaveLength(1);
+    const line = warnings[0] ?? "";
+    // wrangler prefixes and may colour the line; the JSON object is between the first { and the last }.
+    const logged = JSON.parse(line.slice(line.indexOf("{"), line.lastIndexOf("}") + 1)) as Record<string, string>;
+    expect(logged.service).toBe("echo/echo");
+    expect(logged.message).toContain("127.0.0.1 is a loopback address");
+    expect(logged.message).toContain("127.0.0.1 is an IP address, and a deployed Worker cannot fetch IP addresses");
+    expect(logged.message).toContain(`port ${h.backends.echo?.port} is not a port Cloudflare's proxy accepts for http`);
+  });
+});

@@ -19,5 +19,6 @@ export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } f
 export type { BackendChoice, BalanceState } from "./pick.ts";
 export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, NEVER_A_TARGET, parseNetwork } from "./ip.ts";
 export type { AddressClass, Network } from "./ip.ts";
+export { PROXY_PORTS, unreachableReasons, zoneOf } from "./reach.ts";
 export { fnv1a, fnv1aHex } from "./hash.ts";
 export * from "./table/index.ts";

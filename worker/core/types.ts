@@ -221,6 +221,7 @@ export type DiagnosticCode =
   | "ServiceHasNoAddress"
   | "ServicePortNotFound"
   | "ForbiddenEndpoint"
+  | "UnreachableEndpoint"
   | "SkippedKind"
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
@@ -263,6 +264,11 @@ export interface CompileOptions {
   allowWildcards: boolean;
   /** With `remote`: accept private-range endpoints (10/8, 172.16/12, 192.168/16, fc00::/7). */
   allowPrivateEndpoints: boolean;
+  /**
+   * With `remote`: the Cloudflare zones (lowercase, no trailing dot) of the route hosts. When given, every endpoint
+   * name must lie in the zone of the route host it serves (`cf.resolveOverride` works only within one zone).
+   */
+  zones?: readonly string[];
   notFound: NotFoundStatus;
   /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
   requiredHsts: RequiredHstsPolicy[];
@@ -286,4 +292,20 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   admitted: CompiledRoute[];
   rejected: Rejection[];
+  /** The DNS names the admitted routes' endpoints use, sorted by name (what `routes dns` prints). */
+  endpointNames: EndpointName[];
+}
+
+/** A DNS name an endpoint of the table uses, and what it must resolve to. */
+export interface EndpointName {
+  name: string;
+  /** `namespace/name` of the Service whose endpoint it is. */
+  service: string;
+  /** Where the name was read: `metadata.annotations["…/hostname"]`, `status.loadBalancer.ingress[]`, `spec.externalName`. */
+  field: string;
+  /**
+   * The record's values when edgeroute knows them: for a hostname annotation, the load balancer's addresses and
+   * hostnames (as ExternalDNS publishes them: A/AAAA for addresses, CNAME for a hostname). Empty otherwise.
+   */
+  targets: string[];
 }

@@ -13,6 +13,7 @@ import { fail } from "./fail.ts";
 import { forward } from "./forward.ts";
 import { log } from "./log.ts";
 import { normalize } from "./normalize.ts";
+import { warnIfRefusedRemotely } from "./production-check.ts";
 import { respond } from "./respond.ts";
 import { route } from "./route.ts";
 import { select } from "./select.ts";
@@ -42,6 +43,7 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
     }
     select(ctx, deps.balance, deps.env.ALLOW_LOOPBACK_TARGETS === "true");
     const mode = deps.env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
+    if (mode === "direct") warnIfRefusedRemotely(ctx);
     const upstream = upstreamRequest(ctx, mode, decision);
     const response = await forward(ctx, upstream, deps.balance);
     return done(ctx, respond(ctx, response, upstream.websocket));

@@ -48,6 +48,7 @@ export interface ServiceOptions {
   type?: string;
   externalName?: string;
   noAddress?: boolean;
+  annotations?: Record<string, string>;
 }
 
 /** A LoadBalancer Service (default address 203.0.113.10, port http 80 → 8080). */
@@ -59,7 +60,12 @@ export function service(name: string, o: ServiceOptions = {}): Json {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name, namespace: o.namespace ?? "shop", managedFields: [{ manager: "kubectl" }] },
+    metadata: {
+      name,
+      namespace: o.namespace ?? "shop",
+      managedFields: [{ manager: "kubectl" }],
+      ...(o.annotations !== undefined ? { annotations: o.annotations } : {}),
+    },
     spec,
     status: type === "LoadBalancer" && o.noAddress !== true ? { loadBalancer: { ingress: [entry] } } : {},
   };

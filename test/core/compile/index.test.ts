@@ -10,6 +10,7 @@ describe("compile", () => {
       interNamespaceAllowed: false,
       allowWildcards: false,
       allowPrivateEndpoints: false,
+      zones: [],
       notFound: 503,
       requiredHsts: [],
     });

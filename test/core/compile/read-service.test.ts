@@ -7,7 +7,7 @@ describe("read Service", () => {
     (s.status as Record<string, unknown>) = {
       loadBalancer: { ingress: [{ ip: "203.0.113.10" }, { hostname: "LB.Example.NET" }, { ip: "2001:db8::1" }] },
     };
-    const r = only(run([route("web"), s], { target: "remote" }).admitted);
+    const r = only(run([route("web"), s]).admitted);
     expect(r.backends[0]?.endpoints.map((e) => e.host)).toEqual(["203.0.113.10", "lb.example.net", "2001:db8::1"]);
   });
 

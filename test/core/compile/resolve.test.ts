@@ -98,7 +98,191 @@ describe("endpoint safety", () => {
     expect(d).toMatchObject({ code: "ForbiddenEndpoint" });
     expect(d.message).toContain("private range");
     expect(d.message).toContain("--allow-private-endpoints");
-    expect(at({ ip: "10.1.2.3" }, { target: "remote", allowPrivateEndpoints: true }).admitted).toHaveLength(1);
-    expect(at({ ip: "203.0.113.7" }, { target: "remote" }).admitted).toHaveLength(1);
+    // A deployed Worker fetches names only (reach.test.ts), so the addresses carry a hostname annotation here.
+    const named = (ip: string, options: Partial<CompileOptions>) =>
+      run(
+        [
+          route("web"),
+          service("web", { ip, annotations: { "external-dns.alpha.kubernetes.io/hostname": "lb.example.com" } }),
+        ],
+        options,
+      );
+    expect(only(problems(named("10.1.2.3", { target: "remote" }))).code).toBe("ForbiddenEndpoint");
+    expect(named("10.1.2.3", { target: "remote", allowPrivateEndpoints: true }).admitted).toHaveLength(1);
+    expect(named("203.0.113.7", { target: "remote" }).admitted).toHaveLength(1);
+  });
+});
+
+describe("reachability from a deployed Worker (remote tables)", () => {
+  const EXTERNAL_DNS = "external-dns.alpha.kubernetes.io/hostname";
+  const remote = { target: "remote" } as const;
+
+  it("refuses an IP-only load balancer remotely, naming the route, the Service and the fix; accepts it locally", () => {
+    expect(run([route("web"), service("web")]).admitted).toHaveLength(1);
+    const result = run([route("web"), service("web")], remote);
+    expect(result.admitted).toEqual([]);
+    const d = only(problems(result));
+    expect(d).toMatchObject({
+      severity: "error",
+      code: "UnreachableEndpoint",
+      object: "Route shop/web",
+      field: "spec.to.name",
+    });
+    expect(d.message).toContain("Service shop/web, whose endpoint http://203.0.113.10:80");
+    expect(d.message).toContain("203.0.113.10 is an IP address");
+    expect(d.message).toContain(EXTERNAL_DNS);
+  });
+
+  it("uses the ExternalDNS hostname annotation's names as the endpoints instead of the addresses", () => {
+    const svc = service("web", { annotations: { [EXTERNAL_DNS]: "LB-Blue.Example.com., lb-blue-2.example.com" } });
+    for (const target of ["local", "remote"] as const) {
+      const r = only(run([route("web"), svc], { target }).admitted);
+      expect(r.backends[0]?.endpoints).toEqual([
+        { scheme: "http", host: "lb-blue.example.com", port: 80 },
+        { scheme: "http", host: "lb-blue-2.example.com", port: 80 },
+      ]);
+    }
+  });
+
+  it("accepts edgeroute.dev/hostname for the same purpose, and prefers it over ExternalDNS's", () => {
+    const svc = service("web", {
+      annotations: { "edgeroute.dev/hostname": "edge-lb.example.com", [EXTERNAL_DNS]: "other.example.com" },
+    });
+    const r = only(run([route("web"), svc], remote).admitted);
+    expect(r.backends[0]?.endpoints.map((e) => e.host)).toEqual(["edge-lb.example.com"]);
+  });
+
+  it("names an ExternalName Service too (an in-zone name for an outside one)", () => {
+    const svc = service("web", {
+      externalName: "a1b2.elb.amazonaws.com",
+      annotations: { [EXTERNAL_DNS]: "lb.example.com" },
+    });
+    const result = run([route("web"), svc], { ...remote, zones: ["example.com"] });
+    expect(only(result.admitted).backends[0]?.endpoints.map((e) => e.host)).toEqual(["lb.example.com"]);
+    expect(result.endpointNames).toEqual([
+      {
+        name: "lb.example.com",
+        service: "shop/web",
+        field: `metadata.annotations["${EXTERNAL_DNS}"]`,
+        targets: ["a1b2.elb.amazonaws.com"],
+      },
+    ]);
+  });
+
+  it("still checks the addresses behind a name: private ones need allowPrivateEndpoints remotely", () => {
+    const svc = service("web", { ip: "10.0.0.5", annotations: { [EXTERNAL_DNS]: "lb.example.com" } });
+    expect(only(problems(run([route("web"), svc], remote))).code).toBe("ForbiddenEndpoint");
+    expect(run([route("web"), svc], { ...remote, allowPrivateEndpoints: true }).admitted).toHaveLength(1);
+  });
+
+  it("refuses invalid names in the annotation on the Service, and routes to it say why", () => {
+    const svc = service("web", { annotations: { [EXTERNAL_DNS]: "lb.example.com,bad_name!,203.0.113.9" } });
+    const result = run([route("web"), svc]);
+    expect(result.admitted).toEqual([]);
+    const ds = problems(result).map((d) => [d.code, d.object, d.field]);
+    expect(ds).toEqual([
+      ["ServiceHasNoAddress", "Route shop/web", "spec.to.name"],
+      ["InvalidAnnotation", "Service shop/web", `metadata.annotations["${EXTERNAL_DNS}"]`],
+      ["InvalidAnnotation", "Service shop/web", `metadata.annotations["${EXTERNAL_DNS}"]`],
+    ]);
+    const messages = problems(result).map((d) => d.message);
+    expect(messages[0]).toContain("invalid hostname annotation");
+    expect(messages[1]).toContain('"bad_name!" has the invalid label');
+    expect(messages[2]).toContain('"203.0.113.9" is an IP address');
+  });
+
+  it("skips wildcard names with a warning, falling back to the addresses when nothing else is named", () => {
+    const svc = service("web", { annotations: { [EXTERNAL_DNS]: "*.example.com" } });
+    const result = run([route("web"), svc]);
+    expect(only(result.admitted).backends[0]?.endpoints.map((e) => e.host)).toEqual(["203.0.113.10"]);
+    expect(only(problems(result))).toMatchObject({ severity: "warning", code: "InvalidAnnotation" });
+  });
+
+  it("accepts HTTPS on 8443 and refuses 9443 for a reencrypt route", () => {
+    const reencrypt = (port: number) =>
+      run(
+        [
+          route("web", { tls: { termination: "reencrypt" } }),
+          service("web", {
+            ports: [{ name: "https", port, targetPort: 8443 }],
+            annotations: { [EXTERNAL_DNS]: "lb.example.com" },
+          }),
+        ],
+        remote,
+      );
+    expect(only(reencrypt(8443).admitted).backends[0]?.endpoints).toEqual([
+      { scheme: "https", host: "lb.example.com", port: 8443 },
+    ]);
+    const d = only(problems(reencrypt(9443)));
+    expect(d.code).toBe("UnreachableEndpoint");
+    expect(d.message).toContain("https://lb.example.com:9443");
+    expect(d.message).toContain("port 9443 is not a port Cloudflare's proxy accepts for https");
+  });
+
+  it("with zones, refuses an endpoint name outside the route host's zone", () => {
+    const svc = service("web", { hostname: "lb.example.net" });
+    expect(run([route("web"), svc], remote).admitted).toHaveLength(1);
+    const d = only(problems(run([route("web"), svc], { ...remote, zones: ["example.com"] })));
+    expect(d.code).toBe("UnreachableEndpoint");
+    expect(d.message).toContain("lb.example.net is not in zone example.com of the route host web.example.com");
+  });
+
+  it("checks alternate backends too, naming their field", () => {
+    const result = run(
+      [
+        route("web", { spec: { alternateBackends: [{ kind: "Service", name: "green", weight: 10 }] } }),
+        service("web", { annotations: { [EXTERNAL_DNS]: "lb.example.com" } }),
+        service("green"),
+      ],
+      remote,
+    );
+    expect(only(problems(result))).toMatchObject({
+      code: "UnreachableEndpoint",
+      field: "spec.alternateBackends[0].name",
+    });
+  });
+
+  it("lists the names the admitted routes use, with the records ExternalDNS would publish", () => {
+    const result = run(
+      [
+        route("web", {
+          spec: {
+            alternateBackends: [
+              { kind: "Service", name: "green", weight: 10 },
+              { kind: "Service", name: "ext", weight: 1 },
+            ],
+          },
+        }),
+        service("web", { ip: "203.0.113.10", annotations: { [EXTERNAL_DNS]: "lb-blue.example.com" } }),
+        service("green", { hostname: "lb-green.example.com" }),
+        service("ext", {
+          annotations: {
+            "edgeroute.dev/hostname": "lb-ext.example.com",
+            "external-dns.alpha.kubernetes.io/target": "198.51.100.1",
+          },
+        }),
+      ],
+      remote,
+    );
+    expect(result.endpointNames).toEqual([
+      {
+        name: "lb-blue.example.com",
+        service: "shop/web",
+        field: `metadata.annotations["${EXTERNAL_DNS}"]`,
+        targets: ["203.0.113.10"],
+      },
+      {
+        name: "lb-ext.example.com",
+        service: "shop/ext",
+        field: 'metadata.annotations["edgeroute.dev/hostname"]',
+        targets: ["198.51.100.1"],
+      },
+      {
+        name: "lb-green.example.com",
+        service: "shop/green",
+        field: "status.loadBalancer.ingress[].hostname",
+        targets: [],
+      },
+    ]);
   });
 });

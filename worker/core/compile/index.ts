@@ -12,7 +12,7 @@ import { build } from "./build.ts";
 import type { CandidateRoute, RouteDraft, ServiceInfo, ValidRoute } from "./model.ts";
 import { read } from "./read.ts";
 import { compareSources, createReport, type Report } from "./report.ts";
-import { resolveServices } from "./resolve.ts";
+import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
@@ -24,6 +24,7 @@ export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {
   interNamespaceAllowed: false,
   allowWildcards: false,
   allowPrivateEndpoints: false,
+  zones: [],
   notFound: 503,
   requiredHsts: [],
 };
@@ -82,5 +83,12 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
   const table = state.table ?? build([], options.notFound);
   // Stable sort: by source, then in the order the stages found them.
   const diagnostics = [...state.report.diagnostics].sort((a, b) => compareSources(a.source, b.source));
-  return { table, diagnostics, admitted: state.admitted.map((c) => c.route), rejected: state.rejected };
+  const admitted = state.admitted.map((c) => c.route);
+  return {
+    table,
+    diagnostics,
+    admitted,
+    rejected: state.rejected,
+    endpointNames: endpointNames(admitted, state.services),
+  };
 }

@@ -77,6 +77,17 @@ export interface ServiceInfo {
   type: string;
   /** Load-balancer addresses (LoadBalancer) or the external name (ExternalName), lowercased. */
   addresses: string[];
+  /**
+   * DNS names of those addresses from a hostname annotation (`edgeroute.dev/hostname`, else ExternalDNS's
+   * `external-dns.alpha.kubernetes.io/hostname`), with the annotation's field path. When present they are the
+   * endpoints, so a deployed Worker fetches a name, never an address.
+   */
+  names?: {
+    values: string[];
+    field: string;
+    /** ExternalDNS's `external-dns.alpha.kubernetes.io/target`: the records' values instead of the addresses. */
+    targets?: string[];
+  };
   ports: ServicePort[];
   /** Why the edge cannot use it, for Services of other types (ClusterIP, NodePort). */
   unusable?: string;

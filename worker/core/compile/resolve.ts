@@ -1,10 +1,14 @@
 /**
- * @module Stage 3, resolve services: each backend's Service (same namespace) becomes its endpoint addresses —
- * load-balancer ingress addresses or the external name — on the port the route names. Every address must be a
- * permitted target (./endpoint-safety.ts). A route with any unresolvable backend is dropped with an error naming
- * the route and the Service.
+ * @module Stage 3, resolve services: each backend's Service (same namespace) becomes its endpoints — the DNS names
+ * of its hostname annotation, else its load-balancer ingress addresses or external name — on the port the route
+ * names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every
+ * resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route at the end, over
+ * whatever endpoints the route ends up with). A route with any unresolvable backend is dropped with an error
+ * naming the route and the Service.
  */
-import type { Backend, CompileOptions, Endpoint } from "../types.ts";
+import { isIpLiteral } from "../ip.ts";
+import { unreachableReasons } from "../reach.ts";
+import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
@@ -35,6 +39,10 @@ export function resolveServices(
       if (backend !== undefined) backends.push(backend);
     }
     if (report.errorCount() > errorsBefore) continue;
+    if (options.target === "remote") {
+      checkReachable(valid, backends, options, report);
+      if (report.errorCount() > errorsBefore) continue;
+    }
     out.push({
       subject: valid.subject,
       namespace: valid.namespace,
@@ -99,7 +107,7 @@ function resolveBackend(
   }
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
   let ok = true;
-  for (const address of service.addresses) {
+  for (const address of [...service.addresses, ...(service.names?.values ?? [])]) {
     let refusal = cache.refusals.get(address);
     if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
     if (refusal !== null) {
@@ -115,9 +123,72 @@ function resolveBackend(
   if (!ok) return undefined;
   const endpointsKey = `${key}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
-  if (endpoints === undefined)
-    cache.endpoints.set(endpointsKey, (endpoints = service.addresses.map((host) => ({ scheme, host, port }))));
+  if (endpoints === undefined) {
+    const hosts = service.names?.values ?? service.addresses;
+    cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => ({ scheme, host, port }))));
+  }
   return { service: key, weight: ref.weight, id: backendId(key), endpoints };
+}
+
+/**
+ * The route's endpoints as a deployed Worker will fetch them: every one must be reachable (../reach.ts). Runs on
+ * the resolved backends, so it holds for endpoints of any origin. Backends are in the order of `backendRefs`.
+ */
+function checkReachable(
+  valid: ValidRoute,
+  backends: readonly Backend[],
+  options: CompileOptions,
+  report: Report,
+): void {
+  const s = valid.subject;
+  backends.forEach((backend, i) => {
+    const field = `${valid.backendRefs[i]?.field ?? "spec.to"}.name`;
+    for (const endpoint of backend.endpoints) {
+      const reasons = unreachableReasons(endpoint, valid.route.host, options.zones ?? []);
+      if (reasons.length === 0) continue;
+      report.error(
+        s,
+        "UnreachableEndpoint",
+        field,
+        `${s.object} refers to Service ${backend.service}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach: ${reasons.join("; ")}`,
+      );
+    }
+  });
+}
+
+/**
+ * The DNS names the admitted routes' endpoints use, with the Service each belongs to and, for a hostname
+ * annotation, the values its record must have (what ExternalDNS would publish). Sorted by name, then Service.
+ */
+export function endpointNames(
+  admitted: readonly CompiledRoute[],
+  services: ReadonlyMap<string, ServiceInfo>,
+): EndpointName[] {
+  const found = new Map<string, EndpointName>();
+  for (const route of admitted) {
+    for (const backend of route.backends) {
+      for (const { host } of backend.endpoints) {
+        const key = `${host}\n${backend.service}`;
+        if (isIpLiteral(host) || found.has(key)) continue;
+        found.set(key, nameOf(host, backend.service, services.get(backend.service)));
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) =>
+    a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.service < b.service ? -1 : a.service > b.service ? 1 : 0,
+  );
+}
+
+function nameOf(name: string, service: string, info: ServiceInfo | undefined): EndpointName {
+  if (info?.names?.values.includes(name))
+    return { name, service, field: info.names.field, targets: info.names.targets ?? info.addresses };
+  const field =
+    info?.type === "ExternalName"
+      ? "spec.externalName"
+      : info?.type === "LoadBalancer"
+        ? "status.loadBalancer.ingress[].hostname"
+        : "";
+  return { name, service, field, targets: [] };
 }
 
 /**
