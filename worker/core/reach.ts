@@ -13,10 +13,12 @@
  *   proxied (orange-clouded: a Workers Custom Domain or a proxied record under a zone route), and for a proxied
  *   host "only ports supported by Cloudflare's reverse proxy can be specified. If you attempt to specify an
  *   unsupported port, it will be ignored" (compatibility flag `allow_custom_ports`,
- *   https://developers.cloudflare.com/workers/configuration/compatibility-flags/; the ports: https://developers.cloudflare.com/fundamentals/reference/network-ports/). Any port works only for a
+ *   https://developers.cloudflare.com/workers/configuration/compatibility-flags/; the ports:
+ *   https://developers.cloudflare.com/fundamentals/reference/network-ports/). Any port works only for a
  *   grey-clouded URL host, which the route host never is, so a grey-clouded endpoint name does not lift this;
  * - "resolveOverride will only take effect if both the URL host and the host specified by resolveOverride are
- *   within your zone" (https://developers.cloudflare.com/workers/runtime-apis/request/#the-cf-property-requestinitcfproperties):
+ *   within your zone"
+ *   (https://developers.cloudflare.com/workers/runtime-apis/request/#the-cf-property-requestinitcfproperties):
  *   checked when the zones are known;
  * - the endpoint must not be the route host itself: the lookup would find the Worker's own record, and the Worker
  *   would fetch itself.
@@ -24,7 +26,7 @@
 import { isIpLiteral } from "./ip.ts";
 import type { Endpoint } from "./types.ts";
 
-/** The ports Cloudflare's proxy accepts, per scheme (https://developers.cloudflare.com/fundamentals/reference/network-ports/). */
+/** The ports Cloudflare's proxy accepts, per scheme: https://developers.cloudflare.com/fundamentals/reference/network-ports/ */
 export const PROXY_PORTS: Readonly<Record<Endpoint["scheme"], readonly number[]>> = {
   http: [80, 8080, 8880, 2052, 2082, 2086, 2095],
   https: [443, 2053, 2083, 2087, 2096, 8443],
