@@ -14,6 +14,7 @@ export type GatewayErrorCode =
   | "NoTable"
   | "NoRoute"
   | "NoBackend"
+  | "InvalidBackendRef"
   | "ForbiddenTarget"
   | "UpstreamConnect"
   | "UpstreamTimeout"
@@ -39,6 +40,9 @@ export const ANSWERS: Record<AnswerCode, { status: number; heading: string }> = 
   // The OpenShift router's own 503 page (openshift/router images/router/haproxy/conf/error-page-503.http).
   NoRoute: { status: 503, heading: "Application is not available" },
   NoBackend: { status: 503, heading: "Application is not available" },
+  // Gateway API: a request for an invalid or missing backendRef answers 500
+  // (https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule, backendRefs).
+  InvalidBackendRef: { status: 500, heading: "The route's backend is not valid" },
   ForbiddenTarget: { status: 502, heading: "The route points at an address that is not allowed" },
   UpstreamConnect: { status: 502, heading: "The application could not be reached" },
   UpstreamTimeout: { status: 504, heading: "The application did not answer in time" },
@@ -59,6 +63,7 @@ const REASONS: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   429: "Too Many Requests",
+  500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",

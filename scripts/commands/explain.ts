@@ -4,7 +4,10 @@
  * own code: normalizeHost, normalizePath and explainRoute over tableLookup.
  */
 import {
+  canaryDecision,
   explainRoute,
+  redirectLocation,
+  type RequestFacts,
   normalizeHost,
   normalizePath,
   shardsForHost,
@@ -16,6 +19,7 @@ import {
 } from "../../worker/core/index.ts";
 import type { CompiledRoute, NotFoundStatus } from "../../worker/core/index.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
+import { listOption, stringOption } from "../lib/args.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { readLiveState, readVersion } from "../lib/live-table.ts";
@@ -38,19 +42,43 @@ export const explain = defineCommand({
 Resolves URL exactly as the Worker does (host and path normalisation, exact host before wildcard, longest path,
 scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
 Prints the outcome, the serving route's backends with weights and endpoints, and every route of the host that
-was considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
-  options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
+was considered with the reason it was or was not chosen. The URL must start with http:// or https://.
+-X, -H and -b give the method, headers and cookies that HTTPRoute matches and canaries look at (as curl takes them).`,
+  options: {
+    method: { type: "string", short: "X", value: "METHOD", description: "Request method (default GET)" },
+    header: {
+      type: "string",
+      short: "H",
+      value: "'NAME: VALUE'",
+      multiple: true,
+      description: "Request header (repeatable)",
+    },
+    cookie: {
+      type: "string",
+      short: "b",
+      value: "'NAME=VALUE'",
+      multiple: true,
+      description: "Request cookie (repeatable)",
+    },
+    ...TARGET_OPTIONS,
+    ...KV_OPTIONS,
+    ...COMPILE_OPTIONS,
+    ...ZONE_OPTIONS,
+    ...OUTPUT_OPTIONS,
+  },
   examples: [
     "npm run routes -- explain https://shop.example.com/cart",
+    "npm run routes -- explain https://shop.example.com/ -H 'X-Canary: always' -b 'canary=never'",
     "npm run routes -- explain http://api.example.com/v1/orders routes-config/",
   ],
   async run(context) {
     const [url, ...inputs] = context.args.positionals;
     if (url === undefined) throw new UserError("explain needs a URL, e.g. https://shop.example.com/cart");
-    const request = parseRequest(url);
+    const request = parseRequest(url, context);
     const from = inputs.length > 0 ? await fromManifests(context, inputs) : await fromLive(context, request.host);
-    const explanation = explainRoute(from.lookup, request.host, request.path, request.https);
-    context.out.result({ url, ...request, source: from.source, notFound: from.notFound, ...explanation }, () =>
+    const explanation = explainRoute(from.lookup, request.host, request.path, request.https, request.facts);
+    const { facts: _, ...shown } = request;
+    context.out.result({ url, ...shown, source: from.source, notFound: from.notFound, ...explanation }, () =>
       formatExplanation(request, from, explanation),
     );
     return from.errors > 0 ? 1 : 0;
@@ -63,6 +91,10 @@ interface Request {
   https: boolean;
   /** `?…` or `""`: kept in a redirect's Location. */
   query: string;
+  method: string;
+  headers: Record<string, string>;
+  /** What HTTPRoute conditions and canaries look at (`cookie` is among the headers). */
+  facts: RequestFacts;
 }
 
 interface Source {
@@ -74,7 +106,7 @@ interface Source {
 }
 
 /** The request's routing key, as the Worker's normalize phase computes it from `new URL(request.url)`. */
-function parseRequest(text: string): Request {
+function parseRequest(text: string, context: CommandContext): Request {
   let url: URL;
   try {
     url = new URL(text);
@@ -90,7 +122,37 @@ function parseRequest(text: string): Request {
   if (host === null) throw new UserError(`${text}: the Worker answers 400: the host is not a valid host name`);
   const path = normalizePath(url.pathname);
   if (!path.ok) throw new UserError(`${text}: the Worker answers 400: ${path.reason}`);
-  return { host, path: path.path, https: url.protocol === "https:", query: url.search };
+  const method = (stringOption(context.args, "method") ?? "GET").toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const line of listOption(context.args, "header")) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new UserError(`-H ${JSON.stringify(line)}: give a header as 'Name: value'`);
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    // Repeated headers read as the Fetch API joins them, which is what the Worker sees.
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  const cookies = listOption(context.args, "cookie");
+  for (const cookie of cookies) {
+    if (!cookie.includes("=")) throw new UserError(`-b ${JSON.stringify(cookie)}: give a cookie as 'name=value'`);
+  }
+  if (cookies.length > 0) headers.cookie = [headers.cookie, ...cookies].filter((c) => c !== undefined).join("; ");
+  const params = url.searchParams;
+  const facts: RequestFacts = {
+    method,
+    header: (name) => headers[name] ?? null,
+    query: (name) => params.get(name),
+  };
+  return { host, path: path.path, https: url.protocol === "https:", query: url.search, method, headers, facts };
+}
+
+/** A cookie's value in a Cookie header (`a=1; b=2`), as the Worker reads it. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 async function fromManifests(context: CommandContext, inputs: string[]): Promise<Source> {
@@ -128,11 +190,33 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
       `→ 302 redirect to https://${request.host}${request.path}${request.query} by ${resolution.route.kind} ${resolution.route.id} ` +
         `(insecureEdgeTerminationPolicy Redirect, ${resolution.hostKind} host)\n`,
     );
+  } else if (resolution.route.gateway?.redirect !== undefined) {
+    const redirect = resolution.route.gateway.redirect;
+    const location = redirectLocation(redirect, resolution.route, {
+      https: request.https,
+      host: request.host,
+      path: request.path,
+      search: request.query,
+    });
+    lines.push(
+      `→ ${redirect.statusCode} redirect to ${location} by HTTPRoute ${resolution.route.id} (RequestRedirect)\n`,
+    );
   } else {
     lines.push(
       `→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`,
     );
     lines.push(describeRoute(resolution.route));
+    const canary = resolution.route.canary;
+    if (canary !== undefined) {
+      const decision = canaryDecision(canary, request.facts, (name) => cookieValue(request.headers.cookie, name));
+      const backend = resolution.route.backends.find((b) => b.id === canary.backend);
+      const name = backend === undefined ? canary.backend : serviceName(backend);
+      lines.push(
+        decision === undefined
+          ? `  canary   ${name}: no canary header, cookie or query decided${canary.weight === undefined ? "; the weighted pick above applies" : `; canary weight ${canary.weight.weight}/${canary.weight.total}`}\n`
+          : `  canary   ${decision.side === "canary" ? `→ ${name}` : `not ${name}`} (${decision.by})\n`,
+      );
+    }
   }
   if (considered.length === 0) lines.push(`\nno route names host ${request.host} or a wildcard covering it\n`);
   else {

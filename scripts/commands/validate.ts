@@ -13,7 +13,7 @@ export const validate = defineCommand({
   summary: "Check manifests and show which routes would be admitted or rejected",
   usage: "FILE|DIR|- ... [options]",
   description: `
-Reads Route, Ingress and Service manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
+Reads Route, Ingress, Service and Gateway API (Gateway, HTTPRoute, ReferenceGrant) manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
 recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
 stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout.
 --local/--remote select which endpoint addresses are acceptable (loopback only locally).`,
@@ -26,7 +26,14 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
   async run(context) {
     const { result, diagnostics, counts } = await compileInputs(context.args.positionals, context);
     context.out.result(
-      { ok: counts.error === 0, counts, diagnostics, admitted: result.admitted, rejected: result.rejected },
+      {
+        ok: counts.error === 0,
+        counts,
+        diagnostics,
+        admitted: result.admitted,
+        rejected: result.rejected,
+        gatewayStatus: result.gatewayStatus,
+      },
       () => {
         const admitted = formatTable(
           ["HOST", "PATH", "ROUTE", "TLS", "BACKENDS"],
@@ -48,9 +55,17 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
             rejection.message,
           ]),
         );
+        // HTTPRoute status.parents[].conditions, as a Gateway controller would write them.
+        const conditions = formatTable(
+          ["HTTPROUTE", "PARENT", "CONDITION", "STATUS", "REASON", "MESSAGE"],
+          result.gatewayStatus.flatMap((st) =>
+            st.conditions.map((c) => [st.route, st.parent, c.type, c.status, c.reason, c.message]),
+          ),
+        );
         return (
           `Admitted routes (${result.admitted.length}):\n${admitted}` +
-          (result.rejected.length === 0 ? "" : `\nRejected routes (${result.rejected.length}):\n${rejected}`)
+          (result.rejected.length === 0 ? "" : `\nRejected routes (${result.rejected.length}):\n${rejected}`) +
+          (result.gatewayStatus.length === 0 ? "" : `\nHTTPRoute conditions:\n${conditions}`)
         );
       },
     );

@@ -10,13 +10,17 @@ export interface OptionSpec {
   description: string;
   /** Placeholder in help, e.g. `DIR`. */
   value?: string;
+  /** One-letter alias, e.g. `X` for `-X` (curl's letters where the meaning is curl's). */
+  short?: string;
+  /** May be given several times (`-H a -H b`); read with {@link listOption}. */
+  multiple?: boolean;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 export interface ParsedArgs {
   positionals: string[];
-  values: Readonly<Record<string, string | boolean | undefined>>;
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>;
 }
 
 /** Parses `argv` (after the command name) against `options`; `--` ends the options. */
@@ -24,11 +28,20 @@ export function parseCommandArgs(argv: readonly string[], options: OptionTable, 
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, spec]) => [
+          name,
+          {
+            type: spec.type,
+            ...(spec.short === undefined ? {} : { short: spec.short }),
+            ...(spec.multiple ? { multiple: true } : {}),
+          },
+        ]),
+      ),
       allowPositionals: true,
       strict: true,
     });
-    return { positionals, values: values as Record<string, string | boolean | undefined> };
+    return { positionals, values: values as Record<string, string | boolean | string[] | undefined> };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const option = /'(-[^' ]+)/.exec((error as Error).message)?.[1] ?? "";
@@ -49,6 +62,12 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   return typeof value === "string" ? value : undefined;
 }
 
+/** Every value of a `multiple` option, in the order given. */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+}
+
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }
@@ -56,7 +75,7 @@ export function flag(args: ParsedArgs, name: string): boolean {
 /** `  --persist-to DIR   Local KV directory …` lines, aligned. */
 export function formatOptions(options: OptionTable): string {
   const rows = Object.entries(options).map(([name, spec]) => [
-    `--${name}${spec.value === undefined ? "" : ` ${spec.value}`}`,
+    `${spec.short === undefined ? "" : `-${spec.short}, `}--${name}${spec.value === undefined ? "" : ` ${spec.value}`}`,
     spec.description,
   ]);
   const width = Math.max(...rows.map(([left]) => (left ?? "").length));

@@ -4,7 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
+import { DEFAULT_COMPILE_OPTIONS, DEFAULT_GATEWAY_CLASS } from "../../worker/core/compile/index.ts";
 import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/index.ts";
 import { flag, stringOption, type OptionTable, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";
@@ -59,6 +59,11 @@ export const COMPILE_OPTIONS: OptionTable = {
     type: "string",
     value: "NAME",
     description: "Ingress class this gateway serves (default edgeroute)",
+  },
+  "gateway-class": {
+    type: "string",
+    value: "NAME",
+    description: "gatewayClassName of the Gateways this gateway serves (default edgeroute)",
   },
   "inter-namespace-allowed": {
     type: "boolean",
@@ -152,6 +157,7 @@ export async function compileOptionsOf(args: ParsedArgs, cwd: string): Promise<C
     target: targetOf(args),
     routerDomain: stringOption(args, "router-domain") ?? DEFAULT_COMPILE_OPTIONS.routerDomain,
     ingressClass: stringOption(args, "ingress-class") ?? DEFAULT_COMPILE_OPTIONS.ingressClass,
+    gatewayClass: stringOption(args, "gateway-class") ?? DEFAULT_GATEWAY_CLASS,
     interNamespaceAllowed: flag(args, "inter-namespace-allowed") || DEFAULT_COMPILE_OPTIONS.interNamespaceAllowed,
     allowWildcards: flag(args, "allow-wildcards") || DEFAULT_COMPILE_OPTIONS.allowWildcards,
     allowPrivateEndpoints: flag(args, "allow-private-endpoints") || DEFAULT_COMPILE_OPTIONS.allowPrivateEndpoints,

@@ -2,9 +2,12 @@
  * @module How routes, backends and endpoints are printed by validate, diff and explain (one place, so they
  * read the same everywhere).
  */
-import type { Backend, CompiledRoute, Endpoint } from "../../worker/core/index.ts";
+import { type Backend, type CompiledRoute, describeConditions, type Endpoint } from "../../worker/core/index.ts";
 
-/** The Service name without its namespace: backends always live in the route's namespace. */
+/**
+ * The Service name without its namespace: Route and Ingress backends always live in the route's namespace (an
+ * HTTPRoute's cross-namespace backendRef keeps it, see {@link formatBackends}).
+ */
 export function serviceName(backend: Backend): string {
   const slash = backend.service.indexOf("/");
   return slash < 0 ? backend.service : backend.service.slice(slash + 1);
@@ -22,14 +25,19 @@ export function share(backend: Backend, backends: readonly Backend[]): string {
 /** @example "web-blue 90 (90%), web-green 10 (10%)" */
 export function formatBackends(backends: readonly Backend[]): string {
   return backends
-    .map((backend) => `${serviceName(backend)} ${backend.weight} (${share(backend, backends)})`)
+    .map(
+      (backend) =>
+        `${backend.invalid === undefined ? serviceName(backend) : `${backend.service} [invalid: 500]`} ${backend.weight} (${share(backend, backends)})`,
+    )
     .join(", ");
 }
 
-/** @example "/healthz (exact)", "/v1", "(all paths)" */
-export function formatPath(route: { path: string; match: CompiledRoute["match"] }): string {
+/** @example "/healthz (exact)", "/v1", "(all paths)", "/v2 [header version=two]" */
+export function formatPath(route: Pick<CompiledRoute, "path" | "match"> & Partial<CompiledRoute>): string {
   const path = route.path === "" ? "(all paths)" : route.path;
-  return route.match === "exact" ? `${path} (exact)` : path;
+  const shown = route.match === "exact" ? `${path} (exact)` : path;
+  const conditions = route.gateway === undefined ? "" : describeConditions(route as CompiledRoute);
+  return conditions === "" ? shown : `${shown} [${conditions}]`;
 }
 
 /** @example "edge/Redirect", "http" */

@@ -4,10 +4,22 @@
  */
 export * from "./types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
+export { canaryDecision, type CanaryDecision } from "./canary.ts";
+export {
+  compareConditions,
+  conditionsHold,
+  isConditional,
+  modifyPath,
+  plainRequest,
+  redirectLocation,
+  type RedirectRequest,
+  type RequestFacts,
+} from "./gateway.ts";
 export { normalizePath, type PathResult } from "./path.ts";
 export {
   HostIndex,
   ShardLookup,
+  describeConditions,
   explainRoute,
   matchRoute,
   resolveRoute,

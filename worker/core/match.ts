@@ -7,6 +7,7 @@
  * longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map probe
  * per host key plus one per path segment, whatever the number of routes.
  */
+import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
 import { wildcardSuffix } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
 import type { CompiledRoute, TableShard } from "./types.ts";
@@ -35,11 +36,27 @@ interface PathNode {
   slash: CompiledRoute | undefined;
   /** Ingress `Exact`: serves the node's path only. */
   exact: CompiledRoute | undefined;
+  /**
+   * HTTPRoute matches with method, header or query conditions at this path, in precedence order: the only
+   * routes whose conditions are evaluated, and only at the node the request path reaches.
+   */
+  exactIf: CompiledRoute[] | undefined;
+  prefixIf: CompiledRoute[] | undefined;
 }
 
 function newNode(): PathNode {
-  return { children: undefined, prefix: undefined, slash: undefined, exact: undefined };
+  return {
+    children: undefined,
+    prefix: undefined,
+    slash: undefined,
+    exact: undefined,
+    exactIf: undefined,
+    prefixIf: undefined,
+  };
 }
+
+/** The facts of a GET with no headers and no query: the default when a caller has no request at hand. */
+const PLAIN_GET: RequestFacts = plainRequest();
 
 /** The two answers of one walk: the best route over any scheme, and the best one served on the request's scheme. */
 export interface Walk {
@@ -89,6 +106,15 @@ export class HostIndex {
       }
       node = child;
     }
+    if (isConditional(route)) {
+      const list = route.match === "exact" ? (node.exactIf ??= []) : (node.prefixIf ??= []);
+      // Keep the spec's order among conditions (method, most headers, most query parameters); table order (age)
+      // breaks ties because the first route of equal rank stays first.
+      const at = list.findIndex((other) => compareConditions(route, other) < 0);
+      if (at < 0) list.push(route);
+      else list.splice(at, 0, route);
+      return;
+    }
     const slot = route.match === "exact" ? "exact" : slash ? "slash" : "prefix";
     node[slot] ??= route;
   }
@@ -99,14 +125,16 @@ export class HostIndex {
    * Deeper nodes are longer paths, so a candidate found deeper replaces the one before; at one node an exact
    * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates only path segments.
    */
-  walk(path: string, https: boolean, out: Walk): void {
+  walk(path: string, https: boolean, out: Walk, facts: RequestFacts = PLAIN_GET): void {
     let node = this.root;
     // `start` is where the next request segment begins; past the end, the path ends at `node`.
     let start = 1;
     for (;;) {
       const ends = start > path.length;
       const first = ends ? node.exact : node.slash;
-      if (first !== undefined || node.prefix !== undefined) {
+      if (node.prefixIf !== undefined || (ends && node.exactIf !== undefined)) {
+        visitConditional(node, ends, first, https, out, facts);
+      } else if (first !== undefined || node.prefix !== undefined) {
         out.any = first ?? node.prefix;
         if (first !== undefined && servedOver(first, https)) out.served = first;
         else if (node.prefix !== undefined && servedOver(node.prefix, https)) out.served = node.prefix;
@@ -123,15 +151,51 @@ export class HostIndex {
 }
 
 /**
+ * One node with conditional candidates, in the spec's order: exact path (conditional, then plain) or the route's
+ * `P/`, then prefix (conditional, then plain). Like the plain case, the first candidate over any scheme replaces
+ * `out.any` and the first one served on the request's scheme replaces `out.served`.
+ */
+function visitConditional(
+  node: PathNode,
+  ends: boolean,
+  first: CompiledRoute | undefined,
+  https: boolean,
+  out: Walk,
+  facts: RequestFacts,
+): void {
+  let any: CompiledRoute | undefined;
+  let served: CompiledRoute | undefined;
+  const consider = (route: CompiledRoute | undefined): void => {
+    if (route === undefined || served !== undefined) return;
+    if (route.gateway !== undefined && !conditionsHold(route.gateway, facts)) return;
+    any ??= route;
+    if (servedOver(route, https)) served = route;
+  };
+  if (ends) for (const route of node.exactIf ?? []) consider(route);
+  consider(first);
+  for (const route of node.prefixIf ?? []) consider(route);
+  consider(node.prefix);
+  if (any !== undefined) out.any = any;
+  if (served !== undefined) out.served = served;
+}
+
+/**
  * Resolve a request the way the router's maps do (docs/design-notes.md#redirect): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
  * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
  * exact host leaves a question open.
- * @param host normalised with `normalizeHost`; @param path canonical, from `normalizePath`.
+ * @param host normalised with `normalizeHost`; @param path canonical, from `normalizePath`; @param facts the
+ * method, headers and query that HTTPRoute conditions look at (a plain GET when absent).
  */
-export function resolveRoute(lookup: RouteLookup, host: string, path: string, https: boolean): Resolution {
+export function resolveRoute(
+  lookup: RouteLookup,
+  host: string,
+  path: string,
+  https: boolean,
+  facts: RequestFacts = PLAIN_GET,
+): Resolution {
   const out: Walk = { any: undefined, served: undefined };
-  lookup.exact(host)?.walk(path, https, out);
+  lookup.exact(host)?.walk(path, https, out, facts);
   let any = out.any;
   let served = out.served;
   let anyKind: "exact" | "wildcard" = "exact";
@@ -142,7 +206,7 @@ export function resolveRoute(lookup: RouteLookup, host: string, path: string, ht
     if (wild) {
       out.any = undefined;
       out.served = undefined;
-      wild.walk(path, https, out);
+      wild.walk(path, https, out, facts);
       if (any === undefined && out.any !== undefined) {
         any = out.any;
         anyKind = "wildcard";
@@ -159,8 +223,14 @@ export function resolveRoute(lookup: RouteLookup, host: string, path: string, ht
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
-export function matchRoute(lookup: RouteLookup, host: string, path: string, https: boolean): CompiledRoute | undefined {
-  const resolution = resolveRoute(lookup, host, path, https);
+export function matchRoute(
+  lookup: RouteLookup,
+  host: string,
+  path: string,
+  https: boolean,
+  facts: RequestFacts = PLAIN_GET,
+): CompiledRoute | undefined {
+  const resolution = resolveRoute(lookup, host, path, https, facts);
   return resolution.outcome === "none" ? undefined : resolution.route;
 }
 
@@ -180,8 +250,14 @@ export interface Explanation {
  * Resolve like {@link resolveRoute} and say why, for every route of the request's exact host and wildcard suffix.
  * The "why" of a route that is not chosen is computed by matching a one-route index, i.e. by the same code.
  */
-export function explainRoute(lookup: RouteLookup, host: string, path: string, https: boolean): Explanation {
-  const resolution = resolveRoute(lookup, host, path, https);
+export function explainRoute(
+  lookup: RouteLookup,
+  host: string,
+  path: string,
+  https: boolean,
+  facts: RequestFacts = PLAIN_GET,
+): Explanation {
+  const resolution = resolveRoute(lookup, host, path, https, facts);
   const chosen = resolution.outcome === "none" ? undefined : resolution.route;
   const considered: Considered[] = [];
   const suffix = wildcardSuffix(host);
@@ -194,26 +270,79 @@ export function explainRoute(lookup: RouteLookup, host: string, path: string, ht
       considered.push({
         route,
         chosen: route === chosen,
-        why: whyRoute(route, path, https, hostWhy, route === chosen),
+        why: whyRoute(route, path, https, facts, hostWhy, chosen),
       });
     }
   }
   return { resolution, considered };
 }
 
-function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: string, chosen: boolean): string {
+function whyRoute(
+  route: CompiledRoute,
+  path: string,
+  https: boolean,
+  facts: RequestFacts,
+  hostWhy: string,
+  winner: CompiledRoute | undefined,
+): string {
+  const chosen = route === winner;
   const shown = route.path === "" ? "(no path)" : route.path;
   const alone: Walk = { any: undefined, served: undefined };
-  new HostIndex([route]).walk(path, https, alone);
-  if (alone.any === undefined) return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
+  new HostIndex([route]).walk(path, https, alone, facts);
+  if (alone.any === undefined) {
+    const pathOnly: Walk = { any: undefined, served: undefined };
+    new HostIndex([{ ...route, gateway: undefined }]).walk(path, https, pathOnly);
+    if (pathOnly.any !== undefined && route.gateway !== undefined) {
+      return `${hostWhy}; path ${shown} matches, but the request does not meet ${describeConditions(route)}`;
+    }
+    return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
+  }
   const scheme = https ? "HTTPS" : "HTTP";
-  if (chosen) return `${hostWhy}; ${route.match} path ${shown} is the most specific match served over ${scheme}`;
+  if (chosen) {
+    const conditions = isConditional(route) ? ` with ${describeConditions(route)}` : "";
+    return `${hostWhy}; ${route.match} path ${shown}${conditions} is the most specific match served over ${scheme}`;
+  }
   if (https && !servedOver(route, https))
     return `${hostWhy}; path matches, but a plain-HTTP route is not served over HTTPS`;
   if (!https && !servedOver(route, https)) {
     return `${hostWhy}; path matches, but insecureEdgeTerminationPolicy ${route.tls?.insecure ?? "None"} does not serve plain HTTP`;
   }
-  return `${hostWhy}; path ${shown} matches, but a more specific route wins`;
+  return `${hostWhy}; path ${shown} matches, but ${winner === undefined ? "a more specific route wins" : decidingStep(route, winner)}`;
+}
+
+/**
+ * The precedence step that put `winner` before `route` (both match the request): the Gateway API order
+ * (https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule) — exact path, longest path, method, most
+ * headers, most query parameters, then the oldest object and rule order — which is also the router's for paths.
+ */
+function decidingStep(route: CompiledRoute, winner: CompiledRoute): string {
+  const by = `${winner.id} wins`;
+  if (winner.host !== route.host) return `${by}: an exact host comes before a wildcard`;
+  if (winner.match === "exact" && route.match !== "exact") return `${by}: an Exact path comes before a prefix`;
+  if (winner.path.length !== route.path.length) return `${by}: its path ${winner.path} is longer`;
+  const cmp = compareConditions(winner, route);
+  if (cmp < 0) {
+    const w = winner.gateway;
+    const r = route.gateway;
+    if (w?.method !== undefined && r?.method === undefined) return `${by}: a method match comes first`;
+    if ((w?.headers?.length ?? 0) !== (r?.headers?.length ?? 0))
+      return `${by}: more header matches (${w?.headers?.length ?? 0} vs ${r?.headers?.length ?? 0})`;
+    return `${by}: more query parameter matches (${w?.query?.length ?? 0} vs ${r?.query?.length ?? 0})`;
+  }
+  if (isConditional(winner) && !isConditional(route)) return `${by}: a match with conditions comes first`;
+  return winner.id.split("#")[0] === route.id.split("#")[0]
+    ? `${by}: it comes first in the object (rule and match order)`
+    : `${by}: it is older (creationTimestamp, then namespace/name)`;
+}
+
+/** `method POST, header x-canary=always, query v=2`: an HTTPRoute match's conditions as `explain` prints them. */
+export function describeConditions(route: CompiledRoute): string {
+  const g = route.gateway;
+  const parts: string[] = [];
+  if (g?.method !== undefined) parts.push(`method ${g.method}`);
+  for (const h of g?.headers ?? []) parts.push(`header ${h.name}=${h.value}`);
+  for (const q of g?.query ?? []) parts.push(`query ${q.name}=${q.value}`);
+  return parts.join(", ");
 }
 
 /**

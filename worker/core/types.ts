@@ -47,12 +47,19 @@ export interface Backend {
   /** Sticky cookie value naming this backend: a short stable hash, so the cookie reveals nothing internal. */
   id: string;
   endpoints: Endpoint[];
+  /**
+   * HTTPRoute only: why this backendRef cannot be used (missing Service, unknown kind, cross-namespace without a
+   * ReferenceGrant). Requests the weighted pick sends here answer 500, as the Gateway API specification requires
+   * (https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref); `endpoints` is then empty.
+   */
+  invalid?: string;
 }
 
 /** `spec.httpHeaders.actions.request[]` / `.response[]`. `value` only for `Set`. */
 export interface HeaderAction {
   name: string;
-  action: "Set" | "Delete";
+  /** `Add` (HTTPRoute header modifiers only) appends a value and keeps the ones already there. */
+  action: "Set" | "Delete" | "Add";
   value?: string;
 }
 
@@ -97,7 +104,7 @@ export interface CompiledRoute {
    * for `spec.defaultBackend` (repeated on each host it serves: id plus host is unique).
    */
   id: string;
-  kind: "Route" | "Ingress";
+  kind: RouteKind;
   /** Admitted host, lowercase; a wildcard route is stored as `*.<suffix>`. */
   host: string;
   /** As written in the manifest (Ingress Prefix paths with trailing slashes removed). `""` means no path. */
@@ -125,6 +132,73 @@ export interface CompiledRoute {
   rateLimit: RateLimit | null;
   jwt: JwtAuth | null;
   clientCert: ClientCertAuth | null;
+  /** HTTPRoute rules only: request conditions beyond the path, filters and timeouts. */
+  gateway?: GatewayRule;
+  /** Requests picked out for one backend before the weighted pick (Route `edgeroute.dev/canary-*`, ingress-nginx canary). */
+  canary?: Canary;
+}
+
+/**
+ * A canary: requests with a given header, cookie or query parameter go to one backend before the weighted pick,
+ * with ingress-nginx's precedence (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary):
+ * header, then cookie, then query, then the canary weight. A header or cookie `always` sends to the canary and
+ * `never` away from it; with a value or pattern, a match sends to the canary and anything else is ignored.
+ */
+export interface Canary {
+  /** `id` of the backend (in the route's `backends`) that canary requests go to. */
+  backend: string;
+  /** Header name lowercase; `value` exact or `pattern` (JavaScript RegExp source, tested unanchored as nginx does). */
+  header?: { name: string; value?: string; pattern?: string };
+  cookie?: string;
+  query?: { name: string; value?: string };
+  /** ingress-nginx `canary-weight` of `canary-weight-total`: the canary's share when no rule above decided. */
+  weight?: { weight: number; total: number };
+}
+
+/** The object kind a compiled route comes from. */
+export type RouteKind = "Route" | "Ingress" | "HTTPRoute";
+
+/**
+ * What an HTTPRoute rule adds to a path match (Gateway API, https://gateway-api.sigs.k8s.io/reference/spec/):
+ * the other conditions of one `HTTPRouteMatch` (all must hold) and the rule's filters and timeouts. The path
+ * itself is the route's `path`/`match` (`PathPrefix` is `prefix` with trailing slashes removed, `Exact` is `exact`).
+ */
+export interface GatewayRule {
+  /** HTTP method the request must use, when set. */
+  method?: string;
+  /** Headers that must be present with exactly this value; names lowercase (header names are case-insensitive). */
+  headers?: { name: string; value: string }[];
+  /** Query parameters whose first value must equal `value`; names are case-sensitive. */
+  query?: { name: string; value: string }[];
+  /** `RequestRedirect`: the gateway answers the redirect itself and forwards nothing. */
+  redirect?: GatewayRedirect;
+  /** `URLRewrite`: what the backend receives instead of the client's host or path. */
+  rewrite?: { hostname?: string; path?: PathModifier };
+  /** `RequestMirror`: a copy of each request (without waiting for or using its answer). */
+  mirrors?: GatewayMirror[];
+  /** `timeouts.request` in ms: the whole request, until the response headers; 504 after it. */
+  requestTimeoutMs?: number;
+}
+
+/** `HTTPPathModifier`: `full` replaces the whole path, `prefix` only the part the route's PathPrefix matched. */
+export interface PathModifier {
+  type: "full" | "prefix";
+  value: string;
+}
+
+/** `HTTPRequestRedirectFilter`; unset fields keep the request's value (port: see `redirectLocation`). */
+export interface GatewayRedirect {
+  scheme?: "http" | "https";
+  hostname?: string;
+  port?: number;
+  path?: PathModifier;
+  statusCode: 301 | 302 | 303 | 307 | 308;
+}
+
+/** `HTTPRequestMirrorFilter`: the mirror backend, and the share of requests mirrored (0..1). */
+export interface GatewayMirror {
+  backend: Backend;
+  fraction: number;
 }
 
 /** Answer for requests no route serves: the router's 503 page, or 404 (IngressController httpErrorCodePages). */
@@ -226,7 +300,16 @@ export type DiagnosticCode =
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
   | "MalformedYAML"
-  | "DuplicateObject";
+  | "DuplicateObject"
+  // Gateway API condition reasons (https://gateway-api.sigs.k8s.io/reference/spec/#routeconditionreason)
+  | "NotAllowedByListeners"
+  | "NoMatchingParent"
+  | "NoMatchingListenerHostname"
+  | "UnsupportedValue"
+  | "BackendNotFound"
+  | "RefNotPermitted"
+  | "InvalidKind"
+  | "SkippedGatewayClass";
 
 export interface Diagnostic {
   severity: Severity;
@@ -272,6 +355,25 @@ export interface CompileOptions {
   notFound: NotFoundStatus;
   /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
   requiredHsts: RequiredHstsPolicy[];
+  /** `gatewayClassName` of the Gateways this gateway serves; default `edgeroute`. */
+  gatewayClass?: string;
+}
+
+/** One condition of an HTTPRoute's status for one parentRef, as a Gateway controller would write it. */
+export interface RouteCondition {
+  type: "Accepted" | "ResolvedRefs";
+  status: "True" | "False";
+  reason: string;
+  message: string;
+}
+
+/** The status of one HTTPRoute for one of its parentRefs (`status.parents[]`). */
+export interface RouteParentStatus {
+  /** `HTTPRoute namespace/name`. */
+  route: string;
+  /** `namespace/name` of the Gateway, plus `/sectionName` or `:port` when the parentRef names one. */
+  parent: string;
+  conditions: RouteCondition[];
 }
 
 /** Like `ingresses.config.openshift.io/cluster spec.requiredHSTSPolicies[]` (no namespace selector). */
@@ -294,6 +396,8 @@ export interface CompileResult {
   rejected: Rejection[];
   /** The DNS names the admitted routes' endpoints use, sorted by name (what `routes dns` prints). */
   endpointNames: EndpointName[];
+  /** HTTPRoute conditions per parentRef (only Gateways of this gateway's class), for `validate`. */
+  gatewayStatus: RouteParentStatus[];
 }
 
 /** A DNS name an endpoint of the table uses, and what it must resolve to. */

@@ -72,10 +72,14 @@ export function applyForwarded(headers: Headers, policy: ForwardedPolicy, facts:
   }
 }
 
-/** `spec.httpHeaders.actions`: Set replaces every value, Delete removes the header. */
+/**
+ * `spec.httpHeaders.actions` and HTTPRoute header modifiers: Set replaces every value, Add appends one (HTTPRoute
+ * only), Delete removes the header.
+ */
 export function applyActions(headers: Headers, actions: readonly HeaderAction[]): void {
   for (const action of actions) {
     if (action.action === "Delete") headers.delete(action.name);
+    else if (action.action === "Add") headers.append(action.name, action.value ?? "");
     else headers.set(action.name, action.value ?? "");
   }
 }

@@ -1,6 +1,6 @@
 /**
  * @module The request pipeline, in order (see worker/pipeline/README.md):
- * normalize → table → route → policies → select → upstream → forward → respond, with `fail` as the one error
+ * normalize → table → route → policies → select → upstream → mirror → forward → respond, with `fail` as the one error
  * phase and `log` always run.
  */
 import type { BalanceState } from "../core/index.ts";
@@ -12,6 +12,7 @@ import { GatewayError } from "./errors.ts";
 import { fail } from "./fail.ts";
 import { forward } from "./forward.ts";
 import { log } from "./log.ts";
+import { startMirrors } from "./mirror.ts";
 import { normalize } from "./normalize.ts";
 import { warnIfRefusedRemotely } from "./production-check.ts";
 import { respond } from "./respond.ts";
@@ -41,10 +42,17 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
       ctx.code = decision.code;
       return done(ctx, decision.response);
     }
-    select(ctx, deps.balance, deps.env.ALLOW_LOOPBACK_TARGETS === "true");
+    const allowLoopback = deps.env.ALLOW_LOOPBACK_TARGETS === "true";
+    select(ctx, deps.balance, allowLoopback);
     const mode = deps.env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
     if (mode === "direct") warnIfRefusedRemotely(ctx);
-    const upstream = upstreamRequest(ctx, mode, decision);
+    const upstream = startMirrors(
+      ctx,
+      upstreamRequest(ctx, mode, decision),
+      deps.balance,
+      allowLoopback,
+      deps.waitUntil,
+    );
     const response = await forward(ctx, upstream, deps.balance);
     return done(ctx, respond(ctx, response, upstream.websocket));
   } catch (error) {

@@ -10,7 +10,7 @@
  * host. In local development (`direct`) it fetches the endpoint address itself; the route host then travels in
  * X-Forwarded-Host.
  */
-import { isIpLiteral } from "../core/index.ts";
+import { isIpLiteral, modifyPath } from "../core/index.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { withoutCookie } from "./cookies.ts";
@@ -60,7 +60,7 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
   const target = `${rewritePath(ctx.path, route)}${ctx.url.search}`;
   const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
   const authority = override
-    ? ctx.host
+    ? (route.gateway?.rewrite?.hostname ?? ctx.host)
     : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
       ? `[${endpoint.host}]`
       : endpoint.host;
@@ -85,6 +85,9 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
  * @example path /foo, target /baz: /foo/bar → /baz/bar; target /: /foo/bar/ → /bar/, /foo → /
  */
 export function rewritePath(path: string, route: CompiledRoute): string {
+  // HTTPRoute URLRewrite path (ReplaceFullPath / ReplacePrefixMatch).
+  const modifier = route.gateway?.rewrite?.path;
+  if (modifier !== undefined) return modifyPath(modifier, route.path, path);
   const target = route.rewriteTarget;
   if (target === null || !path.startsWith(route.path)) return path;
   const rest = path.slice(route.path.length);

@@ -1,7 +1,42 @@
 /** `routes explain` end to end: from the table live in the real local KV, and from manifests. */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Pointer } from "../../../worker/core/index.ts";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { EXAMPLE, kvJson, routes, tempDir } from "../helpers.ts";
+
+const GATEWAY = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec:
+  gatewayClassName: edgeroute
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: orders, namespace: shop}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [gw.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /orders}, headers: [{name: X-Version, value: "2"}]}]
+    backendRefs: [{name: web-blue, port: 8081}]
+  - matches: [{path: {type: PathPrefix, value: /orders}, method: POST, headers: [{name: X-Version, value: "2"}]}]
+    backendRefs: [{name: web-green, port: 8082}]
+  - matches: [{path: {type: PathPrefix, value: /old}}]
+    filters: [{type: RequestRedirect, requestRedirect: {scheme: https, path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}, statusCode: 301}}]
+---
+${["web-blue", "web-green"]
+  .map(
+    (name, i) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: shop}
+spec: {type: LoadBalancer, ports: [{name: http, port: ${8081 + i}}]}
+status: {loadBalancer: {ingress: [{ip: 127.0.0.1}]}}
+`,
+  )
+  .join("---\n")}`;
 
 describe("explain", { timeout: 180_000 }, () => {
   let kv: string;
@@ -36,11 +71,38 @@ describe("explain", { timeout: 180_000 }, () => {
       "    BACKEND    WEIGHT  SHARE  ENDPOINT",
       "    web-blue   90      90%    http://127.0.0.1:8081",
       "    web-green  10      10%    http://127.0.0.1:8082",
+      "  canary   web-green: no canary header, cookie or query decided; the weighted pick above applies",
       "",
       "Considered (1, most specific first):",
       "  ✓ shop/web  host shop.example.com; prefix path (no path) is the most specific match served over HTTPS",
       "",
     ]);
+  });
+
+  it("-H and -b decide the Route's canary as the Worker would", async () => {
+    const always = await explain("https://shop.example.com/", "-H", "X-Canary: always", "-b", "canary=never");
+    expect(always.stdout).toContain("  canary   → web-green (header x-canary: always)\n");
+    const never = await explain("https://shop.example.com/", "-b", "other=1", "-b", "canary=never");
+    expect(never.stdout).toContain("  canary   not web-green (cookie canary=never)\n");
+  });
+
+  it("-X and -H select among HTTPRoute matches and name the precedence step that decided", async () => {
+    const dir = await tempDir("edgeroute-explain-");
+    await writeFile(join(dir, "gateway.yaml"), GATEWAY);
+    const post = await explain("http://gw.example.com/orders", dir, "-X", "post", "-H", "X-Version: 2");
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain("→ served by HTTPRoute shop/orders#1.0 (exact host gw.example.com)\n");
+    expect(post.stdout).toContain("path     /orders [method POST, header x-version=2]");
+    expect(post.stdout).toContain(
+      "✗ shop/orders#0.0  host gw.example.com; path /orders matches, but shop/orders#1.0 wins: a method match comes first",
+    );
+    const get = await explain("http://gw.example.com/orders", dir, "-H", "X-Version: 2");
+    expect(get.stdout).toContain("→ served by HTTPRoute shop/orders#0.0");
+    expect(get.stdout).toContain("path /orders matches, but the request does not meet method POST, header x-version=2");
+    const redirect = await explain("http://gw.example.com/old/x?y=1", dir);
+    expect(redirect.stdout).toContain(
+      "→ 301 redirect to https://gw.example.com/new/x?y=1 by HTTPRoute shop/orders#2.0 (RequestRedirect)\n",
+    );
   });
 
   it("plain HTTP on an edge route with insecureEdgeTerminationPolicy Redirect is a 302", async () => {

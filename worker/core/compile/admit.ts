@@ -27,6 +27,8 @@ export function compareAge(a: CandidateRoute, b: CandidateRoute): number {
   const bn = `${b.namespace}/${b.name}`;
   if (an !== bn) return an < bn ? -1 : 1;
   if (a.route.kind !== b.route.kind) return a.route.kind < b.route.kind ? -1 : 1;
+  // An HTTPRoute's matches keep their rule and match order (the spec's last tie-breaker), which ids would not.
+  if (a.route.kind === "HTTPRoute") return 0;
   return a.route.id < b.route.id ? -1 : a.route.id > b.route.id ? 1 : 0;
 }
 

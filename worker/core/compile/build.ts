@@ -1,9 +1,11 @@
 /**
  * @module Stage 5, build: the admitted routes grouped by host into one table, each host's routes sorted by
  * precedence — longest path first (what the router's reverse-sorted map achieves, docs/design-notes.md#matching), exact before
- * prefix on the same path, then older first. Sharding happens at serialisation (worker/core/table/codec.ts), where sizes are known.
+ * prefix on the same path, then HTTPRoute conditions in the Gateway API's order (method, most headers, most query
+ * parameters), then older first. Sharding happens at serialisation (worker/core/table/codec.ts), where sizes are known.
  */
 import type { CompiledRoute, NotFoundStatus, RouteTable, TableShard } from "../types.ts";
+import { compareConditions } from "../gateway.ts";
 import { TABLE_SCHEMA } from "../types.ts";
 import type { CandidateRoute } from "./model.ts";
 
@@ -24,6 +26,7 @@ export function build(admitted: readonly CandidateRoute[], notFound: NotFoundSta
   const precedence = (a: CompiledRoute, b: CompiledRoute): number =>
     b.path.length - a.path.length ||
     (a.match === b.match ? 0 : a.match === "exact" ? -1 : 1) ||
+    compareConditions(a, b) ||
     (age.get(a) ?? 0) - (age.get(b) ?? 0);
   const shard: TableShard = {
     schema: TABLE_SCHEMA,

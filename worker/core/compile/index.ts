@@ -6,15 +6,25 @@
  * The stages run in the order of {@link STAGES}: read → validate → resolve → admit → build. Serialisation for
  * publishing is separate (the table format, worker/core/table/): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
  */
-import type { CompileOptions, CompileResult, Rejection, RouteTable, SourceObject } from "../types.ts";
-import { admit } from "./admit.ts";
+import type {
+  CompileOptions,
+  CompileResult,
+  Rejection,
+  RouteParentStatus,
+  RouteTable,
+  SourceObject,
+} from "../types.ts";
+import { admit, compareAge } from "./admit.ts";
 import { build } from "./build.ts";
+import { mergeIngressCanaries } from "./canary.ts";
+import { compileGateway, emptyGatewayInputs, type GatewayInputs } from "./gateway.ts";
 import type { CandidateRoute, RouteDraft, ServiceInfo, ValidRoute } from "./model.ts";
 import { read } from "./read.ts";
 import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { CONTROLLER_NAME, DEFAULT_GATEWAY_CLASS, intersectHostnames } from "./gateway.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
 /** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */
@@ -36,8 +46,12 @@ interface CompileState {
   readonly objects: readonly SourceObject[];
   drafts: RouteDraft[];
   services: Map<string, ServiceInfo>;
+  gatewayInputs: GatewayInputs;
   valid: ValidRoute[];
   candidates: CandidateRoute[];
+  /** HTTPRoute matches: attached by ./gateway.ts, never subject to Route host ownership. */
+  gatewayRoutes: CandidateRoute[];
+  gatewayStatus: RouteParentStatus[];
   admitted: CandidateRoute[];
   rejected: Rejection[];
   table: RouteTable | undefined;
@@ -51,15 +65,32 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
       const out = read(s.objects, s.options, s.report);
       s.drafts = out.routes;
       s.services = out.services;
+      s.gatewayInputs = out.gateway;
     },
   },
   { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.report)) },
-  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
+  {
+    name: "resolve",
+    run: (s) => {
+      const resolved = resolveServices(s.valid, s.services, s.options, s.report);
+      // ingress-nginx canary Ingresses join their primary before admission, which would see them as duplicates.
+      s.candidates = mergeIngressCanaries(resolved, s.report);
+    },
+  },
+  {
+    name: "gateway",
+    run: (s) => {
+      const out = compileGateway(s.gatewayInputs, s.services, s.options, s.report);
+      s.gatewayRoutes = out.candidates;
+      s.gatewayStatus = out.status;
+    },
+  },
   {
     name: "admit",
     run: (s) => {
       const out = admit(s.candidates, s.options, s.report);
-      s.admitted = out.admitted;
+      // HTTPRoutes share hosts with any route (Gateway API has no host ownership); age still breaks ties.
+      s.admitted = [...out.admitted, ...s.gatewayRoutes].sort(compareAge);
       s.rejected = out.rejected;
     },
   },
@@ -73,6 +104,9 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
     objects,
     drafts: [],
     services: new Map(),
+    gatewayInputs: emptyGatewayInputs(),
+    gatewayRoutes: [],
+    gatewayStatus: [],
     valid: [],
     candidates: [],
     admitted: [],
@@ -90,5 +124,6 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
     admitted,
     rejected: state.rejected,
     endpointNames: endpointNames(admitted, state.services),
+    gatewayStatus: state.gatewayStatus,
   };
 }

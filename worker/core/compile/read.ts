@@ -3,6 +3,7 @@
  * the CLI handed them over), drop duplicates, and dispatch on apiVersion/kind to the per-kind readers.
  */
 import type { CompileOptions, SourceObject, SourceRef } from "../types.ts";
+import { emptyGatewayInputs, type GatewayInputs, type GatewayObject, isGatewayKind } from "./gateway.ts";
 import type { RouteDraft, ServiceInfo } from "./model.ts";
 import { compareSources, type Report, type Subject } from "./report.ts";
 import { readIngress } from "./read-ingress.ts";
@@ -14,6 +15,8 @@ export interface ReadOutput {
   routes: RouteDraft[];
   /** Services by `namespace/name`. */
   services: Map<string, ServiceInfo>;
+  /** Gateway API objects and Namespace labels, compiled by ./gateway.ts. */
+  gateway: GatewayInputs;
 }
 
 /** Identity of a manifest object, checked once for every kind. */
@@ -32,6 +35,7 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
   entries.sort((a, b) => compareSources(a.source, b.source));
   const routes: RouteDraft[] = [];
   const services = new Map<string, ServiceInfo>();
+  const gateway = emptyGatewayInputs();
   const seen = new Map<string, SourceRef>();
 
   for (const entry of entries) {
@@ -74,7 +78,7 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
         subject,
         "SkippedKind",
         "kind",
-        `${apiVersion} ${kind} is not routed by edgeroute and is skipped; it reads route.openshift.io/v1 Route, networking.k8s.io/v1 Ingress and v1 Service (LoadBalancer, ExternalName)`,
+        `${apiVersion} ${kind} is not routed by edgeroute and is skipped; it reads route.openshift.io/v1 Route, networking.k8s.io/v1 Ingress, v1 Service (LoadBalancer, ExternalName), v1 Namespace (labels) and gateway.networking.k8s.io v1/v1beta1 Gateway, GatewayClass, HTTPRoute, ReferenceGrant`,
       );
       continue;
     }
@@ -114,12 +118,26 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
         if (service !== undefined) services.set(service.key, service);
         break;
       }
+      case "Namespace": {
+        const labels: Record<string, string> = {};
+        for (const [key, value] of Object.entries(recordOf(metadata.labels)))
+          if (typeof value === "string") labels[key] = value;
+        gateway.namespaces.set(name, labels);
+        break;
+      }
+      default:
+        gateway.objects.push({ kind: handled, object, subject, meta });
     }
   }
-  return { routes, services };
+  return { routes, services, gateway };
 }
 
-function kindHandled(apiVersion: string, kind: string): "Route" | "Ingress" | "Service" | undefined {
+type Handled = "Route" | "Ingress" | "Service" | "Namespace" | GatewayObject["kind"];
+
+function kindHandled(apiVersion: string, kind: string): Handled | undefined {
+  const gatewayKind = isGatewayKind(apiVersion, kind);
+  if (gatewayKind !== undefined) return gatewayKind;
+  if (apiVersion === "v1" && kind === "Namespace") return "Namespace";
   if (apiVersion === "route.openshift.io/v1" && kind === "Route") return "Route";
   if (apiVersion === "networking.k8s.io/v1" && kind === "Ingress") return "Ingress";
   if (apiVersion === "v1" && kind === "Service") return "Service";

@@ -18,9 +18,13 @@ import type { Report } from "./report.ts";
  * Per run: each address is classified once, and routes using the same Service, port and scheme share one
  * endpoint list (treat it as read-only), however many routes there are.
  */
-interface ResolveCache {
+export interface ResolveCache {
   refusals: Map<string, string | null>;
   endpoints: Map<string, Endpoint[]>;
+}
+
+export function newResolveCache(): ResolveCache {
+  return { refusals: new Map(), endpoints: new Map() };
 }
 
 export function resolveServices(
@@ -30,7 +34,7 @@ export function resolveServices(
   report: Report,
 ): CandidateRoute[] {
   const out: CandidateRoute[] = [];
-  const cache: ResolveCache = { refusals: new Map(), endpoints: new Map() };
+  const cache = newResolveCache();
   for (const valid of routes) {
     const errorsBefore = report.errorCount();
     const backends: Backend[] = [];
@@ -66,68 +70,70 @@ function resolveBackend(
 ): Backend | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
-  const nameField = `${ref.field}.name`;
+  const scheme = valid.termination === "reencrypt" ? "https" : "http";
+  const found = serviceEndpoints(key, ref, scheme, services, options, cache);
+  if ("problem" in found) {
+    const field =
+      found.problem === "ServicePortNotFound"
+        ? ref.portSource === "route"
+          ? "spec.port.targetPort"
+          : `${ref.field}.port`
+        : `${ref.field}.name`;
+    report.error(s, found.problem, field, `${s.object} refers to Service ${key}${found.detail}`);
+    return undefined;
+  }
+  return { service: key, weight: ref.weight, id: backendId(key), endpoints: found.endpoints };
+}
+
+/** Why a Service cannot be used: the code and the rest of a sentence that starts with "… refers to Service ns/name". */
+export interface ServiceProblem {
+  problem: "ServiceNotFound" | "ServiceHasNoAddress" | "ServicePortNotFound" | "ForbiddenEndpoint";
+  detail: string;
+}
+
+/**
+ * The endpoints of Service `key` (`namespace/name`) on the port `ref` names, or why there are none. Shared by
+ * Routes and Ingresses (an error) and HTTPRoute backendRefs (a rule answering 500).
+ */
+export function serviceEndpoints(
+  key: string,
+  ref: Pick<BackendRef, "port" | "portSource">,
+  scheme: "http" | "https",
+  services: ReadonlyMap<string, ServiceInfo>,
+  options: CompileOptions,
+  cache: ResolveCache,
+): { endpoints: Endpoint[] } | ServiceProblem {
   const service = services.get(key);
   if (service === undefined) {
-    report.error(
-      s,
-      "ServiceNotFound",
-      nameField,
-      `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
-    );
-    return undefined;
+    const [namespace, name] = key.split("/");
+    return {
+      problem: "ServiceNotFound",
+      detail: `, which is not in the input; add its manifest (oc get service ${name} -n ${namespace} -o yaml), a Service in the route's namespace`,
+    };
   }
-  if (service.unusable !== undefined) {
-    report.error(
-      s,
-      "ServiceHasNoAddress",
-      nameField,
-      `${s.object} refers to Service ${key}, which ${service.unusable}`,
-    );
-    return undefined;
-  }
+  if (service.unusable !== undefined) return { problem: "ServiceHasNoAddress", detail: `, which ${service.unusable}` };
   if (service.addresses.length === 0) {
-    report.error(
-      s,
-      "ServiceHasNoAddress",
-      nameField,
-      `${s.object} refers to Service ${key}, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
-    );
-    return undefined;
+    return {
+      problem: "ServiceHasNoAddress",
+      detail: `, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
+    };
   }
   const port = findPort(service, ref);
-  if (typeof port === "string") {
-    report.error(
-      s,
-      "ServicePortNotFound",
-      ref.portSource === "route" ? "spec.port.targetPort" : `${ref.field}.port`,
-      `${s.object} refers to Service ${key}: ${port}`,
-    );
-    return undefined;
-  }
-  const scheme = valid.termination === "reencrypt" ? "https" : "http";
-  let ok = true;
+  if (typeof port === "string") return { problem: "ServicePortNotFound", detail: `: ${port}` };
+  const refusals: string[] = [];
   for (const address of [...service.addresses, ...(service.names?.values ?? [])]) {
     let refusal = cache.refusals.get(address);
     if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
-    if (refusal !== null) {
-      ok = false;
-      report.error(
-        s,
-        "ForbiddenEndpoint",
-        nameField,
-        `${s.object} refers to Service ${key}, whose address ${address} ${refusal}`,
-      );
-    }
+    if (refusal !== null) refusals.push(`, whose address ${address} ${refusal}`);
   }
-  if (!ok) return undefined;
+  if (refusals.length > 0) return { problem: "ForbiddenEndpoint", detail: refusals.join("; and") };
   const endpointsKey = `${key}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
     cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => ({ scheme, host, port }))));
   }
-  return { service: key, weight: ref.weight, id: backendId(key), endpoints };
+  return { endpoints };
 }
 
 /**
@@ -197,7 +203,7 @@ function nameOf(name: string, service: string, info: ServiceInfo | undefined): E
  * that name, by number the Service port whose targetPort is that number, else whose port is. An Ingress names the
  * Service port itself (name or port). An ExternalName Service without ports uses a numeric reference as is.
  */
-function findPort(service: ServiceInfo, ref: BackendRef): number | string {
+function findPort(service: ServiceInfo, ref: Pick<BackendRef, "port" | "portSource">): number | string {
   const ports = service.ports;
   const available =
     ports.length === 0

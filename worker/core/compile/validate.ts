@@ -2,6 +2,7 @@
  * @module Stage 2, validate: OpenShift's Route rules (LIBGO `pkg/route/validation`, ROUTER `unique_host.go`,
  * docs/design-notes.md#route-fields) applied to every route draft, and its annotations compiled. A draft with any error is dropped.
  */
+import { readCanary } from "./canary.ts";
 import { wildcardSuffix } from "../host.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
@@ -40,6 +41,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     report,
   );
   const auth = readAuth(s, draft.annotations, options, report);
+  const canary = readCanary(draft, backendRefs, report);
   if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
@@ -64,6 +66,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
       responseHeaders: headers.response,
       jwt: auth.jwt,
       clientCert: auth.clientCert,
+      ...(canary === undefined ? {} : { canary }),
     },
   };
 }

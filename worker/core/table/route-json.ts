@@ -44,6 +44,8 @@ export function compactRoute(
   if (route.balance !== defaultBalance(route.backends)) out.balance = route.balance;
   const cookie = route.cookie;
   if (cookie === null || cookie.name !== defaultCookieName(route.id) || cookie.sameSite !== "None") out.cookie = cookie;
+  if (route.gateway !== undefined) out.gateway = route.gateway;
+  if (route.canary !== undefined) out.canary = route.canary;
   out.backends = backendsRef(route.backends);
   return out;
 }
@@ -54,18 +56,23 @@ export function compactBackends(backends: readonly Backend[]): CompactBackend[] 
     const backend: CompactBackend = { service: b.service, endpoints: b.endpoints };
     if (b.weight !== DEFAULT_WEIGHT) backend.weight = b.weight;
     if (b.id !== backendId(b.service)) backend.id = b.id;
+    if (b.invalid !== undefined) backend.invalid = b.invalid;
     return backend;
   });
 }
 
 /** The backend list from its dictionary form. */
 export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
-  return list.map((b) => ({
-    service: b.service,
-    weight: b.weight ?? DEFAULT_WEIGHT,
-    id: b.id ?? backendId(b.service),
-    endpoints: b.endpoints,
-  }));
+  return list.map((b) => {
+    const backend: Backend = {
+      service: b.service,
+      weight: b.weight ?? DEFAULT_WEIGHT,
+      id: b.id ?? backendId(b.service),
+      endpoints: b.endpoints,
+    };
+    if (b.invalid !== undefined) backend.invalid = b.invalid;
+    return backend;
+  });
 }
 
 /** A route as read back from a shard (the shape {@link compactRoute} writes). */
@@ -109,5 +116,7 @@ export function restoreRoute(
     rateLimit: compact.rateLimit ?? ROUTE_DEFAULTS.rateLimit,
     jwt: compact.jwt ?? ROUTE_DEFAULTS.jwt,
     clientCert: compact.clientCert ?? ROUTE_DEFAULTS.clientCert,
+    gateway: compact.gateway,
+    canary: compact.canary,
   };
 }

@@ -1,0 +1,211 @@
+/**
+ * Gateway API compile rules beyond the conformance case table: what is refused and how, listener and
+ * allowedRoutes details, timeouts and mirror fractions, and the docs/gateway-api.md example.
+ */
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
+import { plainRequest, resolveRoute, tableLookup, type RequestFacts } from "../../../worker/core/index.ts";
+import type { CompileResult } from "../../../worker/core/types.ts";
+
+function run(text: string, gatewayClass?: string): CompileResult {
+  const objects = parseAllDocuments(text).map((doc, i) => ({
+    source: { file: "g.yaml", doc: i },
+    object: doc.toJSON(),
+  }));
+  return compile(objects, { ...DEFAULT_COMPILE_OPTIONS, ...(gatewayClass === undefined ? {} : { gatewayClass }) });
+}
+
+const SERVICES = ["foo-svc", "foo-svc-canary"]
+  .map(
+    (name) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default}
+spec: {type: LoadBalancer, ports: [{name: http, port: 8080}]}
+status: {loadBalancer: {ingress: [{ip: 203.0.113.10}]}}
+`,
+  )
+  .join("");
+
+const gateway = (listener = "{name: http, protocol: HTTP, port: 80}", cls = "edgeroute") => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: example-gateway, namespace: default}
+spec:
+  gatewayClassName: ${cls}
+  listeners: [${listener}]
+`;
+
+const route = (rules: string, extra = "") => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: foo-route, namespace: default}
+spec:
+  parentRefs: [{name: example-gateway}]
+  hostnames: ["foo.example.com"]
+${extra}  rules:
+${rules}`;
+
+const headers = (h: Record<string, string>): RequestFacts => ({
+  ...plainRequest(),
+  header: (name) => h[name] ?? null,
+});
+
+describe("the docs/gateway-api.md example", () => {
+  it("pushes and serves /login and the env: canary header as documented", () => {
+    const result = run(
+      gateway() +
+        route(`  - matches: [{path: {type: PathPrefix, value: /login}}]
+    backendRefs: [{name: foo-svc, port: 8080}]
+  - matches: [{headers: [{type: Exact, name: env, value: canary}]}]
+    backendRefs: [{name: foo-svc-canary, port: 8080}]
+`) +
+        SERVICES,
+    );
+    expect(result.diagnostics).toEqual([]);
+    const lookup = tableLookup(result.table.shards);
+    const serve = (path: string, facts?: RequestFacts) => {
+      const r = resolveRoute(lookup, "foo.example.com", path, false, facts);
+      return r.outcome === "none" ? "none" : r.route.backends[0]?.service;
+    };
+    expect(serve("/login/x")).toBe("default/foo-svc");
+    expect(serve("/", headers({ env: "canary" }))).toBe("default/foo-svc-canary");
+    expect(serve("/")).toBe("none");
+    expect(resolveRoute(lookup, "foo.example.com", "/login", true).outcome).toBe("none");
+  });
+});
+
+describe("refused with UnsupportedValue, the route not accepted", () => {
+  it.each([
+    [
+      "a RegularExpression path",
+      `  - matches: [{path: {type: RegularExpression, value: "/v[0-9]+"}}]\n`,
+      "RegularExpression path matches are not supported",
+    ],
+    [
+      "a RegularExpression header",
+      `  - matches: [{headers: [{type: RegularExpression, name: a, value: "b.*"}]}]\n`,
+      "header matches are not supported; use Exact",
+    ],
+    [
+      "backendRef filters",
+      `  - backendRefs: [{name: foo-svc, port: 8080, filters: [{type: RequestHeaderModifier}]}]\n`,
+      "backendRef-level filters are not supported",
+    ],
+    ["a CORS filter", `  - filters: [{type: CORS}]\n`, 'filter type "CORS" is not supported'],
+    [
+      "a redirect with backendRefs",
+      `  - filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]\n    backendRefs: [{name: foo-svc, port: 8080}]\n`,
+      "may not have backendRefs",
+    ],
+    [
+      "ReplacePrefixMatch on an Exact match",
+      `  - matches: [{path: {type: Exact, value: /a}}]\n    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /b}}}]\n    backendRefs: [{name: foo-svc, port: 8080}]\n`,
+      "ReplacePrefixMatch needs every match",
+    ],
+  ])("%s", (_, rules, message) => {
+    const result = run(gateway() + route(rules) + SERVICES);
+    const problem = result.diagnostics.find((d) => d.code === "UnsupportedValue");
+    expect(problem?.severity).toBe("warning");
+    expect(problem?.message).toContain(message);
+    expect(result.admitted).toEqual([]);
+    expect(result.gatewayStatus[0]?.conditions[0]).toMatchObject({
+      type: "Accepted",
+      status: "False",
+      reason: "UnsupportedValue",
+    });
+  });
+});
+
+describe("listeners", () => {
+  it("a Gateway of another class is skipped with a notice; --gateway-class serves it", () => {
+    const text = gateway(undefined, "mine") + route("  - backendRefs: [{name: foo-svc, port: 8080}]\n") + SERVICES;
+    const skipped = run(text);
+    expect(skipped.diagnostics.map((d) => d.code)).toEqual(["SkippedGatewayClass", "NoMatchingParent"]);
+    expect(skipped.admitted).toEqual([]);
+    expect(run(text, "mine").admitted.map((r) => r.host)).toEqual(["foo.example.com"]);
+  });
+
+  it("an HTTPS listener on another port is served on 443 with a notice, and selected by its own port", () => {
+    const result = run(
+      gateway("{name: tls, protocol: HTTPS, port: 8443}") +
+        route("  - backendRefs: [{name: foo-svc, port: 8080}]\n").replace(
+          "[{name: example-gateway}]",
+          "[{name: example-gateway, port: 8443}]",
+        ) +
+        SERVICES,
+    );
+    expect(result.diagnostics.map((d) => [d.severity, d.code])).toEqual([["notice", "UnsupportedValue"]]);
+    expect(result.admitted[0]?.tls).toEqual({ termination: "edge", insecure: "None" });
+  });
+
+  it("a TCP listener is not used", () => {
+    const result = run(
+      gateway("{name: tcp, protocol: TCP, port: 9000}") +
+        route("  - backendRefs: [{name: foo-svc, port: 8080}]\n") +
+        SERVICES,
+    );
+    expect(result.diagnostics[0]).toMatchObject({
+      severity: "warning",
+      code: "UnsupportedValue",
+      field: "spec.listeners[0].protocol",
+    });
+    expect(result.gatewayStatus[0]?.conditions[0]?.reason).toBe("NoMatchingParent");
+  });
+
+  it("allowedRoutes Selector matchExpressions and kinds", () => {
+    const listener = (selector: string, kinds = "") =>
+      `{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: Selector, selector: ${selector}}${kinds}}}`;
+    const text = (l: string) => gateway(l) + route("  - backendRefs: [{name: foo-svc, port: 8080}]\n") + SERVICES;
+    const inDefault = "{matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [default]}]}";
+    expect(run(text(listener(inDefault))).admitted).toHaveLength(1);
+    expect(
+      run(text(listener("{matchExpressions: [{key: team, operator: Exists}]}"))).gatewayStatus[0]?.conditions[0]
+        ?.reason,
+    ).toBe("NotAllowedByListeners");
+    expect(run(text(listener(inDefault, ", kinds: [{kind: GRPCRoute}]"))).gatewayStatus[0]?.conditions[0]?.reason).toBe(
+      "NotAllowedByListeners",
+    );
+  });
+
+  it("neither listener nor route hostname: a warning, nothing served", () => {
+    const result = run(
+      gateway() +
+        route("  - backendRefs: [{name: foo-svc, port: 8080}]\n").replace('  hostnames: ["foo.example.com"]\n', "") +
+        SERVICES,
+    );
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["UnsupportedValue"]);
+    expect(result.diagnostics[0]?.message).toContain("edgeroute serves named hosts only");
+    expect(result.admitted).toEqual([]);
+  });
+});
+
+describe("timeouts and mirrors", () => {
+  it("the smaller of request and backendRequest; 0s disables", () => {
+    const timeout = (t: string) =>
+      run(gateway() + route(`  - backendRefs: [{name: foo-svc, port: 8080}]\n    timeouts: ${t}\n`) + SERVICES)
+        .admitted[0]?.timeoutMs;
+    expect(timeout("{request: 10s, backendRequest: 1500ms}")).toBe(1500);
+    expect(timeout("{request: 1m30s}")).toBe(90_000);
+    expect(timeout('{request: "0s"}')).toBe(2 ** 31 - 1);
+    const bad = run(
+      gateway() + route("  - backendRefs: [{name: foo-svc, port: 8080}]\n    timeouts: {request: 1.5s}\n") + SERVICES,
+    );
+    expect(bad.diagnostics[0]?.message).toContain("is not a duration");
+  });
+
+  it("percent and fraction", () => {
+    const mirror = (m: string) =>
+      run(
+        gateway() +
+          route(
+            `  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: foo-svc-canary, port: 8080}${m}}}]\n    backendRefs: [{name: foo-svc, port: 8080}]\n`,
+          ) +
+          SERVICES,
+      ).admitted[0]?.gateway?.mirrors?.map((x) => x.fraction);
+    expect(mirror("")).toEqual([1]);
+    expect(mirror(", percent: 25")).toEqual([0.25]);
+    expect(mirror(", fraction: {numerator: 1, denominator: 8}")).toEqual([0.125]);
+  });
+});
