@@ -28,6 +28,8 @@ export type PolicyCode =
   | "ClientCertificateNotAllowed"
   | "TokenRequired"
   | "InvalidToken"
+  | "NotAllowed"
+  | "InsufficientScope"
   | "PolicyUnavailable";
 
 export type AnswerCode = GatewayErrorCode | PolicyCode;
@@ -50,6 +52,8 @@ export const ANSWERS: Record<AnswerCode, { status: number; heading: string }> = 
   ClientCertificateNotAllowed: { status: 403, heading: "Client certificate not allowed" },
   TokenRequired: { status: 401, heading: "Authentication required" },
   InvalidToken: { status: 401, heading: "Authentication failed" },
+  NotAllowed: { status: 403, heading: "Forbidden" },
+  InsufficientScope: { status: 403, heading: "Insufficient scope" },
   PolicyUnavailable: { status: 503, heading: "Service unavailable" },
 };
 

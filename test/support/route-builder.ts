@@ -28,6 +28,7 @@ export function route(partial: Partial<CompiledRoute> & { id: string; host: stri
     ipAllowlist: null,
     rateLimit: null,
     jwt: null,
+    tokenCheck: null,
     clientCert: null,
     ...partial,
   };

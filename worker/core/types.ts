@@ -68,6 +68,39 @@ export interface JwtAuth {
   forwardClaims: { claim: string; header: string }[];
 }
 
+/**
+ * Check an opaque bearer token with the server that issued it, before forwarding (docs/security.md §6):
+ * - `openshift-user`: `GET <url>` (the cluster's `/apis/user.openshift.io/v1/users/~`) with the client's token;
+ * - `openshift-token-review`: `POST <url>` (`/apis/authentication.k8s.io/v1/tokenreviews`) with the reviewer's
+ *   token from the Worker secret `secret`;
+ * - `introspection`: RFC 7662 `POST <url>` with HTTP Basic client credentials from the Worker secret `secret`.
+ */
+export interface TokenCheck {
+  kind: "openshift-user" | "openshift-token-review" | "introspection";
+  /** The full endpoint URL the Worker calls (a target like any other: checked at publish and request time). */
+  url: string;
+  /** Name of the Worker secret holding the gateway's own credentials (TokenReview, introspection). */
+  secret?: string;
+  /** Introspection: `aud` must contain one of these. */
+  audience?: string[];
+  /** The user name must be one of these. */
+  allowedUsers?: string[];
+  /** The user must belong to one of these groups. */
+  allowedGroups?: string[];
+  /** Introspection: every one of these must be in `scope`. */
+  requiredScopes?: string[];
+  /** Header that carries the user name to the backend (client-sent copies always removed). */
+  userHeader?: string;
+  /** Header that carries the groups, comma-separated (client-sent copies always removed). */
+  groupsHeader?: string;
+  /** How long an accepted token is remembered (never past its `exp`). */
+  cacheSeconds: number;
+  /** How long a rejected token is remembered. */
+  negativeCacheSeconds: number;
+  /** The endpoint must answer within this; otherwise the request gets 503. */
+  timeoutMs: number;
+}
+
 /** Require a verified X.509 client certificate (Cloudflare mTLS, `request.cf.tlsClientAuth`). */
 export interface ClientCertAuth {
   /** Exact RFC 2253 subject DN, when set. */
@@ -124,6 +157,7 @@ export interface CompiledRoute {
   ipAllowlist: string[] | null;
   rateLimit: RateLimit | null;
   jwt: JwtAuth | null;
+  tokenCheck: TokenCheck | null;
   clientCert: ClientCertAuth | null;
 }
 

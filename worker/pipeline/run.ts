@@ -36,7 +36,13 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
     await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
-    const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });
+    const decision = await enforcePolicies({
+      request,
+      route: ctx.route!,
+      clientIp: ctx.clientIp,
+      env: deps.env,
+      waitUntil: deps.waitUntil,
+    });
     if (!decision.allow) {
       ctx.code = decision.code;
       return done(ctx, decision.response);

@@ -22,14 +22,17 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
   ctx.sticky = choice.sticky;
   ctx.endpoint = endpoint;
   // Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
-  const kind = classifyTarget(endpoint.host);
-  if (NEVER_A_TARGET.has(kind)) {
-    throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
-  }
-  if (kind === "loopback" && !allowLoopback) {
-    throw new GatewayError(
-      "ForbiddenTarget",
-      "The route's endpoint is a loopback address, allowed only in local development.",
-    );
-  }
+  const refusal = targetRefusal(endpoint.host, allowLoopback);
+  if (refusal !== null) throw new GatewayError("ForbiddenTarget", `The route's endpoint is ${refusal}.`);
+}
+
+/**
+ * The request-time forbidden-target rule for any host the Worker fetches (endpoints, token-check servers): `null`
+ * when it may be fetched, else what it is.
+ */
+export function targetRefusal(host: string, allowLoopback: boolean): string | null {
+  const kind = classifyTarget(host);
+  if (NEVER_A_TARGET.has(kind)) return `a ${kind} address, which is never a target`;
+  if (kind === "loopback" && !allowLoopback) return "a loopback address, allowed only in local development";
+  return null;
 }

@@ -11,6 +11,7 @@
  * X-Forwarded-Host.
  */
 import { isIpLiteral } from "../core/index.ts";
+import { removeOwnedHeaders } from "../policy/owned-headers.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { withoutCookie } from "./cookies.ts";
@@ -18,7 +19,7 @@ import { applyActions, applyForwarded, stripHopByHop, stripSpoofable } from "./h
 
 export type ForwardMode = "resolve-override" | "direct";
 
-/** Headers to set and remove on behalf of a policy (JWT claims). */
+/** Headers to set and remove on behalf of a policy (JWT claims, a checked token's user and groups). */
 export interface PolicyHeaders {
   setHeaders: [string, string][];
   removeHeaders: string[];
@@ -52,7 +53,7 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
   });
   // Router order in the backend: forwarded headers, rewrite, then the route's header actions.
   applyActions(headers, route.requestHeaders);
-  for (const name of policy.removeHeaders) headers.delete(name);
+  removeOwnedHeaders(headers, policy.removeHeaders);
   for (const [name, value] of policy.setHeaders) headers.set(name, value);
 
   const defaultPort = endpoint.scheme === "https" ? 443 : 80;

@@ -8,6 +8,7 @@
  */
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { JwtAuth } from "../core/types.ts";
+import { identityHeaderValue, invalidToken, readBearer } from "./bearer.ts";
 import { logPolicyFault, POLICY_UNAVAILABLE, type Refusal } from "./refuse.ts";
 
 /** Gives the key resolver for a JWKS URL: `remoteKeySet` in production, a local key set in tests. */
@@ -31,9 +32,6 @@ const ASYMMETRIC_ALGORITHMS = new Set([
   "EdDSA",
 ]);
 
-/** RFC 6750 §2.1: `Bearer` (case-insensitive scheme) followed by a b64token. */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
 /**
  * Verify the request's bearer token for the route. A missing token, a token that fails verification, and a
  * misconfigured or unreachable key set all end in a refusal; nothing a client sends makes this throw.
@@ -44,14 +42,9 @@ export async function checkJwt(
   auth: JwtAuth,
   keysFor: KeyResolver,
 ): Promise<JwtOutcome> {
-  const realm = `Bearer realm="${new URL(request.url).hostname}"`;
-  const header = request.headers.get("Authorization");
-  if (header === null || !/^bearer(\s|$)/i.test(header)) {
-    // RFC 6750 §3.1: no error code when the request carries no bearer credentials at all.
-    return refused("TokenRequired", "This site requires a bearer token.", realm);
-  }
-  const token = BEARER.exec(header)?.[1];
-  if (token === undefined) return invalidToken(realm, "The access token is malformed");
+  const bearer = readBearer(request);
+  if ("refusal" in bearer) return { ok: false, refusal: bearer.refusal };
+  const token = bearer.token;
 
   const algorithms = auth.algorithms.filter((alg) => ASYMMETRIC_ALGORITHMS.has(alg));
   if (algorithms.length === 0) {
@@ -80,13 +73,13 @@ export async function checkJwt(
       logPolicyFault(routeId, "jwt", `key set ${auth.jwksUrl} unavailable: ${error.message}; answering 503`);
       return { ok: false, refusal: POLICY_UNAVAILABLE };
     }
-    return invalidToken(realm, describe(error));
+    return { ok: false, refusal: invalidToken(request, describe(error)) };
   }
 
   const removeHeaders = auth.forwardClaims.map((f) => f.header);
   const setHeaders: [string, string][] = [];
   for (const { claim, header: name } of auth.forwardClaims) {
-    const value = claimHeaderValue(payload[claim]);
+    const value = identityHeaderValue(payload[claim]);
     if (value !== null) setHeaders.push([name, value]);
   }
   return { ok: true, setHeaders, removeHeaders };
@@ -137,35 +130,7 @@ function describe(error: unknown): string {
   }
 }
 
-/**
- * A claim as one header value: strings as they are, other JSON as JSON. Characters that cannot appear in a
- * header value (controls, non-ASCII) are percent-encoded (UTF-8), so a claim can never split or break a header.
- */
-function claimHeaderValue(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.replace(/[^\x20-\x7e]/gu, (c) => (isLoneSurrogate(c) ? "%EF%BF%BD" : encodeURIComponent(c)));
-}
-
-/** JSON may carry a lone UTF-16 surrogate, which `encodeURIComponent` rejects; it becomes U+FFFD instead. */
-function isLoneSurrogate(c: string): boolean {
-  const unit = c.charCodeAt(0);
-  return c.length === 1 && unit >= 0xd800 && unit <= 0xdfff;
-}
-
 function codeOf(error: unknown): string {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === "string" ? code : "";
-}
-
-function invalidToken(realm: string, description: string): JwtOutcome {
-  return refused(
-    "InvalidToken",
-    `${description}.`,
-    `${realm}, error="invalid_token", error_description="${description}"`,
-  );
-}
-
-function refused(code: "TokenRequired" | "InvalidToken", message: string, challenge: string): JwtOutcome {
-  return { ok: false, refusal: { code, message, headers: [["WWW-Authenticate", challenge]] } };
 }

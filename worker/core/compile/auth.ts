@@ -5,10 +5,11 @@
  */
 import { normalizeHost } from "../host.ts";
 import { classifyTarget } from "../ip.ts";
-import type { ClientCertAuth, CompileOptions, JwtAuth } from "../types.ts";
+import type { ClientCertAuth, CompileOptions, JwtAuth, TokenCheck } from "../types.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import { FORBIDDEN_HEADER_NAMES, HEADER_NAME_PATTERN } from "./header-actions.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";
+import { readTokenCheck, TOKEN_CHECK_ANNOTATIONS } from "./token-check.ts";
 import { show } from "./values.ts";
 
 export const AUTH_PREFIX = "auth.edgeroute.dev/";
@@ -23,7 +24,6 @@ const AUTH = {
   clientCertSubject: "auth.edgeroute.dev/client-cert-subject",
   clientCertSha256: "auth.edgeroute.dev/client-cert-sha256",
 } as const;
-const KNOWN: readonly string[] = Object.values(AUTH);
 
 /**
  * Allowed JWS algorithms by key type. All algorithms of a route must use one key type, so a key can never be
@@ -64,8 +64,21 @@ const FORBIDDEN_CLAIM_HEADERS: readonly string[] = [
   "x-forwarded-proto",
 ];
 
+/** What a header that carries an identity to the backend may be named. */
+export const IDENTITY_HEADER_RULE =
+  "use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)";
+
+/** True when `header` may carry an identity (a claim, a user name, groups) to the backend. */
+export function isIdentityHeaderName(header: string): boolean {
+  // Compared with `_` read as `-`: many servers (CGI, WSGI, PHP) treat X_Forwarded_For as X-Forwarded-For.
+  return (
+    HEADER_NAME_PATTERN.test(header) && !FORBIDDEN_CLAIM_HEADERS.includes(header.toLowerCase().replaceAll("_", "-"))
+  );
+}
+
 export interface AuthSettings {
   jwt: JwtAuth | null;
+  tokenCheck: TokenCheck | null;
   clientCert: ClientCertAuth | null;
 }
 
@@ -86,15 +99,29 @@ export function readAuth(
       annotationField(name),
       `${message} (an authentication annotation is never ignored: the route is not published until it is fixed)`,
     );
+  // Built here, not at module scope: token-check.ts imports this module's helpers (an import cycle).
+  const known: readonly string[] = [...Object.values(AUTH), ...Object.values(TOKEN_CHECK_ANNOTATIONS)];
   for (const name of Object.keys(annotations)) {
-    if (name.startsWith(AUTH_PREFIX) && !KNOWN.includes(name)) {
-      fail(name, `unknown authentication annotation; known: ${KNOWN.join(", ")}`);
+    if (name.startsWith(AUTH_PREFIX) && !known.includes(name)) {
+      fail(name, `unknown authentication annotation; known: ${known.join(", ")}`);
     }
   }
-  return { jwt: readJwt(annotations, options, fail), clientCert: readClientCert(annotations, fail) };
+  const jwt = readJwt(annotations, options, fail);
+  const tokenCheck = readTokenCheck(annotations, options, fail);
+  if (jwt !== null && tokenCheck !== null) {
+    fail(
+      tokenCheck.kind === "introspection"
+        ? TOKEN_CHECK_ANNOTATIONS.introspectionUrl
+        : TOKEN_CHECK_ANNOTATIONS.openshiftApiUrl,
+      `a route checks its bearer token one way: remove either the ${AUTH_PREFIX}jwt-* annotations or this one`,
+    );
+    return { jwt: null, tokenCheck: null, clientCert: readClientCert(annotations, fail) };
+  }
+  return { jwt, tokenCheck, clientCert: readClientCert(annotations, fail) };
 }
 
-type Fail = (name: string, message: string, code?: "InvalidAnnotation" | "MissingField") => void;
+/** Report a problem with one authentication annotation (the route is then not published). */
+export type Fail = (name: string, message: string, code?: "InvalidAnnotation" | "MissingField") => void;
 
 function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail): JwtAuth | null {
   const jwtNames = [AUTH.jwksUrl, AUTH.issuer, AUTH.audience, AUTH.algorithms, AUTH.clockTolerance, AUTH.forwardClaims];
@@ -109,7 +136,7 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
     );
     return null;
   }
-  const jwksUrl = readJwksUrl(url, options, fail);
+  const jwksUrl = readFetchUrl(AUTH.jwksUrl, url, "JWKS", "signing keys", options, fail);
   const issuer = readOptionalText(a, AUTH.issuer, fail);
   const audience = a[AUTH.audience] === undefined ? undefined : readList(a, AUTH.audience, "audience", fail);
   const algorithms = readAlgorithms(a, fail);
@@ -131,30 +158,35 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
 }
 
 /**
- * https only; http only for a loopback host in a local table (a test issuer on 127.0.0.1). The JWKS host must be a
- * permitted target like any endpoint (never link-local or metadata). No credentials or fragment in the URL.
+ * A URL the Worker itself fetches (a JWKS, a token-check endpoint): https only; http only for a loopback host in a
+ * local table (a test server on 127.0.0.1). Its host must be a permitted target like any endpoint (never link-local
+ * or metadata). No credentials or fragment in the URL. `what` names the server, `carries` what crosses the wire.
  */
-function readJwksUrl(url: string, options: CompileOptions, fail: Fail): string | undefined {
+export function readFetchUrl(
+  name: string,
+  url: string,
+  what: string,
+  carries: string,
+  options: CompileOptions,
+  fail: Fail,
+): string | undefined {
   const match = /^(https?):\/\/([^/?#@\s]+)([/?][^#\s]*)?$/i.exec(url);
   const host = match === null ? null : normalizeHost(match[2] as string);
   if (match === null || host === null) {
-    fail(
-      AUTH.jwksUrl,
-      `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`,
-    );
+    fail(name, `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`);
     return undefined;
   }
   const scheme = (match[1] as string).toLowerCase();
   const refusal = endpointRefusal(host, options);
   if (refusal !== null) {
-    fail(AUTH.jwksUrl, `the JWKS host ${host} ${refusal}`);
+    fail(name, `the ${what} host ${host} ${refusal}`);
     return undefined;
   }
   if (scheme === "http") {
     if (!(classifyTarget(host) === "loopback" && options.target === "local")) {
       fail(
-        AUTH.jwksUrl,
-        `${show(url)} uses http; signing keys must be fetched over https (http is allowed only for a loopback host in a local table)`,
+        name,
+        `${show(url)} uses http; ${carries} must be fetched over https (http is allowed only for a loopback host in a local table)`,
       );
       return undefined;
     }
@@ -173,7 +205,8 @@ function readOptionalText(a: Record<string, string>, name: string, fail: Fail): 
   return value.trim();
 }
 
-function readList(a: Record<string, string>, name: string, what: string, fail: Fail): string[] | null {
+/** A comma-separated list (trimmed, no empty items, no duplicates); `null` when it names nothing (reported). */
+export function readList(a: Record<string, string>, name: string, what: string, fail: Fail): string[] | null {
   const items = (a[name] ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -248,11 +281,8 @@ function readForwardClaims(a: Record<string, string>, fail: Fail): { claim: stri
       );
       return undefined;
     }
-    if (!HEADER_NAME_PATTERN.test(header) || FORBIDDEN_CLAIM_HEADERS.includes(header.toLowerCase())) {
-      fail(
-        AUTH.forwardClaims,
-        `${show(header)} cannot carry a claim; use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)`,
-      );
+    if (!isIdentityHeaderName(header)) {
+      fail(AUTH.forwardClaims, `${show(header)} cannot carry a claim; ${IDENTITY_HEADER_RULE}`);
       return undefined;
     }
     if (headers.has(header.toLowerCase())) {

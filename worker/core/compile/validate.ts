@@ -40,7 +40,8 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     report,
   );
   const auth = readAuth(s, draft.annotations, options, report);
-  if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
+  const bearer = auth.jwt !== null || auth.tokenCheck !== null;
+  if (bearer || auth.clientCert !== null) warnAuthOverHttp(s, tls, bearer, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
   return {
@@ -63,6 +64,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
       requestHeaders: headers.request,
       responseHeaders: headers.response,
       jwt: auth.jwt,
+      tokenCheck: auth.tokenCheck,
       clientCert: auth.clientCert,
     },
   };
