@@ -17,6 +17,11 @@ export interface GatewayOptions {
   protocol?: "http" | "https";
   /** Extra `--var` values (override wrangler.toml [vars]). */
   vars?: Record<string, string>;
+  /**
+   * dotenv files of Worker secrets (`--env-file`), like `.dev.vars` (which wrangler reads by itself when no file is
+   * given). Locally a secret is an environment value of the Worker; deployed, `wrangler secret put NAME` sets it.
+   */
+  envFiles?: string[];
   /** Where wrangler's output goes: inherited (npm start) or collected (tests). */
   stdio?: "inherit" | "collect";
 }
@@ -55,6 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     protocol,
     "--show-interactive-dev-session=false",
     ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    ...(options.envFiles ?? []).flatMap((file) => ["--env-file", file]),
   ];
   const collect = options.stdio === "collect";
   const child = spawn(WRANGLER, args, {

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
   manifests: string;
   protocol?: "http" | "https";
+  /** Worker secrets, written to a dotenv file the gateway reads (`wrangler dev --env-file`, like `.dev.vars`). */
+  secrets?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -55,11 +57,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     return run;
   };
   await push(options.manifests);
+  const envFiles: string[] = [];
+  if (options.secrets !== undefined) {
+    const file = join(dir, "secrets.env");
+    const lines = Object.entries(options.secrets).map(([name, value]) => `${name}=${JSON.stringify(value)}\n`);
+    await writeFile(file, lines.join(""));
+    envFiles.push(file);
+  }
   const gateway = await startGateway({
     port: await freePort(),
     persistTo,
     protocol: options.protocol,
     stdio: "collect",
+    envFiles,
   });
   const harness: Harness = {
     dir,

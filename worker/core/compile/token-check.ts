@@ -80,8 +80,8 @@ export function readTokenCheck(a: Record<string, string>, options: CompileOption
     const base = readFetchUrl(A.openshiftApiUrl, openshift, "cluster API", "tokens", options, bad);
     if (base !== undefined && /[?]/.test(base))
       bad(A.openshiftApiUrl, `${show(openshift)} has a query; give the API server's base URL`);
-    secret = readSecretName(a, A.openshiftTokenReviewSecret, bad);
     kind = a[A.openshiftTokenReviewSecret] === undefined ? "openshift-user" : "openshift-token-review";
+    if (kind === "openshift-token-review") secret = readSecretName(a, A.openshiftTokenReviewSecret, bad);
     if (base !== undefined)
       url = `${base.replace(/\/+$/, "")}${kind === "openshift-user" ? OPENSHIFT_USER_PATH : TOKEN_REVIEW_PATH}`;
   } else {
