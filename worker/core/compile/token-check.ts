@@ -122,7 +122,9 @@ export function readTokenCheck(a: Record<string, string>, options: CompileOption
   for (const [field, name, what] of lists) {
     if (a[name] === undefined) continue;
     const list = readList(a, name, what, bad);
-    if (list !== null) check[field] = list;
+    // Scopes are space-separated in OAuth (RFC 6749 §3.3), so both spaces and commas separate them here.
+    if (list !== null)
+      check[field] = field === "requiredScopes" ? [...new Set(list.flatMap((s) => s.split(/\s+/)))] : list;
   }
   const headers = new Set<string>();
   for (const [field, name] of [
