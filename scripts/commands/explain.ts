@@ -28,7 +28,7 @@ import {
   kvTargetOf,
 } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
+import { formatAuth, formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
 
 export const explain = defineCommand({
   name: "explain",
@@ -156,9 +156,11 @@ function describeRoute(route: CompiledRoute): string {
     .filter((line) => line !== "")
     .map((line) => `    ${line}\n`)
     .join("");
+  const auth = formatAuth(route);
   return [
     `  path     ${formatPath(route)}\n`,
     `  tls      ${formatTls(route.tls)}\n`,
+    auth === null ? "" : `  auth     ${auth}\n`,
     `  balance  ${route.balance}${route.cookie === null ? ", no sticky cookie" : `, sticky cookie ${route.cookie.name}`}; timeout ${route.timeoutMs} ms\n`,
     `  backends\n${table}`,
   ].join("");

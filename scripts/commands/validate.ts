@@ -6,7 +6,7 @@ import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, ZONE_OPTIONS } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatBackends, formatPath, formatTls } from "../lib/route-format.ts";
+import { formatAuth, formatBackends, formatPath, formatTls } from "../lib/route-format.ts";
 
 export const validate = defineCommand({
   name: "validate",
@@ -15,7 +15,8 @@ export const validate = defineCommand({
   description: `
 Reads Route, Ingress and Service manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
 recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
-stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout.
+stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout,
+with the authentication of every route that has one (client certificate, JWT, OpenShift or introspection token).
 --local/--remote select which endpoint addresses are acceptable (loopback only locally).`,
   options: { ...TARGET_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
@@ -48,8 +49,15 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
             rejection.message,
           ]),
         );
+        const authenticated = result.admitted.flatMap((route) => {
+          const auth = formatAuth(route);
+          return auth === null ? [] : [[route.host, formatPath(route), route.id, auth]];
+        });
         return (
           `Admitted routes (${result.admitted.length}):\n${admitted}` +
+          (authenticated.length === 0
+            ? ""
+            : `\nAuthentication (${authenticated.length}):\n${formatTable(["HOST", "PATH", "ROUTE", "CHECK"], authenticated)}`) +
           (result.rejected.length === 0 ? "" : `\nRejected routes (${result.rejected.length}):\n${rejected}`)
         );
       },

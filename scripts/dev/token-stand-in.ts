@@ -16,6 +16,8 @@ import { parseArgs } from "node:util";
 export interface StandInUser {
   name: string;
   groups: string[];
+  /** A scoped token without `user:info`: the user API answers 403 (TokenReview still authenticates it). */
+  scoped?: boolean;
 }
 
 /** An introspection answer for an active token (RFC 7662 §2.2 members; `exp` in seconds since the epoch). */
@@ -55,6 +57,9 @@ export function startOpenShiftStandIn(options: {
     if (req.method === "GET" && path === OPENSHIFT_USER_PATH) {
       const user = tokens.get(bearerOf(req) ?? "");
       if (user === undefined) return json(res, 401, unauthorized());
+      if (user.scoped === true) {
+        return json(res, 403, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403 });
+      }
       return json(res, 200, {
         kind: "User",
         apiVersion: "user.openshift.io/v1",

@@ -42,3 +42,55 @@ export function formatEndpoint(endpoint: Endpoint): string {
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
   return `${endpoint.scheme}://${host}:${endpoint.port}`;
 }
+
+/**
+ * The route's authentication in one line, `null` when it has none.
+ * @example "OpenShift OAuth token via user API https://api.c.example.com:6443/apis/user.openshift.io/v1/users/~;
+ *          groups developers; user → X-Forwarded-User; cache 60 s (rejections 5 s), timeout 5000 ms"
+ */
+export function formatAuth(route: CompiledRoute): string | null {
+  const parts: string[] = [];
+  if (route.clientCert !== null) {
+    const { subjectDn, fingerprintsSha256 } = route.clientCert;
+    parts.push(
+      `client certificate required${subjectDn === undefined ? "" : `, subject ${subjectDn}`}${fingerprintsSha256 === undefined ? "" : `, sha256 ${fingerprintsSha256.join(",")}`}`,
+    );
+  }
+  if (route.jwt !== null) {
+    const { jwksUrl, issuer, audience, algorithms, forwardClaims } = route.jwt;
+    parts.push(
+      [
+        `JWT signed by a key of ${jwksUrl} (${algorithms.join(",")})`,
+        issuer === undefined ? null : `issuer ${issuer}`,
+        audience === undefined ? null : `audience ${audience.join(",")}`,
+        forwardClaims.length === 0 ? null : forwardClaims.map((f) => `${f.claim} → ${f.header}`).join(", "),
+      ]
+        .filter((p) => p !== null)
+        .join("; "),
+    );
+  }
+  const check = route.tokenCheck;
+  if (check !== null) {
+    const server =
+      check.kind === "openshift-user"
+        ? `OpenShift OAuth token via user API ${check.url}`
+        : check.kind === "openshift-token-review"
+          ? `OpenShift token via TokenReview ${check.url} (reviewer token in secret ${check.secret})`
+          : `OAuth token via RFC 7662 introspection ${check.url} (client credentials in secret ${check.secret})`;
+    parts.push(
+      [
+        server,
+        check.audience === undefined ? null : `audience ${check.audience.join(",")}`,
+        check.allowedUsers === undefined ? null : `users ${check.allowedUsers.join(",")}`,
+        check.allowedGroups === undefined ? null : `groups ${check.allowedGroups.join(",")}`,
+        check.requiredScopes === undefined ? null : `scopes ${check.requiredScopes.join(" ")}`,
+        check.userHeader === undefined ? null : `user → ${check.userHeader}`,
+        check.groupsHeader === undefined ? null : `groups → ${check.groupsHeader}`,
+        `cache ${check.cacheSeconds} s (rejections ${check.negativeCacheSeconds} s), timeout ${check.timeoutMs} ms`,
+      ]
+        .filter((p) => p !== null)
+        .join("; "),
+    );
+  }
+  return parts.length === 0 ? null : parts.join(" + ");
+}

@@ -24,6 +24,7 @@ const TOKENS = {
   revoked: "sha256~revokeRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR",
   loop: "sha256~loopLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL",
   unknown: "sha256~unknownUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU",
+  scoped: "sha256~scopedSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS",
   reviewer: "reviewer-service-account-token-0123456789",
   opaque: "opaque-introspected-token-0123456789",
   expired: "opaque-expired-token-0123456789",
@@ -55,6 +56,7 @@ beforeAll(async () => {
       [TOKENS.bob]: { name: "bob", groups: ["auditors"] },
       [TOKENS.revoked]: { name: "carol", groups: ["developers"] },
       [TOKENS.loop]: { name: "dave", groups: ["developers"] },
+      [TOKENS.scoped]: { name: "erin", groups: ["developers"], scoped: true },
     },
     reviewerToken: TOKENS.reviewer,
   });
@@ -84,7 +86,7 @@ beforeAll(async () => {
   const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
 
   h = await startHarness({
-    backends: ["echo"],
+    backends: ["echo", "faulty"],
     secrets: {
       REVIEWER_TOKEN: TOKENS.reviewer,
       WRONG_REVIEWER_TOKEN: "not-the-reviewer",
@@ -127,6 +129,13 @@ beforeAll(async () => {
         "auth.edgeroute.dev/introspection-url": `${idp.url}/oauth2/introspect`,
         "auth.edgeroute.dev/introspection-credentials-secret": "WRONG_IDP_CLIENT",
       }),
+      ...Object.entries({ "idp-500": "/__status/500", "idp-redirect": "/__redirect", "idp-text": "/" }).map(
+        ([name, path]) =>
+          route(name, `${name}.example.com`, {
+            "auth.edgeroute.dev/introspection-url": `http://127.0.0.1:{{port:faulty}}${path}`,
+            "auth.edgeroute.dev/introspection-credentials-secret": "IDP_CLIENT",
+          }),
+      ),
       route("cluster-down", "down.example.com", {
         "auth.edgeroute.dev/openshift-api-url": `http://127.0.0.1:${closedPort}`,
       }),
@@ -209,6 +218,12 @@ describe("OpenShift OAuth access tokens (user API)", () => {
       'Bearer realm="oauth.example.com", error="invalid_token", error_description="The access token is invalid or expired"',
     );
     expect(reached()).toBe(before);
+  });
+
+  it("refuses a scoped token that may not read its user (the cluster answers 403) with 401", async () => {
+    const res = await send(h.gateway.url, "oauth.example.com", "/", { headers: bearer(TOKENS.scoped) });
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toContain('error_description="The access token may not read its user"');
   });
 
   it("refuses a valid user outside the allowed groups with 403", async () => {
@@ -332,6 +347,22 @@ describe("RFC 7662 token introspection", () => {
     expect(res.status).toBe(503);
     const line = await logLine(/"route":"sec\/introspect-misconfigured"/);
     expect(line).toContain(`introspection endpoint ${idp.url}/oauth2/introspect refused the client credentials`);
+  });
+});
+
+describe("a server that answers something else fails closed", () => {
+  it.each([
+    ["idp-500", "answered HTTP 500"],
+    ["idp-redirect", "answered a redirect (HTTP 302), which is never followed"],
+    ["idp-text", "answered HTTP 200 with a body that is not JSON"],
+  ])("%s: 503, logged", async (name, reason) => {
+    const before = reached();
+    const res = await send(h.gateway.url, `${name}.example.com`, "/", { headers: bearer(TOKENS.opaque) });
+    expect(res.status).toBe(503);
+    expect(reached()).toBe(before);
+    expect(await logLine(new RegExp(`"route":"sec/${name}"`))).toContain(reason);
+    // The redirect's target was never asked.
+    expect(h.backends.faulty?.received.some((r) => r.path === "/elsewhere")).toBe(false);
   });
 });
 

@@ -103,6 +103,12 @@ describe("OpenShift token check annotations", () => {
     ).toContain("loopback");
   });
 
+  it("accepts a private-range cluster URL in a remote table only when private endpoints are allowed", () => {
+    const internal = { [`${A}openshift-api-url`]: "https://10.0.0.5:6443" };
+    expect(withAuth(internal, { target: "remote" }).admitted).toEqual([]);
+    expect(withAuth(internal, { target: "remote", allowPrivateEndpoints: true }).admitted).toHaveLength(1);
+  });
+
   it.each([
     ["a credential instead of a name", "sha256~abcdef", "not a usable Worker secret name"],
     ["one of edgeroute's own bindings", "ROUTES", "not a usable Worker secret name"],
