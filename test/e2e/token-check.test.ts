@@ -5,6 +5,7 @@
  * and TokenReview) and of an RFC 7662 introspection endpoint. Failures are real too: a closed port, and a server
  * that accepts the connection and never answers.
  */
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import {
   startIntrospectionStandIn,
   startOpenShiftStandIn,
 } from "../../scripts/dev/token-stand-in.ts";
+import { ROOT } from "../cli/helpers.ts";
 import { freePort, type Harness, send, startHarness } from "../support/harness.ts";
 import { lbService, routeYaml } from "../support/manifests.ts";
 
@@ -25,6 +27,7 @@ const TOKENS = {
   loop: "sha256~loopLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL",
   unknown: "sha256~unknownUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU",
   scoped: "sha256~scopedSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS",
+  developer: "sha256~developerDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD",
   reviewer: "reviewer-service-account-token-0123456789",
   opaque: "opaque-introspected-token-0123456789",
   expired: "opaque-expired-token-0123456789",
@@ -46,7 +49,7 @@ const route = (name: string, host: string, annotations: Record<string, string>):
     host,
     backends: [["echo", 100]],
     annotations,
-    spec: "  tls:\n    termination: edge\n    insecureEdgeTerminationPolicy: Allow\n",
+    spec: "  tls:\n    termination: edge\n    insecureEdgeTerminationPolicy: Redirect\n",
   });
 
 beforeAll(async () => {
@@ -57,6 +60,7 @@ beforeAll(async () => {
       [TOKENS.revoked]: { name: "carol", groups: ["developers"] },
       [TOKENS.loop]: { name: "dave", groups: ["developers"] },
       [TOKENS.scoped]: { name: "erin", groups: ["developers"], scoped: true },
+      [TOKENS.developer]: { name: "developer", groups: ["developers", "system:authenticated:oauth"] },
     },
     reviewerToken: TOKENS.reviewer,
   });
@@ -84,9 +88,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
   closedPort = await freePort();
   const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+  // The README's example route as it is, pointed at this stand-in instead of `npm run stand-in` on port 8086.
+  const example = (await readFile(`${ROOT}/docs/examples/openshift-oauth-route.yaml`, "utf8")).replace(
+    "http://127.0.0.1:8086",
+    cluster.url,
+  );
 
   h = await startHarness({
     backends: ["echo", "faulty"],
+    // HTTPS, as clients reach these routes (the README's example redirects plain HTTP to it).
+    protocol: "https",
     secrets: {
       REVIEWER_TOKEN: TOKENS.reviewer,
       WRONG_REVIEWER_TOKEN: "not-the-reviewer",
@@ -95,6 +106,8 @@ beforeAll(async () => {
     },
     manifests: [
       lbService("sec", "echo", "echo"),
+      lbService("shop", "web-blue", "echo"),
+      `---\n${example}`,
       route("oauth", "oauth.example.com", {
         "auth.edgeroute.dev/openshift-api-url": cluster.url,
         "auth.edgeroute.dev/allowed-groups": "developers",
@@ -287,6 +300,17 @@ describe("OpenShift OAuth access tokens (user API)", () => {
     expect(res.status).toBe(503);
     expect(reached()).toBe(before);
     expect(await logLine(/"route":"sec\/cluster-slow"/)).toContain("did not answer within 300 ms; answering 503");
+  });
+});
+
+describe("the README's example route (docs/examples/openshift-oauth-route.yaml)", () => {
+  it("refuses a request without a token and serves the stand-in user's token", async () => {
+    expect((await send(h.gateway.url, "console.example.com", "/")).status).toBe(401);
+    const res = await send(h.gateway.url, "console.example.com", "/", { headers: bearer(TOKENS.developer) });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("Hello from echo: GET /\n");
+    expect(lastReceived().headers["x-forwarded-user"]).toBe("developer");
+    expect(lastReceived().headers["x-forwarded-groups"]).toBe("developers,system:authenticated:oauth");
   });
 });
 
