@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compactRoute, restoreRoute } from "../../../worker/core/compile/index.ts";
+import { compactRoute, restoreRoute } from "../../../worker/core/table/index.ts";
 import type { CompileOptions } from "../../../worker/core/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
