@@ -36,6 +36,16 @@ export interface Endpoint {
   /** IPv4, IPv6 (without brackets) or a DNS name, lowercased. */
   host: string;
   port: number;
+  /**
+   * The cluster whose Service gave this address: the `NAME` of the CLI input `NAME=PATH` it was read from. Absent
+   * when the inputs were not labelled (one cluster).
+   */
+  cluster?: string;
+  /**
+   * Failover order of the endpoint's cluster: lower is preferred, absent = 0. Equal everywhere (active-active)
+   * unless the route's `edgeroute.dev/cluster-order` annotation orders its clusters (active-passive).
+   */
+  priority?: number;
 }
 
 /** One Service of `spec.to` / `spec.alternateBackends` (or one Ingress backend). */
@@ -190,6 +200,11 @@ export interface SourceRef {
   item?: number;
   /** 1-based line of the object's start, when known. */
   line?: number;
+  /**
+   * The cluster the object was exported from: `NAME` of the CLI input `NAME=PATH`. Objects of different clusters
+   * never collide by name; absent for unlabelled inputs.
+   */
+  cluster?: string;
 }
 
 /** A parsed manifest object with its origin. The core never reads files: scripts/ parses YAML into these. */
@@ -226,7 +241,8 @@ export type DiagnosticCode =
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
   | "MalformedYAML"
-  | "DuplicateObject";
+  | "DuplicateObject"
+  | "ClusterCopiesDisagree";
 
 export interface Diagnostic {
   severity: Severity;

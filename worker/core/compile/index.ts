@@ -15,6 +15,7 @@ import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { CLUSTER_NAME_RULE, inCluster, isClusterName } from "./clusters.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
 /** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */
