@@ -15,6 +15,8 @@ export interface ReadOutput {
   routes: RouteDraft[];
   /** Services by `clusterKey(cluster, namespace/name)`: a Service is found only by routes of its own cluster. */
   services: Map<string, ServiceInfo>;
+  /** The clusters the objects were exported from (`SourceRef.cluster`), sorted; empty for unlabelled input. */
+  clusters: string[];
 }
 
 /** Identity of a manifest object, checked once for every kind. */
@@ -118,7 +120,10 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
       }
     }
   }
-  return { routes, services };
+  const clusters = [
+    ...new Set(entries.flatMap((entry) => (entry.source.cluster === undefined ? [] : [entry.source.cluster]))),
+  ].sort();
+  return { routes, services, clusters };
 }
 
 function kindHandled(apiVersion: string, kind: string): "Route" | "Ingress" | "Service" | undefined {

@@ -44,15 +44,8 @@ export function resolveServices(
       checkReachable(valid, backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    out.push({
-      subject: valid.subject,
-      namespace: valid.namespace,
-      name: valid.name,
-      created: valid.created,
-      wildcard: valid.wildcard,
-      hostField: valid.hostField,
-      route: { ...valid.route, backends },
-    });
+    const { backendRefs: _refs, termination: _termination, route, ...rest } = valid;
+    out.push({ ...rest, route: { ...route, backends } });
   }
   return out;
 }

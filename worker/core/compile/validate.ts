@@ -6,6 +6,7 @@ import { wildcardSuffix } from "../host.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
 import { DEFAULT_WEIGHT } from "../table/defaults.ts";
+import { readClusterOrder } from "./clusters.ts";
 import { readAuth } from "./auth.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { readHeaderActions } from "./header-actions.ts";
@@ -17,16 +18,27 @@ import { isRecord, show } from "./values.ts";
 const MAX_ALTERNATE_BACKENDS = 3;
 const MAX_WEIGHT = 256;
 
-export function validate(drafts: readonly RouteDraft[], options: CompileOptions, report: Report): ValidRoute[] {
+/** `clusters`: the cluster names of the input (empty when unlabelled), for `edgeroute.dev/cluster-order`. */
+export function validate(
+  drafts: readonly RouteDraft[],
+  options: CompileOptions,
+  clusters: readonly string[],
+  report: Report,
+): ValidRoute[] {
   const out: ValidRoute[] = [];
   for (const draft of drafts) {
-    const route = validateRoute(draft, options, report);
+    const route = validateRoute(draft, options, clusters, report);
     if (route !== undefined) out.push(route);
   }
   return out;
 }
 
-function validateRoute(draft: RouteDraft, options: CompileOptions, report: Report): ValidRoute | undefined {
+function validateRoute(
+  draft: RouteDraft,
+  options: CompileOptions,
+  clusters: readonly string[],
+  report: Report,
+): ValidRoute | undefined {
   const errorsBefore = report.errorCount();
   const s = draft.subject;
   const host = resolveHost(draft, options, report);
@@ -40,6 +52,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     report,
   );
   const auth = readAuth(s, draft.annotations, options, report);
+  const clusterOrder = readClusterOrder(s, draft.annotations, clusters, report);
   if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
@@ -50,6 +63,9 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     created: draft.created,
     wildcard: host.wildcard,
     hostField: host.field,
+    pathField: draft.path.field,
+    clusterOrder,
+    clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
     backendRefs,
     termination,
     route: {
