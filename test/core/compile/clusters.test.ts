@@ -262,7 +262,7 @@ describe("admission across clusters", () => {
       host: "shop.example.com",
       path: "",
       reason: "HostAlreadyClaimed",
-      message: "a route in another namespace holds shop.example.com and is older than web (other/web (cluster west))",
+      message: "a route in another namespace holds shop.example.com and is older than web (other/web in cluster west)",
     });
   });
 
@@ -279,7 +279,7 @@ describe("admission across clusters", () => {
     expect(only(result.rejected)).toMatchObject({
       object: "Route shop/late (cluster west)",
       reason: "HostAlreadyClaimed",
-      message: "route shop/web (clusters east, west) already exposes shop.example.com and is older",
+      message: "route shop/web in clusters east, west already exposes shop.example.com and is older",
     });
   });
 });

@@ -60,7 +60,7 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
   const label = (c: CandidateRoute): string =>
     c.clusters.length === 0
       ? `${c.namespace}/${c.name}`
-      : `${c.namespace}/${c.name} (cluster${c.clusters.length > 1 ? "s" : ""} ${c.clusters.join(", ")})`;
+      : `${c.namespace}/${c.name} in cluster${c.clusters.length > 1 ? "s" : ""} ${c.clusters.join(", ")}`;
 
   for (const c of ordered) {
     const host = c.route.host;
