@@ -36,14 +36,11 @@ export interface Endpoint {
   /** IPv4, IPv6 (without brackets) or a DNS name, lowercased. */
   host: string;
   port: number;
-  /**
-   * The cluster whose Service gave this address: the `NAME` of the CLI input `NAME=PATH` it was read from. Absent
-   * when the inputs were not labelled (one cluster).
-   */
+  /** The cluster this endpoint belongs to (`NAME=PATH` inputs); absent for an unlabelled input. */
   cluster?: string;
   /**
-   * Failover order of the endpoint's cluster: lower is preferred, absent = 0. Equal everywhere (active-active)
-   * unless the route's `edgeroute.dev/cluster-order` annotation orders its clusters (active-passive).
+   * Failover tier: the Worker uses the lowest tier that has a healthy endpoint (lower is preferred; absent = 0;
+   * active-active = all equal).
    */
   priority?: number;
 }
