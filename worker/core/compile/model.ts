@@ -1,5 +1,5 @@
 /**
- * @module The intermediate values passed between compile stages (read → validate → resolve → admit → build).
+ * @module The intermediate values passed between compile stages (read → validate → resolve → merge → admit → build).
  * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
  */
 import type { CompiledRoute, PathMatch, Termination } from "../types.ts";
