@@ -4,8 +4,7 @@
  * backends), checked on what each backend received.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parseShard } from "../../worker/core/compile/index.ts";
-import type { Pointer } from "../../worker/core/index.ts";
+import { parseShard, type Pointer } from "../../worker/core/index.ts";
 import { kvGet, kvJson } from "../cli/helpers.ts";
 import { type Harness, send, startHarness } from "../support/harness.ts";
 import { lbService, routeYaml } from "../support/manifests.ts";

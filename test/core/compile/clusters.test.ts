@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { compile, DEFAULT_COMPILE_OPTIONS, parseShard, serializeTable } from "../../../worker/core/compile/index.ts";
+import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
+import { parseShard, serializeTable } from "../../../worker/core/index.ts";
 import type { CompileResult, SourceObject } from "../../../worker/core/types.ts";
 import { ingress, only, problems, route, rule, service } from "./fixtures.ts";
 
