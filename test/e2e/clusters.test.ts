@@ -32,12 +32,15 @@ beforeAll(async () => {
     backends: ["east", "west"],
     manifests: { east: clusterExport("east"), west: clusterExport("west") },
   });
-});
+}, 300_000);
 afterAll(async () => {
   await h?.stop();
 });
 
-it("serves one route from both clusters (active-active): each cluster's load balancer gets its share", async () => {
+// Pushes and wrangler calls take tens of seconds on a loaded 2-core machine: generous limits, no timed assertions.
+it("serves one route from both clusters (active-active): each cluster's load balancer gets its share", {
+  timeout: 180_000,
+}, async () => {
   const answered = new Map<string, number>();
   for (let i = 0; i < 40; i++) {
     const res = await send(h.gateway.url, "shop.example.com", `/cart?i=${i}`);
@@ -53,7 +56,9 @@ it("serves one route from both clusters (active-active): each cluster's load bal
   }
 });
 
-it("publishes the active-passive route with west preferred, serves it, and follows a push without east", async () => {
+it("publishes the active-passive route with west preferred, serves it, and follows a push without east", {
+  timeout: 300_000,
+}, async () => {
   const pointer = await kvJson<Pointer>(h.persistTo, "routes:current");
   const parsed = parseShard((await kvGet(h.persistTo, `routes:table:${pointer.version}:0`)) ?? "");
   if ("error" in parsed) throw new Error(parsed.error);

@@ -70,7 +70,7 @@ function clusterExport(ip: string, apiOrder: string, extra = ""): string {
   );
 }
 
-describe("several clusters (NAME=PATH)", { timeout: 240_000 }, () => {
+describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
   let dir: string;
   let kv: string;
   const east = () => `east=${join(dir, "east.yaml")}`;
