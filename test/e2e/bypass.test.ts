@@ -64,6 +64,17 @@ const last = () => {
 const get = (path: string, headers: Record<string, string> = {}, host = "app.example.com") =>
   send(h.gateway.url, host, path, { headers });
 
+/** The gateway's first output line that `matches`, waiting for wrangler to print it (up to 15 s). */
+async function logLine(matches: (line: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const line = h.gateway.output().split("\n").find(matches);
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) throw new Error(`no such log line in the gateway output:\n${h.gateway.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function token(claims: Record<string, unknown> = {}, expires = true): Promise<string> {
   const jwt = new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: "RS256", kid: "k1" })
@@ -173,12 +184,9 @@ describe("the gateway reveals nothing on route hosts", () => {
     expect(res.body).toMatch(/request [0-9a-f-]{36}/);
     expect(res.body).not.toMatch(/ECONNREFUSED|connect|Network|127\.0\.0\.1|internal error/i);
     const id = /request ([0-9a-f-]{36})/.exec(res.body)?.[1] as string;
-    // The log line with that id has the detail.
-    const line = h.gateway
-      .output()
-      .split("\n")
-      .find((l) => l.includes(id) && l.includes("UpstreamConnect"));
-    expect(line).toBeDefined();
+    // The log line with that id has the detail (wrangler prints the Worker's log lines as they come).
+    const line = await logLine((l) => l.includes(id) && l.includes("UpstreamConnect"));
+    expect(JSON.parse(line.slice(line.indexOf("{")))).toMatchObject({ code: "UpstreamConnect", ray: id });
     expect(line).toContain('"detail"');
   });
 });
