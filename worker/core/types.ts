@@ -71,6 +71,8 @@ export interface JwtAuth {
   /** Never empty, never `none`; only one key family (all RS*, all ES*, …) so algorithm confusion cannot happen. */
   algorithms: string[];
   clockToleranceSeconds: number;
+  /** The `typ` header tokens must carry (RFC 8725 §3.11, RFC 9068 `at+jwt`), when set. */
+  type?: string;
   /** Claims copied into request headers; client-sent copies of these headers are always removed first. */
   forwardClaims: { claim: string; header: string }[];
 }
@@ -177,6 +179,8 @@ export interface Pointer {
   routeCount: number;
   hostCount: number;
   shardCount: number;
+  /** The index's shard hashes, so a cold isolate can check the shard it reads without reading the index. */
+  shardHashes?: string[];
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
