@@ -161,9 +161,26 @@ export function classifyTarget(host: string): AddressClass {
  * publish-time decision (`--allow-private-endpoints`), so they pass here.
  */
 export function forbiddenTarget(host: string, allowLoopback: boolean): AddressClass | null {
-  const kind = classifyTarget(host);
+  const kind = classifiedTarget(host);
   if (NEVER_A_TARGET.has(kind) || (kind === "loopback" && !allowLoopback)) return kind;
   return null;
+}
+
+/**
+ * `classifyTarget` remembered per host: the Worker checks every forwarded request's target, the hosts a table names
+ * are few and their class never changes. Bounded, because a wildcard route's host comes from the request.
+ */
+const remembered = new Map<string, AddressClass>();
+const REMEMBERED_HOSTS = 4096;
+
+function classifiedTarget(host: string): AddressClass {
+  let kind = remembered.get(host);
+  if (kind === undefined) {
+    if (remembered.size >= REMEMBERED_HOSTS) remembered.clear();
+    kind = classifyTarget(host);
+    remembered.set(host, kind);
+  }
+  return kind;
 }
 
 /** The order in which classes win when an IPv6 address and its embedded IPv4 address disagree. */
