@@ -94,3 +94,34 @@ export function formatAuth(route: CompiledRoute): string | null {
   }
   return parts.length === 0 ? null : parts.join(" + ");
 }
+
+/** @example "http://203.0.113.10:80 (east)", "http://198.51.100.20:80 (west, priority 1)", no cluster: the URL alone */
+export function formatEndpointWithCluster(endpoint: Endpoint): string {
+  const tags = [
+    ...(endpoint.cluster === undefined ? [] : [endpoint.cluster]),
+    ...((endpoint.priority ?? 0) === 0 ? [] : [`priority ${endpoint.priority}`]),
+  ];
+  return tags.length === 0 ? formatEndpoint(endpoint) : `${formatEndpoint(endpoint)} (${tags.join(", ")})`;
+}
+
+/**
+ * The clusters a route's endpoints are in, in failover order: equal priorities joined by ", " (they serve
+ * together), lower priorities after "→". Empty for a route of unlabelled input.
+ * @example "east, west" (active-active); "west → east" (edgeroute.dev/cluster-order: west, east)
+ */
+export function formatClusters(route: Pick<CompiledRoute, "backends">): string {
+  const byPriority = new Map<number, Set<string>>();
+  for (const backend of route.backends) {
+    for (const endpoint of backend.endpoints) {
+      if (endpoint.cluster === undefined) continue;
+      const priority = endpoint.priority ?? 0;
+      let tier = byPriority.get(priority);
+      if (tier === undefined) byPriority.set(priority, (tier = new Set()));
+      tier.add(endpoint.cluster);
+    }
+  }
+  return [...byPriority.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, clusters]) => [...clusters].sort().join(", "))
+    .join(" → ");
+}

@@ -36,6 +36,13 @@ export interface Endpoint {
   /** IPv4, IPv6 (without brackets) or a DNS name, lowercased. */
   host: string;
   port: number;
+  /** The cluster this endpoint belongs to (`NAME=PATH` inputs); absent for an unlabelled input. */
+  cluster?: string;
+  /**
+   * Failover tier: the Worker uses the lowest tier that has a healthy endpoint (lower is preferred; absent = 0;
+   * active-active = all equal).
+   */
+  priority?: number;
 }
 
 /** One Service of `spec.to` / `spec.alternateBackends` (or one Ingress backend). */
@@ -64,6 +71,8 @@ export interface JwtAuth {
   /** Never empty, never `none`; only one key family (all RS*, all ES*, …) so algorithm confusion cannot happen. */
   algorithms: string[];
   clockToleranceSeconds: number;
+  /** The `typ` header tokens must carry (RFC 8725 §3.11, RFC 9068 `at+jwt`), when set. */
+  type?: string;
   /** Claims copied into request headers; client-sent copies of these headers are always removed first. */
   forwardClaims: { claim: string; header: string }[];
 }
@@ -204,6 +213,8 @@ export interface Pointer {
   routeCount: number;
   hostCount: number;
   shardCount: number;
+  /** The index's shard hashes, so a cold isolate can check the shard it reads without reading the index. */
+  shardHashes?: string[];
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
@@ -224,6 +235,11 @@ export interface SourceRef {
   item?: number;
   /** 1-based line of the object's start, when known. */
   line?: number;
+  /**
+   * The cluster the object was exported from: `NAME` of the CLI input `NAME=PATH`. Objects of different clusters
+   * never collide by name; absent for unlabelled inputs.
+   */
+  cluster?: string;
 }
 
 /** A parsed manifest object with its origin. The core never reads files: scripts/ parses YAML into these. */
@@ -260,7 +276,8 @@ export type DiagnosticCode =
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
   | "MalformedYAML"
-  | "DuplicateObject";
+  | "DuplicateObject"
+  | "ClusterCopiesDisagree";
 
 export interface Diagnostic {
   severity: Severity;

@@ -68,7 +68,8 @@ export async function enforcePolicies(input: PolicyInput, options: PolicyOptions
   }
   if (route.jwt === null) return { allow: true, setHeaders: [], removeHeaders: [] };
 
-  const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet);
+  const allowLoopback = env.ALLOW_LOOPBACK_TARGETS === "true";
+  const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet, allowLoopback);
   if (!outcome.ok) return refused(request, outcome.refusal);
   return { allow: true, setHeaders: outcome.setHeaders, removeHeaders: outcome.removeHeaders };
 }

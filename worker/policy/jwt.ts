@@ -3,10 +3,13 @@
  *
  * The token is verified with jose against the route's key set, issuer, audiences and pinned algorithms
  * (asymmetric only: an HMAC algorithm would let anyone who knows the public key sign tokens, and `none` is
- * never accepted). Configured claims are copied into request headers for the backend; every configured header
+ * never accepted), following RFC 8725 (JWT best current practice, https://www.rfc-editor.org/rfc/rfc8725):
+ * algorithms pinned per route (§3.1), issuer and audience required by the compiler unless explicitly waived
+ * (§3.8, §3.9), `exp` required, and the `typ` header checked when the route names one (§3.11). Configured claims are copied into request headers for the backend; every configured header
  * is removed from the client's request first, even when the claim is absent, so a client can never supply it.
  */
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { forbiddenTarget } from "../core/ip.ts";
 import type { JwtAuth } from "../core/types.ts";
 import { identityHeaderValue, invalidToken, readBearer } from "./bearer.ts";
 import { logPolicyFault, POLICY_UNAVAILABLE, type Refusal } from "./refuse.ts";
@@ -41,6 +44,7 @@ export async function checkJwt(
   routeId: string,
   auth: JwtAuth,
   keysFor: KeyResolver,
+  allowLoopback: boolean,
 ): Promise<JwtOutcome> {
   const bearer = readBearer(request);
   if ("refusal" in bearer) return { ok: false, refusal: bearer.refusal };
@@ -52,6 +56,11 @@ export async function checkJwt(
     return { ok: false, refusal: POLICY_UNAVAILABLE };
   }
 
+  const forbidden = forbiddenKeySet(auth.jwksUrl, allowLoopback);
+  if (forbidden !== null) {
+    logPolicyFault(routeId, "jwt", `key set ${auth.jwksUrl}: ${forbidden}; answering 502`);
+    return { ok: false, refusal: FORBIDDEN_KEY_SET };
+  }
   let keys: JWTVerifyGetKey;
   try {
     keys = guardKeySource(keysFor(auth.jwksUrl));
@@ -67,6 +76,9 @@ export async function checkJwt(
       issuer: auth.issuer,
       audience: auth.audience,
       clockTolerance: auth.clockToleranceSeconds,
+      // RFC 8725 §3.10 and RFC 9068 §4: a token without an expiry would be valid forever.
+      requiredClaims: ["exp"],
+      ...(auth.type === undefined ? {} : { typ: auth.type }),
     }));
   } catch (error) {
     if (error instanceof KeySourceUnavailable) {
@@ -83,6 +95,29 @@ export async function checkJwt(
     if (value !== null) setHeaders.push([name, value]);
   }
   return { ok: true, setHeaders, removeHeaders };
+}
+
+/** The key set's host is not a permitted target: the table's fault, answered like a forbidden endpoint. */
+const FORBIDDEN_KEY_SET: Refusal = {
+  code: "KeySetNotAllowed",
+  message: "This site is misconfigured and cannot verify access tokens.",
+};
+
+/**
+ * The compiler refuses such key-set URLs already; a table written by other means is checked again on the host as
+ * the URL parser reads it (the same classification as endpoints). A URL that does not parse is left to the key
+ * resolver, which fails with 503.
+ */
+function forbiddenKeySet(jwksUrl: string, allowLoopback: boolean): string | null {
+  let host: string;
+  try {
+    host = new URL(jwksUrl).hostname;
+  } catch {
+    return null;
+  }
+  const kind = forbiddenTarget(host, allowLoopback);
+  if (kind === null) return null;
+  return `its host ${host} is ${kind === "invalid" ? "not a valid host" : `a ${kind} address`}, which is not a permitted target`;
 }
 
 /** Thrown by the guarded resolver when the key set itself could not be loaded (not the client's fault). */
@@ -117,6 +152,8 @@ function describe(error: unknown): string {
       if (claim === "iss") return "The access token issuer is not accepted";
       if (claim === "aud") return "The access token audience is not accepted";
       if (claim === "nbf") return "The access token is not valid yet";
+      if (claim === "exp") return "The access token has no expiry";
+      if (claim === "typ") return "The access token type is not accepted";
       return "The access token claims are not valid";
     }
     case "ERR_JOSE_ALG_NOT_ALLOWED":

@@ -17,7 +17,7 @@
  * the server's URL); it is never taken as a yes. The token never appears in a log line or a cache key.
  */
 import type { CompiledRoute, TokenCheck } from "../core/index.ts";
-import { targetRefusal } from "../pipeline/select.ts";
+import { forbiddenTarget } from "../core/index.ts";
 import { identityHeaderValue, insufficientScope, invalidToken, readBearer } from "./bearer.ts";
 import { logPolicyFault, POLICY_UNAVAILABLE, type Refusal } from "./refuse.ts";
 import { type CachedVerdict, recall, remember, type Verdict, verdictKey } from "./token-cache.ts";
@@ -102,9 +102,15 @@ function requirementRefusal(request: Request, check: TokenCheck, verdict: Verdic
 async function askServer(ctx: TokenCheckContext, token: string, now: number): Promise<CachedVerdict> {
   const { check } = ctx;
   const url = new URL(check.url);
-  const refusal = targetRefusal(url.hostname, ctx.allowLoopback);
+  const kind = forbiddenTarget(url.hostname, ctx.allowLoopback);
   // Defence in depth: the CLI refuses such a URL already; a table written by other means is checked again.
-  if (refusal !== null) throw new Unavailable(`is ${refusal}`);
+  if (kind !== null) {
+    throw new Unavailable(
+      kind === "loopback"
+        ? "is a loopback address, allowed only in local development"
+        : `is a ${kind} address, which is never a target`,
+    );
+  }
   const verdict =
     check.kind === "openshift-user"
       ? await askOpenShiftUser(check, token)

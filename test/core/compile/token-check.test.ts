@@ -162,7 +162,15 @@ describe("token check rules shared by both servers", () => {
   it("refuses two servers, and a JWT check together with a token check", () => {
     expect(refused({ ...CLUSTER, ...INTROSPECTION }, "introspection-url")).toContain("not both");
     expect(
-      refused({ ...CLUSTER, [`${A}jwt-jwks-url`]: "https://id.example.com/jwks.json" }, "openshift-api-url"),
+      refused(
+        {
+          ...CLUSTER,
+          [`${A}jwt-jwks-url`]: "https://id.example.com/jwks.json",
+          [`${A}jwt-issuer`]: "https://id.example.com/",
+          [`${A}jwt-audience`]: "shop",
+        },
+        "openshift-api-url",
+      ),
     ).toContain("one way");
   });
 

@@ -20,6 +20,9 @@ const AUTH = {
   algorithms: "auth.edgeroute.dev/jwt-algorithms",
   clockTolerance: "auth.edgeroute.dev/jwt-clock-tolerance",
   forwardClaims: "auth.edgeroute.dev/jwt-forward-claims",
+  anyIssuer: "auth.edgeroute.dev/jwt-any-issuer",
+  anyAudience: "auth.edgeroute.dev/jwt-any-audience",
+  type: "auth.edgeroute.dev/jwt-type",
   clientCert: "auth.edgeroute.dev/client-cert",
   clientCertSubject: "auth.edgeroute.dev/client-cert-subject",
   clientCertSha256: "auth.edgeroute.dev/client-cert-sha256",
@@ -106,7 +109,8 @@ export function readAuth(
       fail(name, `unknown authentication annotation; known: ${known.join(", ")}`);
     }
   }
-  const jwt = readJwt(annotations, options, fail);
+  const warn: Warn = (name, message) => report.warning(subject, "InvalidAnnotation", annotationField(name), message);
+  const jwt = readJwt(annotations, options, fail, warn);
   const tokenCheck = readTokenCheck(annotations, options, fail);
   if (jwt !== null && tokenCheck !== null) {
     fail(
@@ -122,9 +126,20 @@ export function readAuth(
 
 /** Report a problem with one authentication annotation (the route is then not published). */
 export type Fail = (name: string, message: string, code?: "InvalidAnnotation" | "MissingField") => void;
+type Warn = (name: string, message: string) => void;
 
-function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail): JwtAuth | null {
-  const jwtNames = [AUTH.jwksUrl, AUTH.issuer, AUTH.audience, AUTH.algorithms, AUTH.clockTolerance, AUTH.forwardClaims];
+function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail, warn: Warn): JwtAuth | null {
+  const jwtNames = [
+    AUTH.jwksUrl,
+    AUTH.issuer,
+    AUTH.audience,
+    AUTH.algorithms,
+    AUTH.clockTolerance,
+    AUTH.forwardClaims,
+    AUTH.anyIssuer,
+    AUTH.anyAudience,
+    AUTH.type,
+  ];
   const given = jwtNames.filter((n) => a[n] !== undefined);
   if (given.length === 0) return null;
   const url = a[AUTH.jwksUrl];
@@ -142,7 +157,17 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
   const algorithms = readAlgorithms(a, fail);
   const clockToleranceSeconds = readClockTolerance(a, fail);
   const forwardClaims = readForwardClaims(a, fail);
+  const issuerRequired = readRequired(a, AUTH.issuer, issuer, AUTH.anyIssuer, "issuer", fail, warn);
+  const audienceRequired = readRequired(a, AUTH.audience, audience, AUTH.anyAudience, "audience", fail, warn);
+  const type = readOptionalText(a, AUTH.type, fail);
+  if (type !== undefined && type !== null && !/^[\x21-\x7e]+$/.test(type)) {
+    fail(AUTH.type, `${show(type)} is not a media type; give the typ the tokens carry, e.g. at+jwt (RFC 9068)`);
+    return null;
+  }
   if (
+    !issuerRequired ||
+    !audienceRequired ||
+    type === null ||
     jwksUrl === undefined ||
     issuer === null ||
     audience === null ||
@@ -154,7 +179,50 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
   const jwt: JwtAuth = { jwksUrl, algorithms, clockToleranceSeconds, forwardClaims };
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
+  if (type !== undefined) jwt.type = type;
   return jwt;
+}
+
+/**
+ * RFC 8725 §3.8 and §3.9 (https://www.rfc-editor.org/rfc/rfc8725#section-3.8): a token must be checked for the
+ * issuer that is trusted with these keys and for the audience it was issued to, or a token minted for any other
+ * relying party of the same identity provider is accepted. Both are required, unless an explicit opt-out
+ * annotation (`"true"`) says that any issuer or audience is acceptable, which is warned about. `false` when invalid.
+ */
+function readRequired(
+  a: Record<string, string>,
+  name: string,
+  value: unknown,
+  optOut: string,
+  what: "issuer" | "audience",
+  fail: Fail,
+  warn: Warn,
+): boolean {
+  const flag = a[optOut];
+  if (flag !== undefined && flag !== "true") {
+    fail(optOut, `${show(flag)} is not allowed; the only value is "true" (accept tokens of any ${what})`);
+    return false;
+  }
+  if (flag === "true") {
+    if (a[name] !== undefined) {
+      fail(optOut, `contradicts ${name}, which is set; remove one of them`);
+      return false;
+    }
+    warn(
+      optOut,
+      `tokens of any ${what} signed by the key set are accepted: any token the identity provider issues${what === "audience" ? " for any other application" : ""} gets through (RFC 8725 §3.${what === "issuer" ? 8 : 9}); set ${name} instead unless that is intended`,
+    );
+    return true;
+  }
+  if (value === undefined) {
+    fail(
+      name,
+      `is required on a JWT route: without it any token signed by the key set is accepted (RFC 8725 §3.${what === "issuer" ? 8 : 9}); set it to the ${what === "issuer" ? "iss value your identity provider writes" : "aud value(s) of tokens meant for this route"}, or set ${optOut}: "true" to accept any ${what} explicitly`,
+      "MissingField",
+    );
+    return false;
+  }
+  return true;
 }
 
 /**

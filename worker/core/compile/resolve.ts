@@ -1,15 +1,16 @@
 /**
- * @module Stage 3, resolve services: each backend's Service (same namespace) becomes its endpoints — the DNS names
- * of its hostname annotation, else its load-balancer ingress addresses or external name — on the port the route
- * names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every
- * resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route at the end, over
- * whatever endpoints the route ends up with). A route with any unresolvable backend is dropped with an error
- * naming the route and the Service.
+ * @module Stage 3, resolve services: each backend's Service (same namespace, same cluster) becomes its endpoints —
+ * the DNS names of its hostname annotation, else its load-balancer ingress addresses or external name — on the
+ * port the route names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a
+ * remote table every resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route
+ * at the end, over whatever endpoints the route ends up with). A route with any unresolvable backend is dropped
+ * with an error naming the route and the Service.
  */
 import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
 import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
+import { clusterKey } from "./clusters.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
@@ -43,15 +44,8 @@ export function resolveServices(
       checkReachable(valid, backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    out.push({
-      subject: valid.subject,
-      namespace: valid.namespace,
-      name: valid.name,
-      created: valid.created,
-      wildcard: valid.wildcard,
-      hostField: valid.hostField,
-      route: { ...valid.route, backends },
-    });
+    const { backendRefs: _refs, termination: _termination, route, ...rest } = valid;
+    out.push({ ...rest, route: { ...route, backends } });
   }
   return out;
 }
@@ -67,13 +61,14 @@ function resolveBackend(
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
   const nameField = `${ref.field}.name`;
-  const service = services.get(key);
+  const cluster = s.source.cluster;
+  const service = services.get(clusterKey(cluster, key));
   if (service === undefined) {
     report.error(
       s,
       "ServiceNotFound",
       nameField,
-      `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
+      `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
     );
     return undefined;
   }
@@ -121,11 +116,14 @@ function resolveBackend(
     }
   }
   if (!ok) return undefined;
-  const endpointsKey = `${key}\n${port}\n${scheme}`;
+  const endpointsKey = `${clusterKey(cluster, key)}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
-    cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => ({ scheme, host, port }))));
+    endpoints = hosts.map(
+      (host): Endpoint => (cluster === undefined ? { scheme, host, port } : { scheme, host, port, cluster }),
+    );
+    cache.endpoints.set(endpointsKey, endpoints);
   }
   return { service: key, weight: ref.weight, id: backendId(key), endpoints };
 }
