@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { TABLE_SCHEMA } from "../../worker/core/types.ts";
 import type { CompiledRoute, TableIndex } from "../../worker/core/types.ts";
-import { backend, route, shardsOf } from "../support/route-builder.ts";
+import { backend, publishedHash, route, shardsOf } from "../support/route-builder.ts";
 
 const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
 const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
@@ -57,26 +57,28 @@ const routes: CompiledRoute[] = [
 ];
 
 beforeAll(async () => {
-  const shards = shardsOf(routes);
+  const shards = shardsOf(routes).map((shard) => JSON.stringify(shard));
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
     shardCount: 1,
     routeCount: routes.length,
     hostCount: 1,
     notFound: 503,
-    shardHashes: ["h0"],
+    shardHashes: await Promise.all(shards.map(publishedHash)),
   };
-  await kv.put("routes:table:gw1:0", JSON.stringify(shards[0]));
+  await kv.put("routes:table:gw1:0", shards[0] as string);
   await kv.put("routes:table:gw1", JSON.stringify(index));
+  const { schema, routeCount, hostCount, shardCount, notFound, shardHashes } = index;
   await kv.put(
     "routes:current",
     JSON.stringify({
       version: "gw1",
-      schema: TABLE_SCHEMA,
-      notFound: 503,
-      routeCount: 5,
-      hostCount: 1,
-      shardCount: 1,
+      schema,
+      notFound,
+      routeCount,
+      hostCount,
+      shardCount,
+      shardHashes,
       publishedAt: "2026-11-30T00:00:00Z",
       publishedBy: "test",
     }),

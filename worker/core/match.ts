@@ -10,6 +10,8 @@
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
 import { wildcardSuffix } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
+import { ownedHeaderNames } from "./owned-headers.ts";
+import { matchingPath } from "./path.ts";
 import type { CompiledRoute, TableShard } from "./types.ts";
 
 /** Where the routes of one host key come from: a whole in-memory table, or the Worker's lazily loaded shards. */
@@ -79,6 +81,13 @@ export function servedOver(route: CompiledRoute, https: boolean): boolean {
 export class HostIndex {
   readonly routes: readonly CompiledRoute[];
   private readonly root: PathNode = newNode();
+  private owned: ReadonlySet<string> | undefined;
+
+  /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
+  get ownedHeaders(): ReadonlySet<string> {
+    this.owned ??= ownedHeaderNames(this.routes);
+    return this.owned;
+  }
 
   /** `routes` in table order (most specific first); on a duplicate (path, match) the first one is kept. */
   constructor(routes: readonly CompiledRoute[]) {
@@ -184,16 +193,18 @@ function visitConditional(
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
  * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
  * exact host leaves a question open.
- * @param host normalised with `normalizeHost`; @param path canonical, from `normalizePath`; @param facts the
- * method, headers and query that HTTPRoute conditions look at (a plain GET when absent).
+ * @param host normalised with `normalizeHost`; @param canonicalPath from `normalizePath` (matched without its
+ * `;parameters`, see `matchingPath`); @param facts the method, headers and query that HTTPRoute conditions look
+ * at (a plain GET when absent).
  */
 export function resolveRoute(
   lookup: RouteLookup,
   host: string,
-  path: string,
+  canonicalPath: string,
   https: boolean,
   facts: RequestFacts = PLAIN_GET,
 ): Resolution {
+  const path = matchingPath(canonicalPath);
   const out: Walk = { any: undefined, served: undefined };
   lookup.exact(host)?.walk(path, https, out, facts);
   let any = out.any;
@@ -220,6 +231,21 @@ export function resolveRoute(
   if (!https && any !== undefined && any.tls?.insecure === "Redirect")
     return { outcome: "redirect", route: any, hostKind: anyKind };
   return served === undefined ? NONE : { outcome: "route", route: served, hostKind: servedKind };
+}
+
+const NO_HEADERS: ReadonlySet<string> = new Set();
+
+/**
+ * The header names the gateway owns for a request host: those of every route that can serve it, exact and
+ * wildcard (a wildcard route serves the host too). @param host normalised with `normalizeHost`.
+ */
+export function ownedHeadersFor(lookup: RouteLookup, host: string): ReadonlySet<string> {
+  const exact = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
+  const suffix = wildcardSuffix(host);
+  const wild = (suffix === null ? undefined : lookup.wildcard(suffix)?.ownedHeaders) ?? NO_HEADERS;
+  if (wild.size === 0) return exact;
+  if (exact.size === 0) return wild;
+  return new Set([...exact, ...wild]);
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
@@ -288,10 +314,11 @@ function whyRoute(
   const chosen = route === winner;
   const shown = route.path === "" ? "(no path)" : route.path;
   const alone: Walk = { any: undefined, served: undefined };
-  new HostIndex([route]).walk(path, https, alone, facts);
+  const matched = matchingPath(path);
+  new HostIndex([route]).walk(matched, https, alone, facts);
   if (alone.any === undefined) {
     const pathOnly: Walk = { any: undefined, served: undefined };
-    new HostIndex([{ ...route, gateway: undefined }]).walk(path, https, pathOnly);
+    new HostIndex([{ ...route, gateway: undefined }]).walk(matched, https, pathOnly);
     if (pathOnly.any !== undefined && route.gateway !== undefined) {
       return `${hostWhy}; path ${shown} matches, but the request does not meet ${describeConditions(route)}`;
     }

@@ -14,6 +14,8 @@ export function log(ctx: RequestCtx): void {
     path: ctx.path,
     status: ctx.status,
     code: ctx.code,
+    detail: ctx.detail,
+    ray: ctx.ray,
     route: ctx.route?.id,
     backend: ctx.backend?.service,
     endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,

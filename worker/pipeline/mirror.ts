@@ -3,11 +3,9 @@
  * copy of the request goes to the mirror backend in `waitUntil`; its answer is read and dropped, and a failure is
  * only logged, so mirroring never delays or fails the client's request. Runs after `upstream`, before `forward`.
  */
-import { pickEndpoint } from "../core/index.ts";
+import { forbiddenTarget, pickEndpoint } from "../core/index.ts";
 import type { BalanceState } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
-import { GatewayError } from "./errors.ts";
-import { checkTarget } from "./select.ts";
 import type { UpstreamRequest } from "./upstream.ts";
 
 /** Starts the route's mirrors and returns the request to forward (its body re-wired when it was split). */
@@ -26,14 +24,11 @@ export function startMirrors(
     if (Math.random() >= mirror.fraction) continue;
     const endpoint = pickEndpoint(mirror.backend, "random", balance, ctx.clientIp, Math.random());
     if (endpoint === undefined) continue;
-    try {
-      checkTarget(endpoint.host, allowLoopback);
-    } catch (error) {
-      if (error instanceof GatewayError) {
-        console.warn(JSON.stringify({ event: "mirror-refused", route: ctx.route?.id, reason: error.message }));
-        continue;
-      }
-      throw error;
+    // The request-time target rule of `forward`, on the mirror's own endpoint.
+    const refused = forbiddenTarget(endpoint.host, allowLoopback);
+    if (refused !== null) {
+      console.warn(JSON.stringify({ event: "mirror-refused", route: ctx.route?.id, reason: `a ${refused} target` }));
+      continue;
     }
     let body: ReadableStream | null = null;
     const original = main.init.body;

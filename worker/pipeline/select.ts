@@ -1,22 +1,15 @@
 /**
- * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), then the target check.
- * Runs after the policies, before `upstream`. May throw `NoBackend` or `ForbiddenTarget`.
+ * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), (the target is checked on the final URL in `forward`).
+ * Runs after the policies, before `upstream`. May throw `NoBackend`.
  */
-import {
-  canaryDecision,
-  classifyTarget,
-  NEVER_A_TARGET,
-  pickBackend,
-  pickEndpoint,
-  sourceHash,
-} from "../core/index.ts";
+import { canaryDecision, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
 import type { BackendChoice, BalanceState, CompiledRoute } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { GatewayError } from "./errors.ts";
 import { requestFacts } from "./route.ts";
 
-export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: boolean): void {
+export function select(ctx: RequestCtx, balance: BalanceState): void {
   const route = ctx.route;
   if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
   const stickyId = route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
@@ -31,11 +24,13 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
   }
   if (!choice) throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
   const endpoint = pickEndpoint(choice.backend, route.balance, balance, ctx.clientIp, Math.random());
-  if (!endpoint) throw new GatewayError("NoBackend", `Service ${choice.backend.service} has no endpoint.`);
+  if (!endpoint)
+    throw new GatewayError("NoBackend", "The application has no endpoint.", {
+      detail: `Service ${choice.backend.service} has no endpoint`,
+    });
   ctx.backend = choice.backend;
   ctx.sticky = choice.sticky;
   ctx.endpoint = endpoint;
-  checkTarget(endpoint.host, allowLoopback);
 }
 
 /**
@@ -67,21 +62,4 @@ function pickCanary(
   if (primary === undefined)
     throw new GatewayError("NoBackend", "Every backend of this route but its canary has weight 0.");
   return primary;
-}
-
-/**
- * Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
- * Throws `ForbiddenTarget`.
- */
-export function checkTarget(host: string, allowLoopback: boolean): void {
-  const kind = classifyTarget(host);
-  if (NEVER_A_TARGET.has(kind)) {
-    throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
-  }
-  if (kind === "loopback" && !allowLoopback) {
-    throw new GatewayError(
-      "ForbiddenTarget",
-      "The route's endpoint is a loopback address, allowed only in local development.",
-    );
-  }
 }

@@ -14,7 +14,7 @@ describe("compile", () => {
       notFound: 503,
       requiredHsts: [],
     });
-    expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "gateway", "admit", "build"]);
+    expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "merge", "gateway", "admit", "build"]);
   });
 
   it("reports every problem of a run, drops only the offending objects, and never throws on garbage", () => {

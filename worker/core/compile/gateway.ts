@@ -404,7 +404,8 @@ function compileHttpRoute(
       return { service: ref.label, weight: ref.weight, id, endpoints: [], invalid: message };
     }
     const port = { port: ref.port === undefined ? undefined : { number: ref.port }, portSource: "ingress" as const };
-    const found = serviceEndpoints(ref.service, port, scheme, services, options, cache);
+    // A Service is found in the HTTPRoute's own cluster (NAME=PATH input), its endpoints tagged with it.
+    const found = serviceEndpoints(ref.service, s.source.cluster, port, scheme, services, options, cache);
     if ("problem" in found) {
       const message = `Service ${ref.service}${found.detail}`;
       // A forbidden address is never published; a missing or unusable Service answers 500 for its share.
@@ -482,6 +483,7 @@ function compileHttpRoute(
           ipAllowlist: null,
           rateLimit: null,
           jwt: null,
+          tokenCheck: null,
           clientCert: null,
           gateway,
         };
@@ -492,6 +494,9 @@ function compileHttpRoute(
           created: o.meta.created,
           wildcard: host.startsWith("*.") ? "ingress" : null,
           hostField: "spec.hostnames",
+          pathField: `spec.rules[${r}].matches[${m}].path`,
+          clusterOrder: null,
+          clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
           route,
         });
       }

@@ -3,8 +3,9 @@
  * Pure and deterministic: no I/O, no clock, no randomness; the same objects in any order give the same table.
  * Bad input never throws: every problem is a Diagnostic and the offending object is dropped.
  *
- * The stages run in the order of {@link STAGES}: read → validate → resolve → admit → build. Serialisation for
- * publishing is separate (the table format, worker/core/table/): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
+ * The stages run in the order of {@link STAGES}: read → validate → resolve → merge → gateway → admit → build.
+ * Serialisation for publishing is separate (the table format, worker/core/table/): `compile().table` is one
+ * in-memory shard; `serializeTable` re-shards it.
  */
 import type {
   CompileOptions,
@@ -19,11 +20,13 @@ import { build } from "./build.ts";
 import { mergeIngressCanaries } from "./canary.ts";
 import { compileGateway, emptyGatewayInputs, type GatewayInputs } from "./gateway.ts";
 import type { CandidateRoute, RouteDraft, ServiceInfo, ValidRoute } from "./model.ts";
+import { mergeClusters } from "./merge.ts";
 import { read } from "./read.ts";
 import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { CLUSTER_NAME_RULE, CLUSTER_ORDER_ANNOTATION, inCluster, isClusterName } from "./clusters.ts";
 export { CONTROLLER_NAME, DEFAULT_GATEWAY_CLASS, intersectHostnames } from "./gateway.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
@@ -47,6 +50,8 @@ interface CompileState {
   drafts: RouteDraft[];
   services: Map<string, ServiceInfo>;
   gatewayInputs: GatewayInputs;
+  /** Cluster names of the input (sorted), empty when unlabelled. */
+  clusters: string[];
   valid: ValidRoute[];
   candidates: CandidateRoute[];
   /** HTTPRoute matches: attached by ./gateway.ts, never subject to Route host ownership. */
@@ -66,15 +71,17 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
       s.drafts = out.routes;
       s.services = out.services;
       s.gatewayInputs = out.gateway;
+      s.clusters = out.clusters;
     },
   },
-  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.report)) },
+  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.clusters, s.report)) },
+  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
   {
-    name: "resolve",
+    name: "merge",
     run: (s) => {
-      const resolved = resolveServices(s.valid, s.services, s.options, s.report);
+      // Copies of one route from several clusters first, so a canary Ingress joins the merged primary once;
       // ingress-nginx canary Ingresses join their primary before admission, which would see them as duplicates.
-      s.candidates = mergeIngressCanaries(resolved, s.report);
+      s.candidates = mergeIngressCanaries(mergeClusters(s.candidates, s.report), s.report);
     },
   },
   {
@@ -107,6 +114,7 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
     gatewayInputs: emptyGatewayInputs(),
     gatewayRoutes: [],
     gatewayStatus: [],
+    clusters: [],
     valid: [],
     candidates: [],
     admitted: [],

@@ -1,15 +1,16 @@
 /**
- * @module Stage 3, resolve services: each backend's Service (same namespace) becomes its endpoints — the DNS names
- * of its hostname annotation, else its load-balancer ingress addresses or external name — on the port the route
- * names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every
- * resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route at the end, over
- * whatever endpoints the route ends up with). A route with any unresolvable backend is dropped with an error
- * naming the route and the Service.
+ * @module Stage 3, resolve services: each backend's Service (same namespace, same cluster) becomes its endpoints —
+ * the DNS names of its hostname annotation, else its load-balancer ingress addresses or external name — on the
+ * port the route names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a
+ * remote table every resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route
+ * at the end, over whatever endpoints the route ends up with). A route with any unresolvable backend is dropped
+ * with an error naming the route and the Service.
  */
 import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
 import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
+import { clusterKey } from "./clusters.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
@@ -47,15 +48,8 @@ export function resolveServices(
       checkReachable(valid, backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    out.push({
-      subject: valid.subject,
-      namespace: valid.namespace,
-      name: valid.name,
-      created: valid.created,
-      wildcard: valid.wildcard,
-      hostField: valid.hostField,
-      route: { ...valid.route, backends },
-    });
+    const { backendRefs: _refs, termination: _termination, route, ...rest } = valid;
+    out.push({ ...rest, route: { ...route, backends } });
   }
   return out;
 }
@@ -70,8 +64,9 @@ function resolveBackend(
 ): Backend | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
+  const cluster = s.source.cluster;
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
-  const found = serviceEndpoints(key, ref, scheme, services, options, cache);
+  const found = serviceEndpoints(key, cluster, ref, scheme, services, options, cache);
   if ("problem" in found) {
     const field =
       found.problem === "ServicePortNotFound"
@@ -92,23 +87,25 @@ export interface ServiceProblem {
 }
 
 /**
- * The endpoints of Service `key` (`namespace/name`) on the port `ref` names, or why there are none. Shared by
- * Routes and Ingresses (an error) and HTTPRoute backendRefs (a rule answering 500).
+ * The endpoints of Service `key` (`namespace/name`) of `cluster` (a Service is found only by routes of its own
+ * cluster; endpoints are tagged with it) on the port `ref` names, or why there are none. Shared by Routes and
+ * Ingresses (an error) and HTTPRoute backendRefs (a rule answering 500).
  */
 export function serviceEndpoints(
   key: string,
+  cluster: string | undefined,
   ref: Pick<BackendRef, "port" | "portSource">,
   scheme: "http" | "https",
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
   cache: ResolveCache,
 ): { endpoints: Endpoint[] } | ServiceProblem {
-  const service = services.get(key);
+  const service = services.get(clusterKey(cluster, key));
   if (service === undefined) {
     const [namespace, name] = key.split("/");
     return {
       problem: "ServiceNotFound",
-      detail: `, which is not in the input; add its manifest (oc get service ${name} -n ${namespace} -o yaml), a Service in the route's namespace`,
+      detail: `, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${name} -n ${namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
     };
   }
   if (service.unusable !== undefined) return { problem: "ServiceHasNoAddress", detail: `, which ${service.unusable}` };
@@ -127,11 +124,14 @@ export function serviceEndpoints(
     if (refusal !== null) refusals.push(`, whose address ${address} ${refusal}`);
   }
   if (refusals.length > 0) return { problem: "ForbiddenEndpoint", detail: refusals.join("; and") };
-  const endpointsKey = `${key}\n${port}\n${scheme}`;
+  const endpointsKey = `${clusterKey(cluster, key)}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
-    cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => ({ scheme, host, port }))));
+    endpoints = hosts.map(
+      (host): Endpoint => (cluster === undefined ? { scheme, host, port } : { scheme, host, port, cluster }),
+    );
+    cache.endpoints.set(endpointsKey, endpoints);
   }
   return { endpoints };
 }
