@@ -29,7 +29,10 @@ export type Balance = "roundrobin" | "leastconn" | "source" | "random";
 /** `haproxy.router.openshift.io/set-forwarded-headers`. */
 export type ForwardedPolicy = "append" | "replace" | "if-none" | "never";
 
-/** A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service. */
+/**
+ * A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service, or the
+ * load balancer of a cluster's router (see {@link ClusterRouter}).
+ */
 export interface Endpoint {
   /** `https` for reencrypt routes, else `http`. */
   scheme: "http" | "https";
@@ -47,6 +50,22 @@ export interface Backend {
   /** Sticky cookie value naming this backend: a short stable hash, so the cookie reveals nothing internal. */
   id: string;
   endpoints: Endpoint[];
+  /**
+   * Set when the route is handed whole to the cluster's own router (its Services have no address the edge can
+   * reach, e.g. ClusterIP): the endpoints are the routers' load balancers, and the router applies the Route's
+   * weights, stickiness and Service choice. Absent when the edge splits across Service load balancers itself.
+   */
+  router?: ClusterRouter;
+}
+
+/**
+ * The cluster router a route is handed to. `name`: the admitting routers' `status.ingress[].routerName`s (joined
+ * with `, ` for several shards), an Ingress's load-balancer address, or the `--cluster-router` value. `from`:
+ * the object's own status (Route `status.ingress`, Ingress `status.loadBalancer.ingress`) or the CLI option.
+ */
+export interface ClusterRouter {
+  name: string;
+  from: "status" | "option";
 }
 
 /** `spec.httpHeaders.actions.request[]` / `.response[]`. `value` only for `Set`. */
@@ -190,6 +209,8 @@ export interface SourceRef {
   item?: number;
   /** 1-based line of the object's start, when known. */
   line?: number;
+  /** The cluster the object was exported from: NAME of a `NAME=PATH` input of the routes CLI. */
+  cluster?: string;
 }
 
 /** A parsed manifest object with its origin. The core never reads files: scripts/ parses YAML into these. */
@@ -272,6 +293,17 @@ export interface CompileOptions {
   notFound: NotFoundStatus;
   /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
   requiredHsts: RequiredHstsPolicy[];
+  /**
+   * The router (load-balancer host name or address) of each cluster, for routes whose Services have no address
+   * of their own and whose object carries no router status: cluster label (`SourceRef.cluster`) → host; the key
+   * `""` applies to every input without a router of its own.
+   */
+  clusterRouters: Readonly<Record<string, string>>;
+  /**
+   * Local tables only (curl's `--resolve`): endpoint host name → the loopback address and port that stand in for
+   * it. A resolved endpoint is fetched over plain HTTP, since a local stand-in has no certificate workerd trusts.
+   */
+  resolve: Readonly<Record<string, { address: string; port: number }>>;
 }
 
 /** Like `ingresses.config.openshift.io/cluster spec.requiredHSTSPolicies[]` (no namespace selector). */

@@ -27,6 +27,8 @@ export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {
   zones: [],
   notFound: 503,
   requiredHsts: [],
+  clusterRouters: {},
+  resolve: {},
 };
 
 /** What the stages hand each other: each stage reads the previous stage's field and fills its own. */
@@ -54,13 +56,20 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
     },
   },
   { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.report)) },
-  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
+  {
+    name: "resolve",
+    run: (s) => {
+      const out = resolveServices(s.valid, s.services, s.options, s.report);
+      s.candidates = out.candidates;
+      s.rejected = out.notAdmitted;
+    },
+  },
   {
     name: "admit",
     run: (s) => {
       const out = admit(s.candidates, s.options, s.report);
       s.admitted = out.admitted;
-      s.rejected = out.rejected;
+      s.rejected = [...s.rejected, ...out.rejected];
     },
   },
   { name: "build", run: (s) => void (s.table = build(s.admitted, s.options.notFound)) },

@@ -52,6 +52,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     hostField: host.field,
     backendRefs,
     termination,
+    routerStatus: draft.routerStatus,
     route: {
       id: draft.id,
       kind: draft.kind,
