@@ -28,7 +28,7 @@ import {
   kvTargetOf,
 } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
+import { formatEndpoint, formatPath, formatSplit, formatTls, serviceName, share } from "../lib/route-format.ts";
 
 export const explain = defineCommand({
   name: "explain",
@@ -156,9 +156,15 @@ function describeRoute(route: CompiledRoute): string {
     .filter((line) => line !== "")
     .map((line) => `    ${line}\n`)
     .join("");
+  const router = route.backends[0]?.router;
+  const split =
+    router === undefined
+      ? "by the edge, across the Services' own load balancers below"
+      : `handed to cluster ${formatSplit(route)}, which applies the Route's weights, its own sticky cookie and the Service choice`;
   return [
     `  path     ${formatPath(route)}\n`,
     `  tls      ${formatTls(route.tls)}\n`,
+    `  split    ${split}\n`,
     `  balance  ${route.balance}${route.cookie === null ? ", no sticky cookie" : `, sticky cookie ${route.cookie.name}`}; timeout ${route.timeoutMs} ms\n`,
     `  backends\n${table}`,
   ].join("");

@@ -6,7 +6,7 @@ import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, ZONE_OPTIONS } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatBackends, formatPath, formatTls } from "../lib/route-format.ts";
+import { formatBackends, formatPath, formatSplit, formatTls } from "../lib/route-format.ts";
 
 export const validate = defineCommand({
   name: "validate",
@@ -15,13 +15,16 @@ export const validate = defineCommand({
   description: `
 Reads Route, Ingress and Service manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
 recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
-stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout.
+stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout,
+each admitted route with who splits its traffic: the edge (its Services have load balancers of their own) or the
+cluster router it is handed to (ClusterIP Services), from the object's status or --cluster-router.
 --local/--remote select which endpoint addresses are acceptable (loopback only locally).`,
   options: { ...TARGET_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- validate routes-config/",
     "oc get routes,ingresses,services -n shop -o yaml | npm run routes -- validate --remote -",
     "npm run routes -- validate --strict --output json routes-config/shop/web-route.yaml",
+    "npm run routes -- validate --cluster-router east=router-default.apps.east.example.com east=east-manifests/",
   ],
   async run(context) {
     const { result, diagnostics, counts } = await compileInputs(context.args.positionals, context);
@@ -29,12 +32,13 @@ stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and re
       { ok: counts.error === 0, counts, diagnostics, admitted: result.admitted, rejected: result.rejected },
       () => {
         const admitted = formatTable(
-          ["HOST", "PATH", "ROUTE", "TLS", "BACKENDS"],
+          ["HOST", "PATH", "ROUTE", "TLS", "SPLIT BY", "BACKENDS"],
           result.admitted.map((route) => [
             route.host,
             formatPath(route),
             route.id,
             formatTls(route.tls),
+            formatSplit(route),
             formatBackends(route.backends),
           ]),
         );

@@ -23,7 +23,12 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
   /** The files read, in order, as they are named in messages. */
   files: string[];
+  /** Cluster labels of `NAME=PATH` inputs, in order. */
+  clusters: string[];
 }
+
+/** `NAME=PATH`: the objects of PATH come from cluster NAME (a DNS label, as cluster names are). */
+const CLUSTER_INPUT = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)=(.+)$/;
 
 /**
  * Reads every input (a file, a directory or `-`) in order. Throws {@link UserError} when an input does not
@@ -34,21 +39,32 @@ export async function readSources(
   cwd: string,
   readStdin: () => Promise<string>,
 ): Promise<ReadResult> {
-  const result: ReadResult = { objects: [], diagnostics: [], files: [] };
-  if (inputs.filter((input) => input === "-").length > 1) throw new UserError("`-` (stdin) can be given only once");
-  for (const input of inputs) {
-    const files = input === "-" ? [STDIN_NAME] : await manifestFiles(input, cwd);
+  const result: ReadResult = { objects: [], diagnostics: [], files: [], clusters: [] };
+  const split = await Promise.all(inputs.map((input) => clusterInput(input, cwd)));
+  if (split.filter(({ path }) => path === "-").length > 1) throw new UserError("`-` (stdin) can be given only once");
+  for (const { cluster, path } of split) {
+    if (cluster !== undefined && !result.clusters.includes(cluster)) result.clusters.push(cluster);
+    const files = path === "-" ? [STDIN_NAME] : await manifestFiles(path, cwd);
     for (const file of files) {
       const text = file === STDIN_NAME ? await readStdin() : await readFile(resolve(cwd, file), "utf8");
       const parsed = parseManifests(text, file);
       // A loop, not push(...spread): one file of an `oc get -A` export can hold 100,000+ objects, more arguments
       // than a call may take.
-      for (const object of parsed.objects) result.objects.push(object);
+      for (const object of parsed.objects)
+        result.objects.push(cluster === undefined ? object : { ...object, source: { ...object.source, cluster } });
       for (const diagnostic of parsed.diagnostics) result.diagnostics.push(diagnostic);
       result.files.push(file);
     }
   }
   return result;
+}
+
+/** Splits a `NAME=PATH` input; a path that exists as written (even with a `=`) is a plain path. */
+async function clusterInput(input: string, cwd: string): Promise<{ cluster: string | undefined; path: string }> {
+  const match = CLUSTER_INPUT.exec(input);
+  if (match === null || (await stat(resolve(cwd, input)).catch(() => null)) !== null)
+    return { cluster: undefined, path: input };
+  return { cluster: match[1], path: match[2] ?? "" };
 }
 
 /** The manifest files of one command-line input, named relative to how the user wrote the input. */

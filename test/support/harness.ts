@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
   manifests: string;
   protocol?: "http" | "https";
+  /** Extra `routes push` options for every push (e.g. `--resolve NAME=127.0.0.1:PORT` for a router stand-in). */
+  pushArgs?: string[];
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -48,7 +50,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     });
   const push = async (manifests: string): Promise<Run> => {
     await writeFile(join(configDir, "manifests.yaml"), render(manifests));
-    const run = await routes(["push", "--local", "--persist-to", persistTo, "--output", "json", configDir], {
+    const args = ["push", "--local", "--persist-to", persistTo, "--output", "json", ...(options.pushArgs ?? [])];
+    const run = await routes([...args, configDir], {
       env: { EDGEROUTE_PUBLISHED_BY: "e2e-test" },
     });
     if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
