@@ -190,6 +190,10 @@ describe("a cluster export served through the cluster's router", () => {
     );
     expect(received).toHaveLength(40);
     expect(received.every((r) => r.headers["x-forwarded-host"] === "weighted.example.com")).toBe(true);
+    // The access log says the route went to a cluster router, and which.
+    expect(h.gateway.output()).toContain(
+      '"route":"router-e2e/weightedroute","backend":"cluster-router/default","router":"default"',
+    );
   });
 
   it("adds no cookie of its own: the router's cookie passes through untouched both ways and keeps the client pinned", async () => {
