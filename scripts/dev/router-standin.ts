@@ -157,7 +157,10 @@ function serve(
     res.writeHead(503, { "Content-Type": "text/html", "X-Router": options.name });
     res.end("<html><body><h1>Application is not available</h1></body></html>\n");
   };
-  if (route === undefined) return unavailable();
+  if (route === undefined) {
+    unavailable();
+    return;
+  }
   const active = route.backends.filter((b) => b.weight > 0 && options.services[b.service] !== undefined);
   const pinned = readCookie(str(req.headers.cookie), route.cookie);
   let backend = active.find((b) => fnv1aHex(b.service) === pinned);
@@ -166,7 +169,10 @@ function serve(
     let draw = Math.random() * active.reduce((sum, b) => sum + b.weight, 0);
     backend = active.find((b) => (draw -= b.weight) < 0) ?? active[active.length - 1];
   }
-  if (backend === undefined) return unavailable();
+  if (backend === undefined) {
+    unavailable();
+    return;
+  }
   const base = new URL(options.services[backend.service] as string);
   forwarded.push({ route: route.id, service: backend.service, host });
   const upstream = request(

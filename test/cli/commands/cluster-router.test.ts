@@ -7,8 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../scripts/cli.ts";
-import { parseShard } from "../../../worker/core/compile/index.ts";
-import type { Pointer } from "../../../worker/core/index.ts";
+import { parseShard, type Pointer } from "../../../worker/core/index.ts";
 import { captureIo, EXAMPLE, kvGet, kvJson, routes, tempDir } from "../helpers.ts";
 
 /** A Route and its ClusterIP Service as written by hand: no status. */
