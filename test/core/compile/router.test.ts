@@ -237,6 +237,23 @@ describe("routes whose Services have no address of their own go to the cluster's
     expect(remote.backends[0]?.endpoints).toEqual([{ scheme: "https", host: EAST, port: 443 }]);
   });
 
+  it("treats NodePort and still-pending LoadBalancer Services like ClusterIP ones", () => {
+    const r = withStatus(route("web", { host: "web.example.com" }), [admittedBy("default", EAST, "web.example.com")]);
+    const nodePort = { ...clusterIp("web"), spec: { type: "NodePort", ports: [{ port: 8080, nodePort: 30080 }] } };
+    expect(only(run([r, nodePort]).admitted).backends[0]?.router).toEqual({ name: "default", from: "status" });
+    expect(only(run([r, service("web", { noAddress: true })]).admitted).backends[0]?.router).toEqual({
+      name: "default",
+      from: "status",
+    });
+  });
+
+  it("maps a load balancer's name with the resolve option too", () => {
+    const resolve = { "lb.example.net": { address: "127.0.0.3", port: 9081 } };
+    const compiled = only(run([route("web"), service("web", { hostname: "LB.example.net" })], { resolve }).admitted);
+    expect(compiled.backends[0]?.endpoints).toEqual([{ scheme: "http", host: "127.0.0.3", port: 9081 }]);
+    expect(compiled.backends[0]?.router).toBeUndefined();
+  });
+
   it("publishes the router in the table and reads it back", () => {
     const r = withStatus(route("web", { host: "web.example.com" }), [admittedBy("default", EAST, "web.example.com")]);
     const result = run([r, clusterIp("web")]);
