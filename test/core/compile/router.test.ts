@@ -156,7 +156,7 @@ describe("routes whose Services have no address of their own go to the cluster's
   });
 
   it("takes the object's status before the option, and a Service's own load balancer before both", () => {
-    const options = { target: "remote" as const, clusterRouters: { "": "option.example.com" } };
+    const options = { clusterRouters: { "": "option.example.com" } };
     const admitted = withStatus(route("web", { host: "web.example.com" }), [
       admittedBy("default", EAST, "web.example.com"),
     ]);
@@ -192,12 +192,17 @@ describe("routes whose Services have no address of their own go to the cluster's
       }),
       status: { loadBalancer: { ingress: [{ hostname: EAST }, { ip: "203.0.113.50" }] } },
     };
-    const compiled = only(run([ing, clusterIp("web")], { target: "remote" }).admitted);
+    const compiled = only(run([ing, clusterIp("web")]).admitted);
     expect(compiled.backends[0]?.router).toEqual({ name: `${EAST}, 203.0.113.50`, from: "status" });
     expect(compiled.backends[0]?.endpoints).toEqual([
       { scheme: "https", host: EAST, port: 443 },
       { scheme: "https", host: "203.0.113.50", port: 443 },
     ]);
+    // For a deployed Worker, router endpoints pass the same reachability rules as any endpoint (no IP addresses).
+    const remote = only(problems(run([ing, clusterIp("web")], { target: "remote" })));
+    expect(remote).toMatchObject({ code: "UnreachableEndpoint", field: "status.loadBalancer.ingress" });
+    expect(remote.message).toContain("is served by cluster router");
+    expect(remote.message).toContain("https://203.0.113.50:443");
     const bare = run([
       ingress("api", { rules: [rule("api.example.com", [{ port: { number: 8080 } }])] }),
       clusterIp("web"),

@@ -115,6 +115,8 @@ export interface ServiceInfo {
     targets?: string[];
   };
   ports: ServicePort[];
+  /** Why no route may use it at all (an invalid hostname annotation, reported on the Service). */
+  unusable?: string;
 }
 
 export interface ServicePort {

@@ -120,6 +120,13 @@ function findService(
       `${ref.field}.name`,
       `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
     );
+  } else if (service.unusable !== undefined) {
+    report.error(
+      s,
+      "ServiceHasNoAddress",
+      `${ref.field}.name`,
+      `${s.object} refers to Service ${key}, which ${service.unusable}`,
+    );
   }
   return service;
 }
@@ -193,7 +200,8 @@ function checkReachable(
           : valid.routerStatus.kind === "route"
             ? "status.ingress"
             : "status.loadBalancer.ingress";
-    const what = router === undefined ? `refers to Service ${backend.service}` : `is served by cluster router ${router.name}`;
+    const what =
+      router === undefined ? `refers to Service ${backend.service}` : `is served by cluster router ${router.name}`;
     for (const endpoint of backend.endpoints) {
       const reasons = unreachableReasons(endpoint, valid.route.host, options.zones ?? []);
       if (reasons.length === 0) continue;
