@@ -13,5 +13,12 @@ export interface Env {
   ACCESS_LOG?: string;
   /** `true` only in local development, where the demo backends listen on loopback. */
   ALLOW_LOOPBACK_TARGETS?: string;
+  /**
+   * The host the gateway's own endpoints (`/__edgeroute/health`) answer on, e.g. the workers.dev name; unset or
+   * empty: they answer nowhere. Never a route host.
+   */
+  ADMIN_HOST?: string;
+  /** Secret (`wrangler secret put ADMIN_TOKEN`): when set, the admin endpoints need `Authorization: Bearer <it>`. */
+  ADMIN_TOKEN?: string;
   [binding: string]: unknown;
 }

@@ -3,18 +3,23 @@
  */
 import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
-import { readLiveState } from "../lib/live-table.ts";
+import { listEndpoints } from "../lib/endpoint-list.ts";
+import { readLiveState, readTable } from "../lib/live-table.ts";
 import { KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
 import { describeCounts } from "../lib/publish-report.ts";
+import { formatEndpoint } from "../lib/route-format.ts";
+import { routesOf } from "../lib/table-diff.ts";
 
 export const status = defineCommand({
   name: "status",
   summary: "Show the live route table version and the history",
   usage: "[options]",
   description: `
-Reads routes:current and routes:history (one wrangler call) and prints the live version, when and by whom it
-was published, its route, host and shard counts, and the versions kept for rollback, newest first.`,
+Reads routes:current and routes:history (one wrangler call), then the live table (one more), and prints the live
+version, when and by whom it was published, its route, host and shard counts, every backend endpoint with its
+cluster (NAME of a NAME=PATH input, - for unlabelled input), failover priority and number of routes, and the
+versions kept for rollback, newest first.`,
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...OUTPUT_OPTIONS },
   examples: ["npm run routes -- status", "npm run routes -- status --remote --output json"],
   async run({ args, io, out }) {
@@ -22,7 +27,8 @@ was published, its route, host and shard counts, and the versions kept for rollb
       throw new UserError(`status takes no arguments (got ${args.positionals.join(" ")})`);
     const kv = io.openKv(await kvTargetOf(args, io.cwd));
     const { pointer, history } = await readLiveState(kv);
-    out.result({ live: pointer, history, kv: kv.description }, () => {
+    const endpoints = pointer === null ? [] : listEndpoints(routesOf((await readTable(kv, pointer)).shards));
+    out.result({ live: pointer, history, endpoints, kv: kv.description }, () => {
       if (pointer === null) return `no route table is published in ${kv.description}\n`;
       // A history lost or never written shows the live pointer alone (the next push rebuilds it the same way).
       const rows = (history.length > 0 ? history : [pointer]).map((entry) => [
@@ -39,6 +45,17 @@ was published, its route, host and shard counts, and the versions kept for rollb
         `published      ${pointer.publishedAt} by ${pointer.publishedBy} (${ago(io.now(), pointer.publishedAt)})\n`,
         `table          ${describeCounts(pointer)}\n`,
         `kv             ${kv.description}\n`,
+        `\nEndpoints (${endpoints.length}):\n`,
+        formatTable(
+          ["SERVICE", "CLUSTER", "ENDPOINT", "PRIORITY", "ROUTES"],
+          endpoints.map((row) => [
+            row.service,
+            row.cluster ?? "-",
+            formatEndpoint(row.endpoint),
+            String(row.priority),
+            String(row.routes.length),
+          ]),
+        ),
         `\nHistory (newest first, * = live):\n`,
         formatTable(["", "VERSION", "PUBLISHED", "BY", "ROUTES", "HOSTS", "SHARDS"], rows),
       ].join("");

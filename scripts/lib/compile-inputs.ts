@@ -15,6 +15,8 @@ export interface CompiledInputs {
   result: CompileResult;
   objects: SourceObject[];
   files: string[];
+  /** Cluster names of `NAME=PATH` inputs, in order; empty for unlabelled inputs. */
+  clusters: string[];
   /** Reader and compiler diagnostics, warnings already raised to errors under `--strict`, in file/line order. */
   diagnostics: LocatedDiagnostic[];
   counts: Record<Severity, number>;
@@ -55,13 +57,15 @@ export async function compileInputs(
   for (const diagnostic of diagnostics) counts[diagnostic.severity]++;
   out.diagnostics(diagnostics.map(formatDiagnostic));
   if (out.format === "text") {
+    const clusters =
+      read.clusters.length === 0 ? "" : `${plural(read.clusters.length, "cluster")} (${read.clusters.join(", ")}), `;
     out.progress(
-      `${plural(read.files.length, "file")}, ${plural(read.objects.length, "object")}: ` +
+      `${clusters}${plural(read.files.length, "file")}, ${plural(read.objects.length, "object")}: ` +
         `${plural(result.admitted.length, "route")} admitted, ${result.rejected.length} rejected; ` +
         `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.notice, "notice")}`,
     );
   }
-  return { result, objects: read.objects, files: read.files, diagnostics, counts };
+  return { result, objects: read.objects, files: read.files, clusters: read.clusters, diagnostics, counts };
 }
 
 /** @example plural(1, "route") === "1 route"; plural(2, "route") === "2 routes" */

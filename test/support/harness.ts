@@ -17,8 +17,11 @@ export interface Harness {
   persistTo: string;
   backends: Record<string, EchoBackend>;
   gateway: RunningGateway;
-  /** Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. */
-  push(manifests: string): Promise<Run>;
+  /**
+   * Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. A
+   * record is one export per cluster, pushed as `NAME=PATH` inputs.
+   */
+  push(manifests: Manifests): Promise<Run>;
   /** The table version the gateway serves now. */
   version(): Promise<string | null>;
   /** Wait until the gateway serves a version other than `previous` (it re-reads the pointer every second here). */
@@ -26,20 +29,24 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** One YAML text, or each cluster's export by cluster name. */
+export type Manifests = string | Record<string, string>;
+
 export interface HarnessOptions {
   backends: string[];
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
-  manifests: string;
+  manifests: Manifests;
   protocol?: "http" | "https";
   /** Extra `routes push` options for every push (e.g. `--resolve NAME=127.0.0.1:PORT` for a router stand-in). */
   pushArgs?: string[];
+  /** Worker secrets, written to a dotenv file the gateway reads (`wrangler dev --env-file`, like `.dev.vars`). */
+  secrets?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "edgeroute-e2e-"));
   const persistTo = join(dir, "state");
   const configDir = join(dir, "routes");
-  await mkdir(configDir);
   const backends: Record<string, EchoBackend> = {};
   for (const name of options.backends) backends[name] = await startEchoBackend(name);
   const render = (text: string): string =>
@@ -48,21 +55,40 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!backend) throw new Error(`manifest names unknown backend ${name}`);
       return String(backend.port);
     });
-  const push = async (manifests: string): Promise<Run> => {
-    await writeFile(join(configDir, "manifests.yaml"), render(manifests));
+  const push = async (manifests: Manifests): Promise<Run> => {
+    await rm(configDir, { recursive: true, force: true });
+    await mkdir(configDir);
+    const inputs: string[] = [];
+    if (typeof manifests === "string") {
+      await writeFile(join(configDir, "manifests.yaml"), render(manifests));
+      inputs.push(configDir);
+    } else {
+      for (const [cluster, text] of Object.entries(manifests)) {
+        await writeFile(join(configDir, `${cluster}.yaml`), render(text));
+        inputs.push(`${cluster}=${join(configDir, `${cluster}.yaml`)}`);
+      }
+    }
     const args = ["push", "--local", "--persist-to", persistTo, "--output", "json", ...(options.pushArgs ?? [])];
-    const run = await routes([...args, configDir], {
+    const run = await routes([...args, ...inputs], {
       env: { EDGEROUTE_PUBLISHED_BY: "e2e-test" },
     });
     if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;
   };
   await push(options.manifests);
+  const envFiles: string[] = [];
+  if (options.secrets !== undefined) {
+    const file = join(dir, "secrets.env");
+    const lines = Object.entries(options.secrets).map(([name, value]) => `${name}=${JSON.stringify(value)}\n`);
+    await writeFile(file, lines.join(""));
+    envFiles.push(file);
+  }
   const gateway = await startGateway({
     port: await freePort(),
     persistTo,
     protocol: options.protocol,
     stdio: "collect",
+    envFiles,
   });
   const harness: Harness = {
     dir,

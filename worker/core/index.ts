@@ -4,12 +4,13 @@
  */
 export * from "./types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
-export { normalizePath, type PathResult } from "./path.ts";
+export { matchedPrefixEnd, matchingPath, normalizePath, type PathResult } from "./path.ts";
 export {
   HostIndex,
   ShardLookup,
   explainRoute,
   matchRoute,
+  ownedHeadersFor,
   resolveRoute,
   servedOver,
   tableLookup,
@@ -17,8 +18,17 @@ export {
 export type { Considered, Explanation, Resolution, RouteLookup, Walk } from "./match.ts";
 export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState } from "./pick.ts";
-export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, NEVER_A_TARGET, parseNetwork } from "./ip.ts";
+export {
+  addressInNetworks,
+  canonicalHost,
+  classifyTarget,
+  forbiddenTarget,
+  formatNetwork,
+  isIpLiteral,
+  NEVER_A_TARGET,
+  parseNetwork,
+} from "./ip.ts";
 export type { AddressClass, Network } from "./ip.ts";
 export { PROXY_PORTS, unreachableReasons, zoneOf } from "./reach.ts";
-export { fnv1a, fnv1aHex } from "./hash.ts";
+export { contentHashOf, fnv1a, fnv1aHex } from "./hash.ts";
 export * from "./table/index.ts";

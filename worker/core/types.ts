@@ -39,6 +39,13 @@ export interface Endpoint {
   /** IPv4, IPv6 (without brackets) or a DNS name, lowercased. */
   host: string;
   port: number;
+  /** The cluster this endpoint belongs to (`NAME=PATH` inputs); absent for an unlabelled input. */
+  cluster?: string;
+  /**
+   * Failover tier: the Worker uses the lowest tier that has a healthy endpoint (lower is preferred; absent = 0;
+   * active-active = all equal).
+   */
+  priority?: number;
 }
 
 /** One Service of `spec.to` / `spec.alternateBackends` (or one Ingress backend). */
@@ -83,8 +90,43 @@ export interface JwtAuth {
   /** Never empty, never `none`; only one key family (all RS*, all ES*, …) so algorithm confusion cannot happen. */
   algorithms: string[];
   clockToleranceSeconds: number;
+  /** The `typ` header tokens must carry (RFC 8725 §3.11, RFC 9068 `at+jwt`), when set. */
+  type?: string;
   /** Claims copied into request headers; client-sent copies of these headers are always removed first. */
   forwardClaims: { claim: string; header: string }[];
+}
+
+/**
+ * Check an opaque bearer token with the server that issued it, before forwarding (docs/security.md §6):
+ * - `openshift-user`: `GET <url>` (the cluster's `/apis/user.openshift.io/v1/users/~`) with the client's token;
+ * - `openshift-token-review`: `POST <url>` (`/apis/authentication.k8s.io/v1/tokenreviews`) with the reviewer's
+ *   token from the Worker secret `secret`;
+ * - `introspection`: RFC 7662 `POST <url>` with HTTP Basic client credentials from the Worker secret `secret`.
+ */
+export interface TokenCheck {
+  kind: "openshift-user" | "openshift-token-review" | "introspection";
+  /** The full endpoint URL the Worker calls (a target like any other: checked at publish and request time). */
+  url: string;
+  /** Name of the Worker secret holding the gateway's own credentials (TokenReview, introspection). */
+  secret?: string;
+  /** Introspection: `aud` must contain one of these. */
+  audience?: string[];
+  /** The user name must be one of these. */
+  allowedUsers?: string[];
+  /** The user must belong to one of these groups. */
+  allowedGroups?: string[];
+  /** Introspection: every one of these must be in `scope`. */
+  requiredScopes?: string[];
+  /** Header that carries the user name to the backend (client-sent copies always removed). */
+  userHeader?: string;
+  /** Header that carries the groups, comma-separated (client-sent copies always removed). */
+  groupsHeader?: string;
+  /** How long an accepted token is remembered (never past its `exp`). */
+  cacheSeconds: number;
+  /** How long a rejected token is remembered. */
+  negativeCacheSeconds: number;
+  /** The endpoint must answer within this; otherwise the request gets 503. */
+  timeoutMs: number;
 }
 
 /** Require a verified X.509 client certificate (Cloudflare mTLS, `request.cf.tlsClientAuth`). */
@@ -143,6 +185,7 @@ export interface CompiledRoute {
   ipAllowlist: string[] | null;
   rateLimit: RateLimit | null;
   jwt: JwtAuth | null;
+  tokenCheck: TokenCheck | null;
   clientCert: ClientCertAuth | null;
 }
 
@@ -189,6 +232,8 @@ export interface Pointer {
   routeCount: number;
   hostCount: number;
   shardCount: number;
+  /** The index's shard hashes, so a cold isolate can check the shard it reads without reading the index. */
+  shardHashes?: string[];
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
@@ -209,7 +254,10 @@ export interface SourceRef {
   item?: number;
   /** 1-based line of the object's start, when known. */
   line?: number;
-  /** The cluster the object was exported from: NAME of a `NAME=PATH` input of the routes CLI. */
+  /**
+   * The cluster the object was exported from: `NAME` of the CLI input `NAME=PATH`. Objects of different clusters
+   * never collide by name; absent for unlabelled inputs.
+   */
   cluster?: string;
 }
 
@@ -247,7 +295,8 @@ export type DiagnosticCode =
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
   | "MalformedYAML"
-  | "DuplicateObject";
+  | "DuplicateObject"
+  | "ClusterCopiesDisagree";
 
 export interface Diagnostic {
   severity: Severity;

@@ -14,6 +14,8 @@ export function log(ctx: RequestCtx): void {
     path: ctx.path,
     status: ctx.status,
     code: ctx.code,
+    detail: ctx.detail,
+    ray: ctx.ray,
     route: ctx.route?.id,
     backend: ctx.backend?.service,
     // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).

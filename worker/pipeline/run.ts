@@ -36,16 +36,22 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
     await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
-    const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });
+    const decision = await enforcePolicies({
+      request,
+      route: ctx.route!,
+      clientIp: ctx.clientIp,
+      env: deps.env,
+      waitUntil: deps.waitUntil,
+    });
     if (!decision.allow) {
       ctx.code = decision.code;
       return done(ctx, decision.response);
     }
-    select(ctx, deps.balance, deps.env.ALLOW_LOOPBACK_TARGETS === "true");
+    select(ctx, deps.balance);
     const mode = deps.env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
     if (mode === "direct") warnIfRefusedRemotely(ctx);
     const upstream = upstreamRequest(ctx, mode, decision);
-    const response = await forward(ctx, upstream, deps.balance);
+    const response = await forward(ctx, upstream, deps.balance, deps.env.ALLOW_LOOPBACK_TARGETS === "true");
     return done(ctx, respond(ctx, response, upstream.websocket));
   } catch (error) {
     return fail(ctx, error);
@@ -63,10 +69,9 @@ function done(ctx: { status?: number }, response: Response): Response {
 
 function asNoTable(error: unknown): never {
   if (error instanceof TableUnavailable) {
-    throw new GatewayError(
-      "NoTable",
-      `No route table can be read (${error.message}). Publish one with \`npm run routes -- push\`.`,
-    );
+    throw new GatewayError("NoTable", "No route table can be read. Publish one with `npm run routes -- push`.", {
+      detail: error.message,
+    });
   }
   throw error;
 }

@@ -1,14 +1,14 @@
 /**
- * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), then the target check.
- * Runs after the policies, before `upstream`. May throw `NoBackend` or `ForbiddenTarget`.
+ * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), (the target is checked on the final URL in `forward`).
+ * Runs after the policies, before `upstream`. May throw `NoBackend`.
  */
-import { classifyTarget, NEVER_A_TARGET, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
+import { pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
 import type { BalanceState } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { GatewayError } from "./errors.ts";
 
-export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: boolean): void {
+export function select(ctx: RequestCtx, balance: BalanceState): void {
   const route = ctx.route;
   if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
   const stickyId = route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
@@ -17,19 +17,11 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
   const choice = pickBackend(route.backends, draw, stickyId);
   if (!choice) throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
   const endpoint = pickEndpoint(choice.backend, route.balance, balance, ctx.clientIp, Math.random());
-  if (!endpoint) throw new GatewayError("NoBackend", `Service ${choice.backend.service} has no endpoint.`);
+  if (!endpoint)
+    throw new GatewayError("NoBackend", "The application has no endpoint.", {
+      detail: `Service ${choice.backend.service} has no endpoint`,
+    });
   ctx.backend = choice.backend;
   ctx.sticky = choice.sticky;
   ctx.endpoint = endpoint;
-  // Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
-  const kind = classifyTarget(endpoint.host);
-  if (NEVER_A_TARGET.has(kind)) {
-    throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
-  }
-  if (kind === "loopback" && !allowLoopback) {
-    throw new GatewayError(
-      "ForbiddenTarget",
-      "The route's endpoint is a loopback address, allowed only in local development.",
-    );
-  }
 }

@@ -49,7 +49,7 @@ describe("routes handed to a cluster router", () => {
     const bare = captureIo({ cwd: dir });
     expect(await main(["validate", "east=east"], bare.io)).toBe(0);
     expect(bare.stderr()).toMatch(
-      /^east\/web\.yaml:\d+ {2}warning {2}RouteNotAdmitted {2}Route shop\/web {2}status\.ingress {2}not admitted: .*--cluster-router east=HOST/m,
+      /^east\/web\.yaml:\d+ {2}warning {2}RouteNotAdmitted {2}Route shop\/web \(cluster east\) {2}status\.ingress {2}not admitted: .*--cluster-router east=HOST/m,
     );
     expect(bare.stdout()).toMatch(/Rejected routes \(1\):[\s\S]*web\.east\.example\.com .*RouteNotAdmitted/);
     const strict = captureIo({ cwd: dir });

@@ -144,7 +144,8 @@ describe("routes whose Services have no address of their own go to the cluster's
     const options: CompileOptions = { ...DEFAULT_COMPILE_OPTIONS, target: "remote" };
     const none = compile(objects, options);
     expect(none.admitted).toEqual([]);
-    const [east, plain] = problems(none);
+    const east = problems(none).find((d) => d.object.endsWith("(cluster east)"));
+    const plain = problems(none).find((d) => !d.object.endsWith("(cluster east)"));
     expect(east?.message).toContain("--cluster-router east=HOST");
     expect(plain?.message).toContain("--cluster-router HOST");
     const both = compile(objects, { ...options, clusterRouters: { east: EAST, "": "Router.Example.com" } });

@@ -1,7 +1,8 @@
 /**
  * @module Which addresses the gateway may forward to (docs/security.md): link-local, metadata and unspecified addresses
  * never; loopback only for a local table; private ranges only when allowed for a remote one. Used for Service
- * endpoints and for JWKS URLs (both are fetched by the Worker). Classification is the core's `classifyTarget`; the
+ * endpoints and for JWKS URLs (both are fetched by the Worker). Classification is the core's `classifyTarget`, which reads the
+ * host as `fetch` will (WHATWG URL host parsing: `0x7f.1` is 127.0.0.1) and unpacks IPv4 carried in IPv6; the
  * classes refused here whatever the options are the core's `NEVER_A_TARGET`, which the Worker checks again.
  */
 import { classifyTarget } from "../ip.ts";
@@ -16,6 +17,8 @@ export function endpointRefusal(
   switch (classifyTarget(host)) {
     case "ok":
       return null;
+    case "invalid":
+      return "is not a host a URL can name: a URL parser (and so fetch) refuses it or reads it as a different address (a last label that is a number or 0x… must form a valid IPv4 address; no %-escapes, no non-ASCII, no IPv6 zone); write the load balancer's DNS name or its address in plain dotted decimal";
     case "link-local":
       return "is link-local (169.254.0.0/16, fe80::/10), where cloud metadata services answer; it is never a forwarding target";
     case "metadata":

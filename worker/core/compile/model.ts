@@ -1,5 +1,5 @@
 /**
- * @module The intermediate values passed between compile stages (read → validate → resolve → admit → build).
+ * @module The intermediate values passed between compile stages (read → validate → resolve → merge → admit → build).
  * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
  */
 import type { CompiledRoute, PathMatch, Termination } from "../types.ts";
@@ -145,6 +145,15 @@ export interface ValidRoute {
   wildcard: "route" | "ingress" | null;
   /** Field the host came from (`spec.host`, `spec.subdomain`, `spec.rules[0].host`), for admission messages. */
   hostField: string;
+  /** Field the path came from (`spec.path`, `spec.rules[0].http.paths[1].path`), for messages. */
+  pathField: string;
+  /**
+   * `edgeroute.dev/cluster-order`: the route's clusters, most preferred first (active-passive); `null` when absent
+   * (active-active).
+   */
+  clusterOrder: string[] | null;
+  /** Clusters the route was read from: one per copy once merged (./merge.ts); empty for unlabelled inputs. */
+  clusters: string[];
   backendRefs: BackendRef[];
   termination: Termination | null;
   routerStatus: RouterStatus;

@@ -1,5 +1,6 @@
 /**
- * @module Stage 3, resolve services. The one rule for where a route's traffic goes:
+ * @module Stage 3, resolve services (each route's Services are looked up in its own namespace and cluster). The one
+ * rule for where a route's traffic goes:
  * - every backend's Service (same namespace) has an address of its own (LoadBalancer ingress addresses, or an
  *   ExternalName): the edge splits across them itself, each reached at the DNS names of its hostname annotation,
  *   else its load-balancer ingress addresses or external name, on the port the route names;
@@ -15,6 +16,7 @@ import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
 import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName, Rejection } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
+import { clusterKey } from "./clusters.ts";
 import { endpointFor, endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
@@ -90,15 +92,20 @@ export function resolveServices(
       checkReachable(valid, route.backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    out.push({
-      subject: valid.subject,
-      namespace: valid.namespace,
-      name: valid.name,
-      created: valid.created,
-      wildcard: valid.wildcard,
-      hostField: valid.hostField,
-      route,
-    });
+    const { backendRefs: _refs, termination: _termination, route: _valid, ...rest } = valid;
+    const cluster = valid.subject.source.cluster;
+    // Endpoints carry the cluster they are in (router endpoints too), for failover and the CLI's views.
+    const tagged =
+      cluster === undefined
+        ? route
+        : {
+            ...route,
+            backends: route.backends.map((b) => ({
+              ...b,
+              endpoints: b.endpoints.map((e) => (e.cluster === undefined ? { ...e, cluster } : e)),
+            })),
+          };
+    out.push({ ...rest, route: tagged });
   }
   return { candidates: out, notAdmitted };
 }
@@ -112,13 +119,14 @@ function findService(
 ): ServiceInfo | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
-  const service = services.get(key);
+  const cluster = s.source.cluster;
+  const service = services.get(clusterKey(cluster, key));
   if (service === undefined) {
     report.error(
       s,
       "ServiceNotFound",
       `${ref.field}.name`,
-      `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
+      `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
     );
   } else if (service.unusable !== undefined) {
     report.error(
@@ -143,6 +151,7 @@ function resolveBackend(
 ): Backend | undefined {
   const s = valid.subject;
   const key = service.key;
+  const cluster = s.source.cluster;
   const nameField = `${ref.field}.name`;
   const port = findPort(service, ref);
   if (typeof port === "string") {
@@ -169,11 +178,12 @@ function resolveBackend(
     }
   }
   if (!ok) return undefined;
-  const endpointsKey = `${key}\n${port}\n${scheme}`;
+  const endpointsKey = `${clusterKey(cluster, key)}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
-    cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => endpointFor(host, scheme, port, options))));
+    endpoints = hosts.map((host): Endpoint => endpointFor(host, scheme, port, options));
+    cache.endpoints.set(endpointsKey, endpoints);
   }
   return { service: key, weight: ref.weight, id: backendId(key), endpoints };
 }

@@ -20,6 +20,7 @@ export const ROUTE_DEFAULTS = {
   ipAllowlist: null,
   rateLimit: null,
   jwt: null,
+  tokenCheck: null,
   clientCert: null,
 } as const satisfies Partial<CompiledRoute>;
 /** Shared by every restored route without header actions; frozen so a shared list can never be changed. */
@@ -113,6 +114,7 @@ export function restoreRoute(
     ipAllowlist: compact.ipAllowlist ?? ROUTE_DEFAULTS.ipAllowlist,
     rateLimit: compact.rateLimit ?? ROUTE_DEFAULTS.rateLimit,
     jwt: compact.jwt ?? ROUTE_DEFAULTS.jwt,
+    tokenCheck: compact.tokenCheck ?? ROUTE_DEFAULTS.tokenCheck,
     clientCert: compact.clientCert ?? ROUTE_DEFAULTS.clientCert,
   };
 }
