@@ -19,7 +19,7 @@ import {
 } from "../../worker/core/index.ts";
 import type { CompiledRoute, NotFoundStatus } from "../../worker/core/index.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
-import { listOption, stringOption } from "../lib/args.ts";
+import { stringOptions, stringOption } from "../lib/args.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { readLiveState, readVersion } from "../lib/live-table.ts";
@@ -37,6 +37,7 @@ import {
   formatClusters,
   formatEndpoint,
   formatPath,
+  formatSplit,
   formatTls,
   serviceName,
   share,
@@ -135,7 +136,7 @@ function parseRequest(text: string, context: CommandContext): Request {
   if (!path.ok) throw new UserError(`${text}: the Worker answers 400: ${path.reason}`);
   const method = (stringOption(context.args, "method") ?? "GET").toUpperCase();
   const headers: Record<string, string> = {};
-  for (const line of listOption(context.args, "header")) {
+  for (const line of stringOptions(context.args, "header")) {
     const colon = line.indexOf(":");
     if (colon <= 0) throw new UserError(`-H ${JSON.stringify(line)}: give a header as 'Name: value'`);
     const name = line.slice(0, colon).trim().toLowerCase();
@@ -143,7 +144,7 @@ function parseRequest(text: string, context: CommandContext): Request {
     // Repeated headers read as the Fetch API joins them, which is what the Worker sees.
     headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
-  const cookies = listOption(context.args, "cookie");
+  const cookies = stringOptions(context.args, "cookie");
   for (const cookie of cookies) {
     if (!cookie.includes("=")) throw new UserError(`-b ${JSON.stringify(cookie)}: give a cookie as 'name=value'`);
   }
@@ -263,10 +264,16 @@ function describeRoute(route: CompiledRoute): string {
     .filter((line) => line !== "")
     .map((line) => `    ${line}\n`)
     .join("");
+  const router = route.backends[0]?.router;
+  const split =
+    router === undefined
+      ? "by the edge, across the Services' own load balancers below"
+      : `handed to cluster ${formatSplit(route)}, which applies the Route's weights, its own sticky cookie and the Service choice`;
   const auth = formatAuth(route);
   return [
     `  path     ${formatPath(route)}\n`,
     `  tls      ${formatTls(route.tls)}\n`,
+    `  split    ${split}\n`,
     auth === null ? "" : `  auth     ${auth}\n`,
     `  balance  ${route.balance}${route.cookie === null ? ", no sticky cookie" : `, sticky cookie ${route.cookie.name}`}; timeout ${route.timeoutMs} ms\n`,
     ...(clustered

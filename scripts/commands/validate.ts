@@ -6,7 +6,7 @@ import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, ZONE_OPTIONS } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatAuth, formatBackends, formatClusters, formatPath, formatTls } from "../lib/route-format.ts";
+import { formatAuth, formatBackends, formatClusters, formatPath, formatSplit, formatTls } from "../lib/route-format.ts";
 
 export const validate = defineCommand({
   name: "validate",
@@ -16,7 +16,9 @@ export const validate = defineCommand({
 Reads Route, Ingress, Service and Gateway API (Gateway, HTTPRoute, ReferenceGrant) manifests (YAML or JSON, as \`oc get -o yaml\` prints them; directories are read
 recursively, - reads stdin) and compiles them exactly as push would, without touching KV. Diagnostics go to
 stderr as FILE:LINE  SEVERITY  CODE  OBJECT  FIELD  MESSAGE; the admitted and rejected routes go to stdout,
-with the authentication of every route that has one (client certificate, JWT, OpenShift or introspection token).
+each admitted route with who splits its traffic: the edge (its Services have load balancers of their own) or the
+cluster router it is handed to (ClusterIP Services), from the object's status or --cluster-router; and the
+authentication of every route that has one (client certificate, JWT, OpenShift or introspection token).
 --local/--remote select which endpoint addresses are acceptable (loopback only locally). Label each cluster's
 export NAME=PATH (east=east.yaml west=west.yaml): the same route in several clusters is served as one, with
 endpoints in each; the admitted table then shows each route's clusters.`,
@@ -25,6 +27,7 @@ endpoints in each; the admitted table then shows each route's clusters.`,
     "npm run routes -- validate routes-config/",
     "oc get routes,ingresses,services -n shop -o yaml | npm run routes -- validate --remote -",
     "npm run routes -- validate --strict --output json routes-config/shop/web-route.yaml",
+    "npm run routes -- validate --cluster-router east=router-default.apps.east.example.com east=east-manifests/",
     "npm run routes -- validate east=east.yaml west=west.yaml",
   ],
   async run(context) {
@@ -42,12 +45,13 @@ endpoints in each; the admitted table then shows each route's clusters.`,
         // With NAME=PATH inputs, each route also shows its clusters in failover order (east, west / west → east).
         const clustered = result.admitted.some((route) => formatClusters(route) !== "");
         const admitted = formatTable(
-          ["HOST", "PATH", "ROUTE", "TLS", "BACKENDS", ...(clustered ? ["CLUSTERS"] : [])],
+          ["HOST", "PATH", "ROUTE", "TLS", "SPLIT BY", "BACKENDS", ...(clustered ? ["CLUSTERS"] : [])],
           result.admitted.map((route) => [
             route.host,
             formatPath(route),
             route.id,
             formatTls(route.tls),
+            formatSplit(route),
             formatBackends(route.backends),
             ...(clustered ? [formatClusters(route)] : []),
           ]),

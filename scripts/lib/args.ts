@@ -12,7 +12,7 @@ export interface OptionSpec {
   value?: string;
   /** One-letter alias, e.g. `X` for `-X` (curl's letters where the meaning is curl's). */
   short?: string;
-  /** May be given several times (`-H a -H b`); read with {@link listOption}. */
+  /** May be given more than once (string options only); read with {@link stringOptions}. */
   multiple?: boolean;
 }
 
@@ -34,7 +34,7 @@ export function parseCommandArgs(argv: readonly string[], options: OptionTable, 
           {
             type: spec.type,
             ...(spec.short === undefined ? {} : { short: spec.short }),
-            ...(spec.multiple ? { multiple: true } : {}),
+            multiple: spec.multiple === true,
           },
         ]),
       ),
@@ -62,8 +62,8 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   return typeof value === "string" ? value : undefined;
 }
 
-/** Every value of a `multiple` option, in the order given. */
-export function listOption(args: ParsedArgs, name: string): string[] {
+/** Every value of an option that may be repeated, in command-line order. */
+export function stringOptions(args: ParsedArgs, name: string): string[] {
   const value = args.values[name];
   return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
 }
@@ -75,7 +75,7 @@ export function flag(args: ParsedArgs, name: string): boolean {
 /** `  --persist-to DIR   Local KV directory …` lines, aligned. */
 export function formatOptions(options: OptionTable): string {
   const rows = Object.entries(options).map(([name, spec]) => [
-    `${spec.short === undefined ? "" : `-${spec.short}, `}--${name}${spec.value === undefined ? "" : ` ${spec.value}`}`,
+    `${spec.short === undefined ? "" : `-${spec.short}, `}--${name}${spec.value === undefined ? "" : ` ${spec.value}`}${spec.multiple === true ? " …" : ""}`,
     spec.description,
   ]);
   const width = Math.max(...rows.map(([left]) => (left ?? "").length));

@@ -32,6 +32,11 @@ export async function compileInputs(
   if (inputs.length === 0) throw new UserError("no manifests given: pass FILE, DIR or - (stdin)");
   const options = { ...(await compileOptionsOf(args, io.cwd)), ...overrides };
   const read = await readSources(inputs, io.cwd, io.readStdin);
+  for (const cluster of Object.keys(options.clusterRouters))
+    if (cluster !== "" && !read.clusters.includes(cluster))
+      throw new UserError(
+        `--cluster-router ${cluster}=${options.clusterRouters[cluster]}: no input is labelled ${cluster}; name that cluster's manifests as ${cluster}=PATH`,
+      );
   const result = compile(read.objects, options);
   const strict = flag(args, "strict");
   const raised = [...read.diagnostics, ...result.diagnostics].map(

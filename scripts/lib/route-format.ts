@@ -6,9 +6,11 @@ import { type Backend, type CompiledRoute, describeConditions, type Endpoint } f
 
 /**
  * The Service name without its namespace: Route and Ingress backends always live in the route's namespace (an
- * HTTPRoute's cross-namespace backendRef keeps it, see {@link formatBackends}).
+ * HTTPRoute's cross-namespace backendRef keeps it, see {@link formatBackends}); for a route handed to a cluster
+ * router, `router <name>`.
  */
 export function serviceName(backend: Backend): string {
+  if (backend.router !== undefined) return `router ${backend.router.name}`;
   const slash = backend.service.indexOf("/");
   return slash < 0 ? backend.service : backend.service.slice(slash + 1);
 }
@@ -22,14 +24,35 @@ export function share(backend: Backend, backends: readonly Backend[]): string {
   return total === 0 ? "0%" : `${Math.round((backend.weight / total) * 100)}%`;
 }
 
-/** @example "web-blue 90 (90%), web-green 10 (10%)" */
+/**
+ * @example "web-blue 90 (90%), web-green 10 (10%)"
+ * @example "cluster router default at https://router-default.apps.east.example.com:443"
+ */
 export function formatBackends(backends: readonly Backend[]): string {
   return backends
-    .map(
-      (backend) =>
-        `${backend.invalid === undefined ? serviceName(backend) : `${backend.service} [invalid: 500]`} ${backend.weight} (${share(backend, backends)})`,
+    .map((backend) =>
+      backend.router !== undefined
+        ? `cluster router ${backend.router.name} at ${backend.endpoints.map(formatEndpoint).join(", ")}`
+        : `${backend.invalid === undefined ? serviceName(backend) : `${backend.service} [invalid: 500]`} ${backend.weight} (${share(backend, backends)})`,
     )
     .join(", ");
+}
+
+/**
+ * Who splits the route's traffic across its Services: the edge itself (Service load balancers), or the cluster
+ * router the route is handed to, and where that router came from.
+ * @example "edge", "router default (status.ingress)", "router router-default.apps.east.example.com (--cluster-router)"
+ */
+export function formatSplit(route: Pick<CompiledRoute, "kind" | "backends">): string {
+  const router = route.backends[0]?.router;
+  if (router === undefined) return "edge";
+  const from =
+    router.from === "option"
+      ? "--cluster-router"
+      : route.kind === "Route"
+        ? "status.ingress"
+        : "status.loadBalancer.ingress";
+  return `router ${router.name} (${from})`;
 }
 
 /** @example "/healthz (exact)", "/v1", "(all paths)", "/v2 [header version=two]" */

@@ -37,6 +37,8 @@ export interface HarnessOptions {
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
   manifests: Manifests;
   protocol?: "http" | "https";
+  /** Extra `routes push` options for every push (e.g. `--resolve NAME=127.0.0.1:PORT` for a router stand-in). */
+  pushArgs?: string[];
   /** Worker secrets, written to a dotenv file the gateway reads (`wrangler dev --env-file`, like `.dev.vars`). */
   secrets?: Record<string, string>;
 }
@@ -66,7 +68,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         inputs.push(`${cluster}=${join(configDir, `${cluster}.yaml`)}`);
       }
     }
-    const run = await routes(["push", "--local", "--persist-to", persistTo, "--output", "json", ...inputs], {
+    const args = ["push", "--local", "--persist-to", persistTo, "--output", "json", ...(options.pushArgs ?? [])];
+    const run = await routes([...args, ...inputs], {
       env: { EDGEROUTE_PUBLISHED_BY: "e2e-test" },
     });
     if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);

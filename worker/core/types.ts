@@ -29,7 +29,10 @@ export type Balance = "roundrobin" | "leastconn" | "source" | "random";
 /** `haproxy.router.openshift.io/set-forwarded-headers`. */
 export type ForwardedPolicy = "append" | "replace" | "if-none" | "never";
 
-/** A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service. */
+/**
+ * A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service, or the
+ * load balancer of a cluster's router (see {@link ClusterRouter}).
+ */
 export interface Endpoint {
   /** `https` for reencrypt routes, else `http`. */
   scheme: "http" | "https";
@@ -60,6 +63,22 @@ export interface Backend {
    * (https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref); `endpoints` is then empty.
    */
   invalid?: string;
+  /**
+   * Set when the route is handed whole to the cluster's own router (its Services have no address the edge can
+   * reach, e.g. ClusterIP): the endpoints are the routers' load balancers, and the router applies the Route's
+   * weights, stickiness and Service choice. Absent when the edge splits across Service load balancers itself.
+   */
+  router?: ClusterRouter;
+}
+
+/**
+ * The cluster router a route is handed to. `name`: the admitting routers' `status.ingress[].routerName`s (joined
+ * with `, ` for several shards), an Ingress's load-balancer address, or the `--cluster-router` value. `from`:
+ * the object's own status (Route `status.ingress`, Ingress `status.loadBalancer.ingress`) or the CLI option.
+ */
+export interface ClusterRouter {
+  name: string;
+  from: "status" | "option";
 }
 
 /** `spec.httpHeaders.actions.request[]` / `.response[]`. `value` only for `Set`. */
@@ -406,6 +425,17 @@ export interface CompileOptions {
   notFound: NotFoundStatus;
   /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
   requiredHsts: RequiredHstsPolicy[];
+  /**
+   * The router (load-balancer host name or address) of each cluster, for routes whose Services have no address
+   * of their own and whose object carries no router status: cluster label (`SourceRef.cluster`) → host; the key
+   * `""` applies to every input without a router of its own.
+   */
+  clusterRouters: Readonly<Record<string, string>>;
+  /**
+   * Local tables only (curl's `--resolve`): endpoint host name → the loopback address and port that stand in for
+   * it. A resolved endpoint is fetched over plain HTTP, since a local stand-in has no certificate workerd trusts.
+   */
+  resolve: Readonly<Record<string, { address: string; port: number }>>;
   /** `gatewayClassName` of the Gateways this gateway serves; default `edgeroute`. */
   gatewayClass?: string;
 }

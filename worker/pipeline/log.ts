@@ -18,6 +18,8 @@ export function log(ctx: RequestCtx): void {
     ray: ctx.ray,
     route: ctx.route?.id,
     backend: ctx.backend?.service,
+    // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).
+    router: ctx.backend?.router?.name,
     endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
     ms: Date.now() - ctx.startedAt,
   });

@@ -103,9 +103,9 @@ describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
     expect(run.stdout).toBe(
       [
         "Admitted routes (2):",
-        "HOST              PATH         ROUTE     TLS   BACKENDS        CLUSTERS",
-        "api.example.com   (all paths)  shop/api  http  api 100 (100%)  west → east",
-        "shop.example.com  (all paths)  shop/web  http  web 100 (100%)  east, west",
+        "HOST              PATH         ROUTE     TLS   SPLIT BY  BACKENDS        CLUSTERS",
+        "api.example.com   (all paths)  shop/api  http  edge      api 100 (100%)  west → east",
+        "shop.example.com  (all paths)  shop/web  http  edge      web 100 (100%)  east, west",
         "",
         "Rejected routes (1):",
         "HOST              PATH  OBJECT                          REASON              MESSAGE",

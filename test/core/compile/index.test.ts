@@ -13,6 +13,8 @@ describe("compile", () => {
       zones: [],
       notFound: 503,
       requiredHsts: [],
+      clusterRouters: {},
+      resolve: {},
     });
     expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "merge", "gateway", "admit", "build"]);
   });

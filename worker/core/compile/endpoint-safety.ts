@@ -6,7 +6,8 @@
  * classes refused here whatever the options are the core's `NEVER_A_TARGET`, which the Worker checks again.
  */
 import { classifyTarget } from "../ip.ts";
-import type { CompileOptions } from "../types.ts";
+import type { CompileOptions, Endpoint } from "../types.ts";
+import { ownValue } from "./values.ts";
 
 /** `null` when `host` may be a target for this publication, else why not (a sentence fragment after the address). */
 export function endpointRefusal(
@@ -35,4 +36,21 @@ export function endpointRefusal(
         ? null
         : "is in a private range (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), which a deployed Worker reaches only through a tunnel; allow it explicitly with the allowPrivateEndpoints option (routes CLI --allow-private-endpoints) if that is intended";
   }
+}
+
+/**
+ * The endpoint the table holds for `address`: as given, or, for a local table, the loopback stand-in that the
+ * `resolve` option (routes CLI `--resolve NAME=ADDRESS:PORT`, like curl's) names for it. A stand-in is reached over
+ * plain HTTP: workerd trusts no local certificate. The name itself has passed {@link endpointRefusal} already.
+ */
+export function endpointFor(
+  address: string,
+  scheme: Endpoint["scheme"],
+  port: number,
+  options: Pick<CompileOptions, "target" | "resolve">,
+): Endpoint {
+  const stand = options.target === "local" ? ownValue(options.resolve, address) : undefined;
+  return stand === undefined
+    ? { scheme, host: address, port }
+    : { scheme: "http", host: stand.address, port: stand.port };
 }

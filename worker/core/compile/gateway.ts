@@ -28,7 +28,7 @@ import { HEADER_NAME_PATTERN } from "./header-actions.ts";
 import type { CandidateRoute, ServiceInfo } from "./model.ts";
 import type { ObjectMeta } from "./read.ts";
 import type { Report, Subject } from "./report.ts";
-import { newResolveCache, type ResolveCache, serviceEndpoints } from "./resolve.ts";
+import { addressedService, newResolveCache, type ResolveCache, serviceEndpoints } from "./resolve.ts";
 import { arrayOf, recordOf, show, stringOf, type Json } from "./values.ts";
 
 /** The `controllerName` of GatewayClasses served by edgeroute. */
@@ -405,9 +405,11 @@ function compileHttpRoute(
     }
     const port = { port: ref.port === undefined ? undefined : { number: ref.port }, portSource: "ingress" as const };
     // A Service is found in the HTTPRoute's own cluster (NAME=PATH input), its endpoints tagged with it.
-    const found = serviceEndpoints(ref.service, s.source.cluster, port, scheme, services, options, cache);
+    const cluster = s.source.cluster;
+    const service = addressedService(ref.service, cluster, services);
+    const found = "problem" in service ? service : serviceEndpoints(service, cluster, port, scheme, options, cache);
     if ("problem" in found) {
-      const message = `Service ${ref.service}${found.detail}`;
+      const message = `Service ${ref.service}${found.details.join("; and")}`;
       // A forbidden address is never published; a missing or unusable Service answers 500 for its share.
       if (found.problem === "ForbiddenEndpoint")
         report.error(s, found.problem, `${ref.field}.name`, `${s.object} refers to ${message}`);

@@ -40,6 +40,8 @@ export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {
   zones: [],
   notFound: 503,
   requiredHsts: [],
+  clusterRouters: {},
+  resolve: {},
 };
 
 /** What the stages hand each other: each stage reads the previous stage's field and fills its own. */
@@ -75,7 +77,14 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
     },
   },
   { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.clusters, s.report)) },
-  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
+  {
+    name: "resolve",
+    run: (s) => {
+      const out = resolveServices(s.valid, s.services, s.options, s.report);
+      s.candidates = out.candidates;
+      s.rejected = out.notAdmitted;
+    },
+  },
   {
     name: "merge",
     run: (s) => {
@@ -98,7 +107,7 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
       const out = admit(s.candidates, s.options, s.report);
       // HTTPRoutes share hosts with any route (Gateway API has no host ownership); age still breaks ties.
       s.admitted = [...out.admitted, ...s.gatewayRoutes].sort(compareAge);
-      s.rejected = out.rejected;
+      s.rejected = [...s.rejected, ...out.rejected];
     },
   },
   { name: "build", run: (s) => void (s.table = build(s.admitted, s.options.notFound)) },

@@ -1,19 +1,32 @@
 /**
- * @module Stage 3, resolve services: each backend's Service (same namespace, same cluster) becomes its endpoints —
- * the DNS names of its hostname annotation, else its load-balancer ingress addresses or external name — on the
- * port the route names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a
- * remote table every resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route
+ * @module Stage 3, resolve services (each route's Services are looked up in its own namespace and cluster). The one
+ * rule for where a route's traffic goes:
+ * - every backend's Service (same namespace) has an address of its own (LoadBalancer ingress addresses, or an
+ *   ExternalName): the edge splits across them itself, each reached at the DNS names of its hostname annotation,
+ *   else its load-balancer ingress addresses or external name, on the port the route names;
+ * - any backend's Service has none (ClusterIP, headless, NodePort, a LoadBalancer still pending): the whole route is
+ *   handed to the cluster router that serves it (./router.ts), which applies all the weights, the stickiness and
+ *   the Service choice. The edge never sends a request for such a Service anywhere else.
+ * Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every resolved
+ * endpoint, router endpoints included, must be reachable by a deployed Worker (../reach.ts, checked once per route
  * at the end, over whatever endpoints the route ends up with). A route with any unresolvable backend is dropped
- * with an error naming the route and the Service.
+ * with an error naming the route and the Service; a route no router admitted is reported and not served.
  */
 import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
-import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName } from "../types.ts";
+import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName, Rejection } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
 import { clusterKey } from "./clusters.ts";
-import { endpointRefusal } from "./endpoint-safety.ts";
+import { endpointFor, endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
+import { routerBackend } from "./router.ts";
+
+export interface ResolveOutput {
+  candidates: CandidateRoute[];
+  /** Routes handed to a cluster router that no router admitted. */
+  notAdmitted: Rejection[];
+}
 
 /**
  * Per run: each address is classified once, and routes using the same Service, port and scheme share one
@@ -33,40 +46,112 @@ export function resolveServices(
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
   report: Report,
-): CandidateRoute[] {
+): ResolveOutput {
   const out: CandidateRoute[] = [];
+  const notAdmitted: Rejection[] = [];
   const cache = newResolveCache();
+  const refusalOf = (address: string): string | null => refusalFor(address, options, cache);
   for (const valid of routes) {
     const errorsBefore = report.errorCount();
-    const backends: Backend[] = [];
-    for (const ref of valid.backendRefs) {
-      const backend = resolveBackend(valid, ref, services, options, cache, report);
-      if (backend !== undefined) backends.push(backend);
-    }
+    const found = valid.backendRefs.map((ref) => findService(valid, ref, services, report));
     if (report.errorCount() > errorsBefore) continue;
+    let route: CandidateRoute["route"];
+    if (found.some((service) => service !== undefined && service.addresses.length === 0)) {
+      const outcome = routerBackend(valid, options, refusalOf, report);
+      if (outcome.kind === "error") continue;
+      if (outcome.kind === "not-admitted") {
+        const { route: r, subject } = valid;
+        notAdmitted.push({
+          object: subject.object,
+          host: r.host,
+          path: r.path,
+          reason: "RouteNotAdmitted",
+          message: outcome.message,
+        });
+        report.warning(
+          subject,
+          "RouteNotAdmitted",
+          outcome.field,
+          `not admitted: ${outcome.message}; the route is not served, other routes are`,
+        );
+        continue;
+      }
+      // The router sets and reads its own cookie for the Route (it passes through the edge untouched).
+      route = { ...valid.route, cookie: null, backends: [outcome.backend] };
+    } else {
+      const backends: Backend[] = [];
+      valid.backendRefs.forEach((ref, i) => {
+        const service = found[i];
+        const backend = service && resolveBackend(valid, ref, service, options, cache, report);
+        if (backend !== undefined) backends.push(backend);
+      });
+      if (report.errorCount() > errorsBefore) continue;
+      route = { ...valid.route, backends };
+    }
     if (options.target === "remote") {
-      checkReachable(valid, backends, options, report);
+      checkReachable(valid, route.backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    const { backendRefs: _refs, termination: _termination, route, ...rest } = valid;
-    out.push({ ...rest, route: { ...route, backends } });
+    const { backendRefs: _refs, termination: _termination, route: _valid, ...rest } = valid;
+    const cluster = valid.subject.source.cluster;
+    // Endpoints carry the cluster they are in (router endpoints too), for failover and the CLI's views.
+    const tagged =
+      cluster === undefined
+        ? route
+        : {
+            ...route,
+            backends: route.backends.map((b) => ({
+              ...b,
+              endpoints: b.endpoints.map((e) => (e.cluster === undefined ? { ...e, cluster } : e)),
+            })),
+          };
+    out.push({ ...rest, route: tagged });
   }
-  return out;
+  return { candidates: out, notAdmitted };
 }
 
-function resolveBackend(
+/** The backend's Service, or an error: the edge must know whether it has an address of its own. */
+function findService(
   valid: ValidRoute,
   ref: BackendRef,
   services: ReadonlyMap<string, ServiceInfo>,
+  report: Report,
+): ServiceInfo | undefined {
+  const s = valid.subject;
+  const key = `${valid.namespace}/${ref.service}`;
+  const cluster = s.source.cluster;
+  const service = services.get(clusterKey(cluster, key));
+  if (service === undefined) {
+    report.error(
+      s,
+      "ServiceNotFound",
+      `${ref.field}.name`,
+      `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
+    );
+  } else if (service.unusable !== undefined) {
+    report.error(
+      s,
+      "ServiceHasNoAddress",
+      `${ref.field}.name`,
+      `${s.object} refers to Service ${key}, which ${service.unusable}`,
+    );
+  }
+  return service;
+}
+
+/** A backend the edge reaches itself: its Service's own addresses on the port the route names. */
+function resolveBackend(
+  valid: ValidRoute,
+  ref: BackendRef,
+  service: ServiceInfo,
   options: CompileOptions,
   cache: ResolveCache,
   report: Report,
 ): Backend | undefined {
   const s = valid.subject;
-  const key = `${valid.namespace}/${ref.service}`;
-  const cluster = s.source.cluster;
+  const key = service.key;
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
-  const found = serviceEndpoints(key, cluster, ref, scheme, services, options, cache);
+  const found = serviceEndpoints(service, s.source.cluster, ref, scheme, options, cache);
   if ("problem" in found) {
     const field =
       found.problem === "ServicePortNotFound"
@@ -74,66 +159,92 @@ function resolveBackend(
           ? "spec.port.targetPort"
           : `${ref.field}.port`
         : `${ref.field}.name`;
-    report.error(s, found.problem, field, `${s.object} refers to Service ${key}${found.detail}`);
+    for (const detail of found.details)
+      report.error(s, found.problem, field, `${s.object} refers to Service ${key}${detail}`);
     return undefined;
   }
   return { service: key, weight: ref.weight, id: backendId(key), endpoints: found.endpoints };
 }
 
-/** Why a Service cannot be used: the code and the rest of a sentence that starts with "… refers to Service ns/name". */
+/**
+ * Why a Service cannot be used: the code, and the rest of one sentence per problem that starts with "… refers to
+ * Service ns/name" (one per refused address).
+ */
 export interface ServiceProblem {
   problem: "ServiceNotFound" | "ServiceHasNoAddress" | "ServicePortNotFound" | "ForbiddenEndpoint";
-  detail: string;
+  details: string[];
 }
 
 /**
- * The endpoints of Service `key` (`namespace/name`) of `cluster` (a Service is found only by routes of its own
- * cluster; endpoints are tagged with it) on the port `ref` names, or why there are none. Shared by Routes and
- * Ingresses (an error) and HTTPRoute backendRefs (a rule answering 500).
+ * The Service `key` (`namespace/name`) of `cluster` (a Service is found only by objects of its own cluster), with
+ * an address of its own, or why not. For HTTPRoute backendRefs, where such a problem makes the rule answer 500.
  */
-export function serviceEndpoints(
+export function addressedService(
   key: string,
   cluster: string | undefined,
-  ref: Pick<BackendRef, "port" | "portSource">,
-  scheme: "http" | "https",
   services: ReadonlyMap<string, ServiceInfo>,
-  options: CompileOptions,
-  cache: ResolveCache,
-): { endpoints: Endpoint[] } | ServiceProblem {
+): ServiceInfo | ServiceProblem {
   const service = services.get(clusterKey(cluster, key));
   if (service === undefined) {
     const [namespace, name] = key.split("/");
     return {
       problem: "ServiceNotFound",
-      detail: `, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${name} -n ${namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
+      details: [
+        `, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${name} -n ${namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
+      ],
     };
   }
-  if (service.unusable !== undefined) return { problem: "ServiceHasNoAddress", detail: `, which ${service.unusable}` };
+  if (service.unusable !== undefined)
+    return { problem: "ServiceHasNoAddress", details: [`, which ${service.unusable}`] };
   if (service.addresses.length === 0) {
     return {
       problem: "ServiceHasNoAddress",
-      detail: `, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
+      details: [
+        `, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
+      ],
     };
   }
+  return service;
+}
+
+/**
+ * The endpoints of `service` (of `cluster`; endpoints are tagged with it) on the port `ref` names, or why there
+ * are none. Shared by Routes and Ingresses (an error) and HTTPRoute backendRefs (./gateway.ts).
+ */
+export function serviceEndpoints(
+  service: ServiceInfo,
+  cluster: string | undefined,
+  ref: Pick<BackendRef, "port" | "portSource">,
+  scheme: "http" | "https",
+  options: CompileOptions,
+  cache: ResolveCache,
+): { endpoints: Endpoint[] } | ServiceProblem {
   const port = findPort(service, ref);
-  if (typeof port === "string") return { problem: "ServicePortNotFound", detail: `: ${port}` };
+  if (typeof port === "string") return { problem: "ServicePortNotFound", details: [`: ${port}`] };
   const refusals: string[] = [];
   for (const address of [...service.addresses, ...(service.names?.values ?? [])]) {
-    let refusal = cache.refusals.get(address);
-    if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
+    const refusal = refusalFor(address, options, cache);
     if (refusal !== null) refusals.push(`, whose address ${address} ${refusal}`);
   }
-  if (refusals.length > 0) return { problem: "ForbiddenEndpoint", detail: refusals.join("; and") };
-  const endpointsKey = `${clusterKey(cluster, key)}\n${port}\n${scheme}`;
+  if (refusals.length > 0) return { problem: "ForbiddenEndpoint", details: refusals };
+  const endpointsKey = `${clusterKey(cluster, service.key)}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
-    endpoints = hosts.map(
-      (host): Endpoint => (cluster === undefined ? { scheme, host, port } : { scheme, host, port, cluster }),
-    );
+    endpoints = hosts.map((host): Endpoint => {
+      const endpoint = endpointFor(host, scheme, port, options);
+      return cluster === undefined ? endpoint : { ...endpoint, cluster };
+    });
     cache.endpoints.set(endpointsKey, endpoints);
   }
   return { endpoints };
+}
+
+/** `endpointRefusal`, once per address and run. */
+function refusalFor(address: string, options: CompileOptions, cache: ResolveCache): string | null {
+  let refusal = cache.refusals.get(address);
+  if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
+  return refusal;
 }
 
 /**
@@ -148,7 +259,18 @@ function checkReachable(
 ): void {
   const s = valid.subject;
   backends.forEach((backend, i) => {
-    const field = `${valid.backendRefs[i]?.field ?? "spec.to"}.name`;
+    // A router backend stands for the whole route: its endpoints come from the object's status (or the option).
+    const router = backend.router;
+    const field =
+      router === undefined
+        ? `${valid.backendRefs[i]?.field ?? "spec.to"}.name`
+        : router.from === "option"
+          ? ""
+          : valid.routerStatus.kind === "route"
+            ? "status.ingress"
+            : "status.loadBalancer.ingress";
+    const what =
+      router === undefined ? `refers to Service ${backend.service}` : `is served by cluster router ${router.name}`;
     for (const endpoint of backend.endpoints) {
       const reasons = unreachableReasons(endpoint, valid.route.host, options.zones ?? []);
       if (reasons.length === 0) continue;
@@ -156,7 +278,7 @@ function checkReachable(
         s,
         "UnreachableEndpoint",
         field,
-        `${s.object} refers to Service ${backend.service}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach: ${reasons.join("; ")}`,
+        `${s.object} ${what}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach: ${reasons.join("; ")}`,
       );
     }
   });

@@ -73,6 +73,7 @@ function validateRoute(
     clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
     backendRefs,
     termination,
+    routerStatus: draft.routerStatus,
     route: {
       id: draft.id,
       kind: draft.kind,

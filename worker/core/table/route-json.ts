@@ -58,6 +58,7 @@ export function compactBackends(backends: readonly Backend[]): CompactBackend[] 
     if (b.weight !== DEFAULT_WEIGHT) backend.weight = b.weight;
     if (b.id !== backendId(b.service)) backend.id = b.id;
     if (b.invalid !== undefined) backend.invalid = b.invalid;
+    if (b.router !== undefined) backend.router = b.router;
     return backend;
   });
 }
@@ -72,6 +73,7 @@ export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
       endpoints: b.endpoints,
     };
     if (b.invalid !== undefined) backend.invalid = b.invalid;
+    if (b.router !== undefined) backend.router = b.router;
     return backend;
   });
 }
