@@ -79,6 +79,18 @@ describe("JWT annotations", () => {
     ).toContain("loopback");
   });
 
+  it("refuses a JWKS URL by IP address in a remote table: a deployed Worker cannot fetch IP addresses", () => {
+    const remote = { target: "remote" as const, allowPrivateEndpoints: true };
+    const annotations = { ...JWKS, [`${J}jwt-jwks-url`]: "https://198.51.100.7/.well-known/jwks.json" };
+    const result = run(
+      [route("web", { annotations, tls: SECURE }), service("web", { hostname: "lb.example.com" })],
+      remote,
+    );
+    expect(result.admitted).toEqual([]);
+    expect(only(problems(result)).message).toContain("is an IP address, which a deployed Worker cannot fetch");
+    expect(run([route("web", { annotations, tls: SECURE }), service("web")]).admitted).toHaveLength(1);
+  });
+
   it("allows http for a loopback JWKS in a local table", () => {
     expect(only(withAuth({ ...REQ, [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }).admitted).jwt?.jwksUrl).toBe(
       "http://127.0.0.1:9000/jwks",

@@ -4,7 +4,7 @@
  * publish a route without the protection its author asked for (fail closed).
  */
 import { normalizeHost } from "../host.ts";
-import { classifyTarget } from "../ip.ts";
+import { classifyTarget, isIpLiteral } from "../ip.ts";
 import type { ClientCertAuth, CompileOptions, JwtAuth, TokenCheck } from "../types.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import { FORBIDDEN_HEADER_NAMES, HEADER_NAME_PATTERN } from "./header-actions.ts";
@@ -248,6 +248,12 @@ export function readFetchUrl(
   const refusal = endpointRefusal(host, options);
   if (refusal !== null) {
     fail(name, `the ${what} host ${host} ${refusal}`);
+    return undefined;
+  }
+  // A deployed Worker fetches URLs, never IP addresses ("Fetch to IP addresses",
+  // https://developers.cloudflare.com/workers/platform/known-issues/), so a remote table names the server by DNS name.
+  if (options.target === "remote" && isIpLiteral(host)) {
+    fail(name, `the ${what} host ${host} is an IP address, which a deployed Worker cannot fetch; use its DNS name`);
     return undefined;
   }
   if (scheme === "http") {
