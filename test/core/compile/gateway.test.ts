@@ -209,3 +209,86 @@ describe("timeouts and mirrors", () => {
     expect(mirror(", fraction: {numerator: 1, denominator: 8}")).toEqual([0.125]);
   });
 });
+
+describe("--remote: HTTPRoute backends must be reachable by a deployed Worker (worker/core/reach.ts)", () => {
+  const remote = (text: string): CompileResult => {
+    const objects = parseAllDocuments(text).map((doc, i) => ({
+      source: { file: "g.yaml", doc: i },
+      object: doc.toJSON(),
+    }));
+    return compile(objects, { ...DEFAULT_COMPILE_OPTIONS, target: "remote", zones: ["example.com"] });
+  };
+  const service = (name: string, metadata: string, port: number, ingress: string) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: default${metadata}}
+spec: {type: LoadBalancer, ports: [{name: http, port: ${port}}]}
+status: {loadBalancer: {ingress: [${ingress}]}}
+`;
+  const rules = `  - backendRefs: [{name: foo-svc, port: PORT}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: mirror-svc, port: 80}}}]
+`;
+
+  it("refuses a backendRef and a mirror by IP address, each with UnreachableEndpoint, and serves nothing of the route", () => {
+    const result = remote(
+      gateway() +
+        route(rules.replace("PORT", "9000")) +
+        service("foo-svc", "", 9000, "{ip: 203.0.113.10}") +
+        service("mirror-svc", "", 80, "{ip: 203.0.113.11}"),
+    );
+    const errors = result.diagnostics.filter((d) => d.code === "UnreachableEndpoint");
+    expect(errors.map((d) => [d.field, d.severity])).toEqual([
+      ["spec.rules[0].backendRefs[0].name", "error"],
+      ["spec.rules[0].filters[0].requestMirror.backendRef.name", "error"],
+    ]);
+    expect(errors[0]?.message).toContain("http://203.0.113.10:9000");
+    expect(errors[0]?.message).toContain("is an IP address");
+    expect(errors[0]?.message).toContain("port 9000 is not a port Cloudflare's proxy accepts for http");
+    expect(errors[1]?.message).toContain("http://203.0.113.11:80");
+    expect(result.admitted).toEqual([]);
+  });
+
+  it("accepts load balancers named in the route host's zone on a proxy port", () => {
+    const named = (host: string) => `, annotations: {external-dns.alpha.kubernetes.io/hostname: ${host}}`;
+    const result = remote(
+      gateway() +
+        route(rules.replace("PORT", "80")) +
+        service("foo-svc", named("foo-lb.example.com"), 80, "{hostname: a1.elb.example.net}") +
+        service("mirror-svc", named("mirror-lb.example.com"), 80, "{hostname: a2.elb.example.net}"),
+    );
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(result.admitted.map((r) => r.backends[0]?.endpoints)).toEqual([
+      [{ scheme: "http", host: "foo-lb.example.com", port: 80 }],
+    ]);
+    expect(result.admitted[0]?.gateway?.mirrors?.[0]?.backend.endpoints).toEqual([
+      { scheme: "http", host: "mirror-lb.example.com", port: 80 },
+    ]);
+  });
+});
+
+describe("labelled inputs (NAME=PATH): a backendRef finds its Service in the HTTPRoute's own cluster", () => {
+  const objects = (cluster: string, text: string) =>
+    parseAllDocuments(text).map((doc, i) => ({
+      source: { file: `${cluster}.yaml`, doc: i, cluster },
+      object: doc.toJSON(),
+    }));
+  const rules = "  - backendRefs: [{name: foo-svc, port: 8080}]\n";
+
+  it("tags the endpoints with that cluster, and a Service of another cluster is BackendNotFound", () => {
+    const east = compile(
+      [...objects("east", gateway() + route(rules) + SERVICES.split("---").slice(0, 2).join("---"))],
+      DEFAULT_COMPILE_OPTIONS,
+    );
+    expect(east.admitted[0]?.backends[0]?.endpoints).toEqual([
+      { scheme: "http", host: "203.0.113.10", port: 8080, cluster: "east" },
+    ]);
+    const split = compile(
+      [...objects("east", gateway() + route(rules)), ...objects("west", SERVICES)],
+      DEFAULT_COMPILE_OPTIONS,
+    );
+    const missing = split.diagnostics.find((d) => d.code === "BackendNotFound");
+    expect(missing?.field).toBe("spec.rules[0].backendRefs[0].name");
+    expect(missing?.message).toContain("not in the input of cluster east");
+    expect(split.admitted[0]?.backends[0]?.invalid).toContain("not in the input of cluster east");
+  });
+});

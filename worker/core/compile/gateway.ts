@@ -22,6 +22,7 @@ import type {
   PathModifier,
   RouteParentStatus,
 } from "../types.ts";
+import { unreachableReasons } from "../reach.ts";
 import { backendId, DEFAULT_TIMEOUT_MS, defaultBalance } from "../table/defaults.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { HEADER_NAME_PATTERN } from "./header-actions.ts";
@@ -418,12 +419,21 @@ function compileHttpRoute(
     }
     return { service: ref.service, weight: ref.weight, id, endpoints: found.endpoints };
   };
-  const resolved = rules.map((rule) => ({
-    backends: rule.refs.map(resolveRef),
-    mirrors: rule.mirrors
-      .map((m): GatewayMirror => ({ backend: resolveRef(m.ref), fraction: m.fraction }))
-      .filter((m) => m.backend.invalid === undefined),
-  }));
+  const resolved = rules.map((rule) => {
+    const backends = rule.refs.map(resolveRef);
+    const mirrored = rule.mirrors.map((m) => ({
+      field: m.ref.field,
+      fraction: m.fraction,
+      backend: resolveRef(m.ref),
+    }));
+    const valid = mirrored.filter((m) => m.backend.invalid === undefined);
+    return {
+      backends,
+      mirrors: valid.map(({ backend, fraction }): GatewayMirror => ({ backend, fraction })),
+      /** Every backend the rule sends requests to, with the field that names it. */
+      targets: [...backends.map((backend, i) => ({ field: rule.refs[i]?.field ?? "spec.rules", backend })), ...valid],
+    };
+  });
   if (served.size > 0) {
     for (const u of unresolved)
       report.warning(s, u.reason as "BackendNotFound", u.field, `${u.message}; requests for this backend answer 500`);
@@ -454,6 +464,17 @@ function compileHttpRoute(
   if (ruleErrors.length > 0 || served.size === 0) return;
 
   const hosts = [...served.keys()].sort();
+  if (
+    options.target === "remote" &&
+    !reachable(
+      s,
+      hosts,
+      resolved.flatMap((r) => r.targets),
+      options,
+      report,
+    )
+  )
+    return;
   rules.forEach((rule, r) => {
     const { backends, mirrors } = resolved[r] as (typeof resolved)[number];
     rule.matches.forEach((match, m) => {
@@ -504,6 +525,36 @@ function compileHttpRoute(
       }
     });
   });
+}
+
+/**
+ * For a remote table, as for Routes and Ingresses (./resolve.ts): every endpoint must be reachable by a deployed
+ * Worker through each host the HTTPRoute serves (../reach.ts, the same rule and messages). An HTTPRoute with an
+ * unreachable endpoint is an error and is not served.
+ */
+function reachable(
+  s: Subject,
+  hosts: readonly string[],
+  targets: readonly { field: string; backend: Backend }[],
+  options: CompileOptions,
+  report: Report,
+): boolean {
+  const errorsBefore = report.errorCount();
+  for (const { field, backend } of targets) {
+    for (const endpoint of backend.endpoints) {
+      for (const host of hosts) {
+        const reasons = unreachableReasons(endpoint, host, options.zones ?? []);
+        if (reasons.length === 0) continue;
+        report.error(
+          s,
+          "UnreachableEndpoint",
+          `${field}.name`,
+          `${s.object} refers to Service ${backend.service}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach for host ${host}: ${reasons.join("; ")}`,
+        );
+      }
+    }
+  }
+  return report.errorCount() === errorsBefore;
 }
 
 function defaultMatch(): Match {
