@@ -13,5 +13,11 @@ export interface Env {
   ACCESS_LOG?: string;
   /** `true` only in local development, where the demo backends listen on loopback. */
   ALLOW_LOOPBACK_TARGETS?: string;
+  /** The health-check Durable Objects (worker/health/monitor.ts). */
+  HEALTH?: DurableObjectNamespace<import("./health/monitor.ts").HealthMonitor>;
+  /** How many health objects share the probes (default 16); the same value everywhere. */
+  HEALTH_OBJECTS?: string;
+  /** Seconds between background re-reads of the health snapshots (default 5). */
+  HEALTH_REFRESH_SECONDS?: string;
   [binding: string]: unknown;
 }

@@ -4,14 +4,18 @@
  * hono routes: it is data, matched by worker/core.
  */
 import { Hono } from "hono";
-import { newBalanceState } from "./core/index.ts";
+import { newBalanceState, PassiveHealth } from "./core/index.ts";
 import type { Env } from "./env.ts";
 import { run } from "./pipeline/run.ts";
+import { SharedHealth } from "./health/shared.ts";
 import { TableCache } from "./table/load.ts";
 
-// Isolate state: the cached table and the balancing counters, shared by the requests this isolate serves.
+export { HealthMonitor } from "./health/monitor.ts";
+
+// Isolate state: the cached table, the balancing counters and what this isolate knows of endpoint health, shared by the requests this isolate serves.
 const tables = new TableCache();
 const balance = newBalanceState();
+const health = { passive: new PassiveHealth(), shared: new SharedHealth() };
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -27,6 +31,8 @@ app.get("/__edgeroute/health", async (c) => {
   }
 });
 
-app.all("*", (c) => run(c.req.raw, { env: c.env, tables, balance, waitUntil: (p) => c.executionCtx.waitUntil(p) }));
+app.all("*", (c) =>
+  run(c.req.raw, { env: c.env, tables, balance, health, waitUntil: (p) => c.executionCtx.waitUntil(p) }),
+);
 
 export default app;

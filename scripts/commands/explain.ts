@@ -18,6 +18,7 @@ import type { CompiledRoute, NotFoundStatus } from "../../worker/core/index.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
+import { type EndpointHealth, endpointHealth, readHealth } from "../lib/health.ts";
 import { readLiveState, readVersion } from "../lib/live-table.ts";
 import {
   COMPILE_OPTIONS,
@@ -37,8 +38,9 @@ export const explain = defineCommand({
   description: `
 Resolves URL exactly as the Worker does (host and path normalisation, exact host before wildcard, longest path,
 scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
-Prints the outcome, the serving route's backends with weights and endpoints, and every route of the host that
-was considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
+Prints the outcome, the serving route's backends with weights and endpoints (from the live table also each
+endpoint's health and whether the Worker sends requests there now), and every route of the host that was
+considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- explain https://shop.example.com/cart",
@@ -50,8 +52,14 @@ was considered with the reason it was or was not chosen. The URL must start with
     const request = parseRequest(url);
     const from = inputs.length > 0 ? await fromManifests(context, inputs) : await fromLive(context, request.host);
     const explanation = explainRoute(from.lookup, request.host, request.path, request.https);
-    context.out.result({ url, ...request, source: from.source, notFound: from.notFound, ...explanation }, () =>
-      formatExplanation(request, from, explanation),
+    const resolution = explanation.resolution;
+    const endpoints =
+      from.health === undefined || resolution.outcome !== "route"
+        ? undefined
+        : endpointHealth(resolution.route, from.health, request.host);
+    context.out.result(
+      { url, ...request, source: from.source, notFound: from.notFound, ...explanation, endpoints },
+      () => formatExplanation(request, from, explanation, endpoints),
     );
     return from.errors > 0 ? 1 : 0;
   },
@@ -71,6 +79,8 @@ interface Source {
   /** `live version <v>` or `manifests`. */
   source: string;
   errors: number;
+  /** Published probe states (live table only). */
+  health?: ReadonlyMap<string, import("../../worker/core/index.ts").ProbeState>;
 }
 
 /** The request's routing key, as the Worker's normalize phase computes it from `new URL(request.url)`. */
@@ -108,14 +118,19 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
       `no route table is published in ${kv.description}; push one, or give manifests to explain against`,
     );
   const wanted = shardsForHost(host, pointer.shardCount);
-  const { index, shards } = await readVersion(kv, pointer, wanted);
+  const [{ index, shards }, health] = await Promise.all([readVersion(kv, pointer, wanted), readHealth(kv)]);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
   const lookup = new ShardLookup();
   for (const shard of shards) if (shard) lookup.add(shardReader(shard));
-  return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0 };
+  return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0, health };
 }
 
-function formatExplanation(request: Request, from: Source, explanation: Explanation): string {
+function formatExplanation(
+  request: Request,
+  from: Source,
+  explanation: Explanation,
+  endpoints: EndpointHealth[] | undefined,
+): string {
   const { resolution, considered } = explanation;
   const scheme = request.https ? "https" : "http";
   const lines = [
@@ -132,7 +147,7 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
     lines.push(
       `→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`,
     );
-    lines.push(describeRoute(resolution.route));
+    lines.push(describeRoute(resolution.route, endpoints));
   }
   if (considered.length === 0) lines.push(`\nno route names host ${request.host} or a wildcard covering it\n`);
   else {
@@ -142,16 +157,28 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
   return lines.join("");
 }
 
-function describeRoute(route: CompiledRoute): string {
+/** The backends table; with `health` (live table) also each endpoint's cluster, state and eligibility. */
+function describeRoute(route: CompiledRoute, health: EndpointHealth[] | undefined): string {
   const rows = route.backends.flatMap((backend) => {
     const endpoints = backend.endpoints.length === 0 ? ["(no endpoint)"] : backend.endpoints.map(formatEndpoint);
-    return endpoints.map((endpoint, i) =>
-      i === 0
+    return endpoints.map((endpoint, i) => {
+      const first = i === 0;
+      const row = first
         ? [serviceName(backend), String(backend.weight), share(backend, route.backends), endpoint]
-        : ["", "", "", endpoint],
-    );
+        : ["", "", "", endpoint];
+      if (health === undefined) return row;
+      const h = health.find((e) => e.backend === backend.service && e.endpoint === endpoint);
+      return [
+        ...row,
+        h?.cluster ?? "-",
+        h === undefined ? "-" : h.state === "down" ? `down since ${h.since} (${h.lastError ?? "no error"})` : h.state,
+        h?.eligible ? "yes" : "no",
+      ];
+    });
   });
-  const table = formatTable(["BACKEND", "WEIGHT", "SHARE", "ENDPOINT"], rows)
+  const headings = ["BACKEND", "WEIGHT", "SHARE", "ENDPOINT"];
+  if (health !== undefined) headings.push("CLUSTER", "HEALTH", "ELIGIBLE");
+  const table = formatTable(headings, rows)
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => `    ${line}\n`)

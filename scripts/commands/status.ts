@@ -3,7 +3,8 @@
  */
 import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
-import { readLiveState } from "../lib/live-table.ts";
+import { type EndpointHealth, endpointHealth, readHealth } from "../lib/health.ts";
+import { readLiveState, readTable } from "../lib/live-table.ts";
 import { KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
 import { describeCounts } from "../lib/publish-report.ts";
@@ -14,7 +15,10 @@ export const status = defineCommand({
   usage: "[options]",
   description: `
 Reads routes:current and routes:history (one wrangler call) and prints the live version, when and by whom it
-was published, its route, host and shard counts, and the versions kept for rollback, newest first.`,
+was published, its route, host and shard counts, and the versions kept for rollback, newest first. Then the
+health of every endpoint of the live table as the health checks last published it (docs/health.md): per route,
+backend and endpoint its cluster, up/down/unknown (not probed: no traffic in the last 10 minutes), since when,
+the last probe error, and whether the Worker sends requests there now.`,
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...OUTPUT_OPTIONS },
   examples: ["npm run routes -- status", "npm run routes -- status --remote --output json"],
   async run({ args, io, out }) {
@@ -22,7 +26,8 @@ was published, its route, host and shard counts, and the versions kept for rollb
       throw new UserError(`status takes no arguments (got ${args.positionals.join(" ")})`);
     const kv = io.openKv(await kvTargetOf(args, io.cwd));
     const { pointer, history } = await readLiveState(kv);
-    out.result({ live: pointer, history, kv: kv.description }, () => {
+    const health = pointer === null ? [] : await readEndpointHealth(kv, pointer);
+    out.result({ live: pointer, history, kv: kv.description, health }, () => {
       if (pointer === null) return `no route table is published in ${kv.description}\n`;
       // A history lost or never written shows the live pointer alone (the next push rebuilds it the same way).
       const rows = (history.length > 0 ? history : [pointer]).map((entry) => [
@@ -41,11 +46,41 @@ was published, its route, host and shard counts, and the versions kept for rollb
         `kv             ${kv.description}\n`,
         `\nHistory (newest first, * = live):\n`,
         formatTable(["", "VERSION", "PUBLISHED", "BY", "ROUTES", "HOSTS", "SHARDS"], rows),
+        `\nEndpoints (health checks; eligible = the Worker sends requests there now):\n`,
+        formatTable(
+          ["ROUTE", "BACKEND", "CLUSTER", "ENDPOINT", "HOST", "STATE", "SINCE", "ELIGIBLE", "LAST ERROR"],
+          health.map((h) => [
+            h.route,
+            h.backend,
+            h.cluster ?? "-",
+            h.endpoint,
+            h.host,
+            h.state,
+            h.since === null ? "-" : `${h.since} (${ago(io.now(), h.since)})`,
+            h.eligible ? "yes" : "no",
+            h.lastError ?? "-",
+          ]),
+        ),
       ].join("");
     });
     return 0;
   },
 });
+
+async function readEndpointHealth(
+  kv: Parameters<typeof readHealth>[0],
+  pointer: Parameters<typeof readTable>[1],
+): Promise<EndpointHealth[]> {
+  const [table, states] = await Promise.all([readTable(kv, pointer), readHealth(kv)]);
+  const rows: EndpointHealth[] = [];
+  for (const shard of table.shards) {
+    for (const group of [shard.hosts, shard.wildcards]) {
+      for (const routes of Object.values(group))
+        for (const route of routes) rows.push(...endpointHealth(route, states));
+    }
+  }
+  return rows;
+}
 
 /** @example ago(now, now − 90 s) === "1 minute ago" */
 function ago(now: Date, iso: string): string {

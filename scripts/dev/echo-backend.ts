@@ -10,6 +10,9 @@
  *   /__bytes/<n>           streams n bytes of body
  *   /__reset               destroys the connection without an answer
  *   /__set-header?name=v   echoes response headers given in the query (for response-side tests)
+ *
+ * `failWith` makes the whole backend misbehave (tests of health checks and retries set it in-process; there is no
+ * HTTP way to do it): "503" answers every request 503, "hang" never answers, "reset" drops every connection.
  */
 import { createHash } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
@@ -26,18 +29,23 @@ export interface ReceivedRequest {
   bodySha256: string;
 }
 
+export type Misbehaviour = "503" | "hang" | "reset";
+
 export interface EchoBackend {
   name: string;
+  host: string;
   port: number;
   url: string;
   received: ReceivedRequest[];
+  /** How the backend misbehaves; `undefined`: it works. */
+  failWith: Misbehaviour | undefined;
   close(): Promise<void>;
 }
 
 export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1"): Promise<EchoBackend> {
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
-    void handle(name, req, res, received);
+    void handle(name, req, res, received, backend.failWith);
   });
   // WebSocket handshakes reach the backend as 'upgrade' events: answer 101 and echo frames back untouched.
   // Upgraded sockets leave the HTTP server's bookkeeping, so they are tracked here for close().
@@ -58,11 +66,13 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  return {
+  const backend: EchoBackend = {
     name,
+    host,
     port: actual,
     url: `http://${host}:${actual}`,
     received,
+    failWith: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of upgraded) socket.destroy();
@@ -70,6 +80,7 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
         server.close(() => resolve());
       }),
   };
+  return backend;
 }
 
 async function handle(
@@ -77,6 +88,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   received: ReceivedRequest[],
+  failWith: Misbehaviour | undefined,
 ): Promise<void> {
   const hash = createHash("sha256");
   let bytes = 0;
@@ -87,6 +99,15 @@ async function handle(
   const entry = record(req, received, bytes, hash.digest("hex"));
   const [, special, arg] = entry.path.split("/");
   res.setHeader("X-Backend", name);
+  if (failWith === "hang") return;
+  if (failWith === "reset") {
+    req.socket.destroy();
+    return;
+  }
+  if (failWith === "503") {
+    res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end(`${name} is unavailable\n`);
+    return;
+  }
   if (special === "__reset") {
     req.socket.destroy();
     return;

@@ -1,12 +1,14 @@
 /**
  * @module `npm start`: the whole gateway on this machine, on its embedded default.
- * 1. starts the two demo backends (blue on 8081, green on 8082) that routes-config/ points at;
+ * 1. starts the demo backends that routes-config/ points at: blue on 127.0.0.1:8081, green on 127.0.0.1:8082, and
+ *    green's second endpoint green-2 on 127.0.0.2:8082 as its own process (`npm run backend`), so it can be
+ *    killed and started again to watch failover;
  * 2. publishes routes-config/ to the local KV with the routes CLI (`routes push --local`);
  * 3. runs the gateway (wrangler dev, workerd) on http://127.0.0.1:$PORT (8787) and https://127.0.0.1:$HTTPS_PORT
  *    (8443, wrangler's self-signed certificate), both serving that KV.
  * Ctrl-C stops everything.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { startEchoBackend } from "./echo-backend.ts";
 import { PROJECT_ROOT, type RunningGateway, startGateway } from "./wrangler-dev.ts";
@@ -18,7 +20,12 @@ const PERSIST_TO = resolve(PROJECT_ROOT, ".wrangler/state");
 async function main(): Promise<void> {
   const blue = await startEchoBackend("blue", 8081);
   const green = await startEchoBackend("green", 8082);
-  console.log(`demo backends: blue ${blue.url}, green ${green.url}`);
+  const green2 = spawn(
+    resolve(PROJECT_ROOT, "node_modules/.bin/node"),
+    [resolve(PROJECT_ROOT, "scripts/dev/backend.ts"), "green-2", "127.0.0.2:8082"],
+    { cwd: PROJECT_ROOT, stdio: "inherit" },
+  );
+  console.log(`demo backends: blue ${blue.url}, green ${green.url} and green-2 http://127.0.0.2:8082`);
 
   const pushed = await run(resolve(PROJECT_ROOT, "node_modules/.bin/node"), [
     resolve(PROJECT_ROOT, "scripts/cli.ts"),
@@ -30,14 +37,14 @@ async function main(): Promise<void> {
   ]);
   if (pushed !== 0) {
     console.error("routes push failed: see the errors above. Nothing was started.");
-    await Promise.all([blue.close(), green.close()]);
+    await Promise.all([blue.close(), green.close(), stopChild(green2)]);
     process.exit(1);
   }
 
   const gateways: RunningGateway[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(gateways.map((g) => g.stop()));
-    await Promise.all([blue.close(), green.close()]);
+    await Promise.all([blue.close(), green.close(), stopChild(green2)]);
     process.exit(0);
   };
   process.once("SIGINT", () => void stop());
@@ -48,9 +55,19 @@ async function main(): Promise<void> {
   console.log(`
 edgeroute is serving routes-config/ on http://127.0.0.1:${PORT} and https://127.0.0.1:${HTTPS_PORT}
   curl -sk --resolve shop.example.com:${HTTPS_PORT}:127.0.0.1 https://shop.example.com:${HTTPS_PORT}/   # 90% blue, 10% green
+  kill $(cat .wrangler/demo/green-2.pid)                                                                 # one green endpoint dies: no request fails
   curl -si -H 'Host: shop.example.com' http://127.0.0.1:${PORT}/                                        # 302 to https
   npm run routes -- status                                                                               # the live table
 Ctrl-C stops the gateway and the demo backends.`);
+}
+
+/** Stop the green-2 process if it still runs (the README has the user kill and restart it). */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once("exit", () => resolvePromise());
+    child.kill("SIGTERM");
+  });
 }
 
 function run(command: string, args: string[]): Promise<number> {

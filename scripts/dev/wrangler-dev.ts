@@ -33,6 +33,8 @@ export const LOCAL_VARS: Record<string, string> = {
   FORWARD_MODE: "direct",
   ALLOW_LOOPBACK_TARGETS: "true",
   ROUTES_REFRESH_SECONDS: "1",
+  HEALTH_REFRESH_SECONDS: "1",
+  HEALTH_OBJECTS: "2",
   ACCESS_LOG: "true",
 };
 

@@ -1,7 +1,7 @@
 /**
- * @module Phase 6: the one subrequest to the backend. The route's timeout covers the wait for the response
- * headers (HAProxy `timeout server`); the body then streams for as long as it takes.
- * Runs after `upstream`, before `respond`. May throw `UpstreamTimeout` or `UpstreamConnect`.
+ * @module Phase 6: one subrequest to the backend (one attempt; pipeline/attempts.ts decides about retries). The
+ * timeout covers the wait for the response headers (HAProxy `timeout server`); the body then streams for as long
+ * as it takes. Runs after `upstream`, before `respond`. May throw `UpstreamTimeout` or `UpstreamConnect`.
  */
 import { endpointKey } from "../core/index.ts";
 import type { BalanceState, Backend, Endpoint } from "../core/index.ts";
@@ -9,8 +9,12 @@ import type { RequestCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import type { UpstreamRequest } from "./upstream.ts";
 
-export async function forward(ctx: RequestCtx, upstream: UpstreamRequest, balance: BalanceState): Promise<Response> {
-  const timeoutMs = ctx.route?.timeoutMs ?? 30_000;
+export async function forward(
+  ctx: RequestCtx,
+  upstream: UpstreamRequest,
+  balance: BalanceState,
+  timeoutMs: number,
+): Promise<Response> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -17,6 +17,9 @@ export function log(ctx: RequestCtx): void {
     route: ctx.route?.id,
     backend: ctx.backend?.service,
     endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
+    cluster: ctx.endpoint?.cluster,
+    attempts: ctx.attempts,
+    panic: ctx.panic || undefined,
     ms: Date.now() - ctx.startedAt,
   });
 }

@@ -1,35 +1,55 @@
 /**
- * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), then the target check.
- * Runs after the policies, before `upstream`. May throw `NoBackend` or `ForbiddenTarget`.
+ * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm, priority tier, health),
+ * then the target check. Runs after the policies, before `upstream`; pipeline/attempts.ts runs it again for a
+ * retry. May throw `NoBackend` or `ForbiddenTarget`.
  */
 import { classifyTarget, NEVER_A_TARGET, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
-import type { BalanceState } from "../core/index.ts";
+import type { BalanceState, Usable } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { GatewayError } from "./errors.ts";
 
-export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: boolean): void {
+/**
+ * Choose the backend and endpoint among those `usable` allows (all when absent). A retry (ctx.backend already
+ * set) stays on its backend while that has a usable endpoint left, else moves to another backend of the split.
+ * Returns false when nothing usable is left; throws `NoBackend` when the route has nothing to send to at all.
+ */
+export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: boolean, usable?: Usable): boolean {
   const route = ctx.route;
   if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
-  const stickyId = route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
-  // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
-  const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : Math.random();
-  const choice = pickBackend(route.backends, draw, stickyId);
-  if (!choice) throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
-  const endpoint = pickEndpoint(choice.backend, route.balance, balance, ctx.clientIp, Math.random());
-  if (!endpoint) throw new GatewayError("NoBackend", `Service ${choice.backend.service} has no endpoint.`);
-  ctx.backend = choice.backend;
-  ctx.sticky = choice.sticky;
+  const random = Math.random();
+  let backend = ctx.backend;
+  let endpoint =
+    backend === undefined ? undefined : pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
+  if (endpoint === undefined) {
+    const first = ctx.backend === undefined;
+    const stickyId =
+      first && route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
+    // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
+    const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : random;
+    const choice = pickBackend(route.backends, draw, stickyId, usable);
+    if (!choice) {
+      if (usable !== undefined) return false;
+      throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
+    }
+    backend = choice.backend;
+    endpoint = pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
+    if (!endpoint) throw new GatewayError("NoBackend", `Service ${backend.service} has no endpoint.`);
+    // A retry that moved to another backend pins the client there (a new cookie); the first pick keeps its own.
+    ctx.sticky = first ? choice.sticky : false;
+  }
+  ctx.backend = backend;
   ctx.endpoint = endpoint;
   // Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
-  const kind = classifyTarget(endpoint.host);
-  if (NEVER_A_TARGET.has(kind)) {
-    throw new GatewayError("ForbiddenTarget", `The route's endpoint is a ${kind} address, which is never a target.`);
-  }
-  if (kind === "loopback" && !allowLoopback) {
-    throw new GatewayError(
-      "ForbiddenTarget",
-      "The route's endpoint is a loopback address, allowed only in local development.",
-    );
-  }
+  const refusal = targetRefusal(endpoint.host, allowLoopback);
+  if (refusal !== undefined) throw new GatewayError("ForbiddenTarget", `The route's endpoint ${refusal}`);
+  return true;
+}
+
+/** Why an endpoint host is never a target (request or health probe), or `undefined` when it may be one. */
+export function targetRefusal(host: string, allowLoopback: boolean): string | undefined {
+  const kind = classifyTarget(host);
+  if (NEVER_A_TARGET.has(kind)) return `is a ${kind} address, which is never a target.`;
+  if (kind === "loopback" && !allowLoopback) return "is a loopback address, allowed only in local development.";
+  return undefined;
 }
