@@ -39,6 +39,7 @@ const MANIFESTS = [
     "haproxy.router.openshift.io/retry-on": "conn-failure response-timeout",
     "haproxy.router.openshift.io/timeout": "4s",
   }),
+  twoEndpoints("panic"),
   twoEndpoints("check", { ...ROUND_ROBIN, "router.openshift.io/haproxy.health.check.interval": "1s" }),
   twoEndpoints("down", {
     "router.openshift.io/haproxy.health.check.interval": "1s",
@@ -164,6 +165,18 @@ describe("failover through the real gateway", { timeout: 180_000 }, () => {
     const result = await load(h.gateway.url, "hang.example.com", { total: 6, concurrency: 2 });
     expect(failures(result)).toEqual([]);
     expect(result.backends.every((b) => b === "a")).toBe(true);
+  });
+
+  it("panic mode: when every endpoint is ejected (503s the health check does not see) they are tried anyway, and the log says so", async () => {
+    const host = "panic.example.com";
+    // /__status/503 answers 503 from both endpoints while the probed path / stays healthy: only passive health
+    // ejects them (3 failures in a row each), so both end up ejected and the next request is in panic mode.
+    await eventually("a request in panic mode", async () => {
+      const sent = await send(h.gateway.url, host, "/__status/503");
+      // The backend's own 503 reaches the client (no retry-on 503 here), never a gateway page.
+      expect(sent.headers["x-backend"]).toMatch(/^[ab]$/);
+      return /"host":"panic\.example\.com","path":"\/__status\/503"[^\n]*"panic":true/.test(h.gateway.output());
+    });
   });
 
   it("health checks take a 503-ing endpoint out with no retry annotation, and bring it back when it recovers", async () => {

@@ -14,6 +14,7 @@ import {
   probeKey,
   Registrations,
 } from "../core/index.ts";
+import { logEvent } from "../answers.ts";
 import type { Env } from "../env.ts";
 import type { ProbeRegistration } from "./monitor.ts";
 
@@ -130,7 +131,5 @@ export function healthObjects(env: Env): number {
 }
 
 function logHealthError(phase: string, error: unknown): void {
-  console.error(
-    JSON.stringify({ event: "health-error", phase, error: error instanceof Error ? error.message : String(error) }),
-  );
+  logEvent("error", "health-error", { phase, error: error instanceof Error ? error.message : String(error) });
 }
