@@ -223,11 +223,7 @@ async function main(): Promise<void> {
         while (next < services) await get(port, `svc-${next++}.example.com`);
       }),
     );
-    const probes = (): number =>
-      [a, b, c].reduce(
-        (n, backend) => n + backend.received.filter((r) => r.headers["user-agent"] === "edgeroute-health-check").length,
-        0,
-      );
+    const probes = (): number => [a, b, c].reduce((n, backend) => n + backend.probes.length, 0);
     await new Promise((r) => setTimeout(r, 6_000));
     const windowMs = quick ? 10_000 : 20_000;
     const before = probes();

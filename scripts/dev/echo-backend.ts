@@ -11,12 +11,14 @@
  *   /__reset               destroys the connection without an answer
  *   /__set-header?name=v   echoes response headers given in the query (for response-side tests)
  *
+ * Health-check probes are recorded in `probes`, not `received`, so tests see only what clients sent.
  * `failWith` makes the whole backend misbehave (tests of health checks and retries set it in-process; there is no
  * HTTP way to do it): "503" answers every request 503, "hang" never answers, "reset" drops every connection.
  */
 import { createHash } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HEALTH_CHECK_USER_AGENT } from "../../worker/core/index.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -37,6 +39,8 @@ export interface EchoBackend {
   port: number;
   url: string;
   received: ReceivedRequest[];
+  /** The gateway's health-check probes (User-Agent `edgeroute-health-check`), kept apart from `received`. */
+  probes: ReceivedRequest[];
   /** How the backend misbehaves; `undefined`: it works. */
   failWith: Misbehaviour | undefined;
   close(): Promise<void>;
@@ -44,8 +48,10 @@ export interface EchoBackend {
 
 export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1"): Promise<EchoBackend> {
   const received: ReceivedRequest[] = [];
+  const probes: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
-    void handle(name, req, res, received, backend.failWith);
+    const probe = req.headers["user-agent"] === HEALTH_CHECK_USER_AGENT;
+    void handle(name, req, res, probe ? probes : received, backend.failWith);
   });
   // WebSocket handshakes reach the backend as 'upgrade' events: answer 101 and echo frames back untouched.
   // Upgraded sockets leave the HTTP server's bookkeeping, so they are tracked here for close().
@@ -72,6 +78,7 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
     port: actual,
     url: `http://${host}:${actual}`,
     received,
+    probes,
     failWith: undefined,
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,6 +6,9 @@
 import { fnv1a } from "./hash.ts";
 import type { Endpoint } from "./types.ts";
 
+/** The User-Agent of every health-check probe, so backends (and the demo backend) can tell probes from clients. */
+export const HEALTH_CHECK_USER_AGENT = "edgeroute-health-check";
+
 /** KV key of health object `i`'s snapshot (next to the route table, in the same namespace). */
 export function healthKvKey(object: number): string {
   return `health:${object}`;

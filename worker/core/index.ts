@@ -19,6 +19,7 @@ export { eligibleEndpoints, endpointKey, newBalanceState, pickBackend, pickEndpo
 export type { BackendChoice, BalanceState, Usable } from "./pick.ts";
 export {
   endpointAddress,
+  HEALTH_CHECK_USER_AGENT,
   healthKey,
   healthKvKey,
   healthObjectOf,

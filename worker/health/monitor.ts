@@ -16,7 +16,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Endpoint, HealthSnapshot, ProbeState } from "../core/index.ts";
-import { endpointAddress, healthKvKey, statusExpected } from "../core/index.ts";
+import { endpointAddress, HEALTH_CHECK_USER_AGENT, healthKvKey, statusExpected } from "../core/index.ts";
 import type { Env } from "../env.ts";
 import { targetRefusal } from "../pipeline/select.ts";
 import { endpointTarget } from "../pipeline/upstream.ts";
@@ -194,7 +194,7 @@ async function runProbe(probe: Probe, env: Env): Promise<{ ok: boolean; error?: 
       redirect: "manual",
       signal: controller.signal,
       // Locally the endpoint is fetched by address; the route host travels as the gateway's requests send it.
-      headers: { "user-agent": "edgeroute-health-check", "x-forwarded-host": probe.host },
+      headers: { "user-agent": HEALTH_CHECK_USER_AGENT, "x-forwarded-host": probe.host },
       ...(target.cf === undefined ? {} : { cf: target.cf }),
     });
     await response.body?.cancel();

@@ -74,6 +74,8 @@ export class SharedHealth {
     const count = healthObjects(env);
     const byObject = new Map<number, ProbeRegistration[]>();
     for (const backend of route.backends) {
+      // A backend at weight 0 never receives a request, so it is not probed.
+      if (backend.weight === 0) continue;
       for (const endpoint of backend.endpoints) {
         const key = probeKey(endpoint, host, route.healthPath);
         const object = healthObjectOf(key, count);

@@ -66,7 +66,7 @@ describe("status", { timeout: 180_000 }, () => {
     const json = JSON.parse((await routes(["status", "--persist-to", kv, "--output", "json"])).stdout) as {
       health: EndpointHealth[];
     };
-    expect(json.health.filter((h) => h.backend === "shop/web-green")).toEqual([
+    expect(json.health.filter((h) => h.route === "shop/web" && h.backend === "shop/web-green")).toEqual([
       {
         route: "shop/web",
         backend: "shop/web-green",
