@@ -21,7 +21,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ROUTES_REFRESH_SECONDS: "1" } },
+            miniflare: { bindings: { ROUTES_REFRESH_SECONDS: "1", ADMIN_HOST: "admin.edgeroute.test" } },
           }),
         ],
         test: {

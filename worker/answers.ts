@@ -28,6 +28,9 @@ export type PolicyCode =
   | "ClientCertificateNotAllowed"
   | "TokenRequired"
   | "InvalidToken"
+  | "NotAllowed"
+  | "InsufficientScope"
+  | "KeySetNotAllowed"
   | "PolicyUnavailable";
 
 export type AnswerCode = GatewayErrorCode | PolicyCode;
@@ -50,6 +53,9 @@ export const ANSWERS: Record<AnswerCode, { status: number; heading: string }> = 
   ClientCertificateNotAllowed: { status: 403, heading: "Client certificate not allowed" },
   TokenRequired: { status: 401, heading: "Authentication required" },
   InvalidToken: { status: 401, heading: "Authentication failed" },
+  NotAllowed: { status: 403, heading: "Forbidden" },
+  InsufficientScope: { status: 403, heading: "Insufficient scope" },
+  KeySetNotAllowed: { status: 502, heading: "The route points at an address that is not allowed" },
   PolicyUnavailable: { status: 503, heading: "Service unavailable" },
 };
 
@@ -69,6 +75,11 @@ export interface AnswerOptions {
   status?: number;
   /** Extra headers, e.g. `WWW-Authenticate` or `Retry-After`. */
   headers?: readonly [string, string][];
+  /**
+   * The request's CF-Ray (or generated id) on the gateway's failure pages, which never carry internals: the log
+   * line with the same `ray` has the detail.
+   */
+  requestId?: string;
 }
 
 /**
@@ -88,12 +99,17 @@ export function answer(
   headers.set("X-Content-Type-Options", "nosniff");
   if (prefersJson(accept)) {
     headers.set("Content-Type", "application/json");
-    return new Response(JSON.stringify({ error: code, message }), { status, headers });
+    const json =
+      options.requestId === undefined
+        ? { error: code, message }
+        : { error: code, message, requestId: options.requestId };
+    return new Response(JSON.stringify(json), { status, headers });
   }
   headers.set("Content-Type", "text/html; charset=utf-8");
+  const footer = options.requestId === undefined ? "edgeroute" : `edgeroute · request ${escapeHtml(options.requestId)}`;
   const body = `<!doctype html>
 <html><head><meta charset="utf-8"><title>${status} ${REASONS[status] ?? ""}</title></head>
-<body><h1>${escapeHtml(ANSWERS[code].heading)}</h1><p>${escapeHtml(message)}</p><hr><p>edgeroute</p></body></html>
+<body><h1>${escapeHtml(ANSWERS[code].heading)}</h1><p>${escapeHtml(message)}</p><hr><p>${footer}</p></body></html>
 `;
   return new Response(body, { status, headers });
 }

@@ -19,5 +19,12 @@ export interface Env {
   HEALTH_OBJECTS?: string;
   /** Seconds between background re-reads of the health snapshots (default 5). */
   HEALTH_REFRESH_SECONDS?: string;
+  /**
+   * The host the gateway's own endpoints (`/__edgeroute/health`) answer on, e.g. the workers.dev name; unset or
+   * empty: they answer nowhere. Never a route host.
+   */
+  ADMIN_HOST?: string;
+  /** Secret (`wrangler secret put ADMIN_TOKEN`): when set, the admin endpoints need `Authorization: Bearer <it>`. */
+  ADMIN_TOKEN?: string;
   [binding: string]: unknown;
 }

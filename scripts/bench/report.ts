@@ -172,7 +172,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       `${fmt(results.durationSeconds / 60, 1)} minutes. Numbers from one shared VM: read them as ratios and orders of magnitude.`,
     "",
     "Run it: `npm run bench` (full, about 15–20 minutes on 2 cores; rewrites this file and scripts/bench/results/lookup.svg) or " +
-      "`npm run bench -- --quick` (smoke test, 1–2 minutes; writes bench-out/ only); `--only lookup,control,cold,e2e` runs some sections, " +
+      "`npm run bench -- --quick` (smoke test, 1–2 minutes; writes bench-out/ only); `--only lookup,control,cold,e2e,auth` runs some sections, " +
       "`--report-only` re-renders this file from bench-out/results.json. As root it installs `haproxy` and `wrk` with " +
       "apt-get when they are missing; otherwise those parts are reported as not measured. All traffic is on 127.0.0.1.",
     "",
@@ -250,12 +250,48 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     "",
     ...e2eLines(results),
     "",
+    "## 4. Authentication: an OpenShift OAuth token check",
+    "",
+    "The gateway (workerd, as in section 3) with two routes to the same backend: one without authentication, one with " +
+      "`auth.edgeroute.dev/openshift-api-url` pointing at a stand-in of the cluster's user API on 127.0.0.1 " +
+      "(scripts/dev/token-stand-in.ts, in the benchmark's process). Requests one at a time on one keep-alive connection, " +
+      `${fmt(s.authRequests ?? Number.NaN)} per case and round after a warm-up, ${s.authRounds ?? "—"} round(s), cases interleaved; medians over rounds. ` +
+      "Cached: one token for every request (answered by the isolate's cache). Uncached: a new token on every request, so each one calls the " +
+      "stand-in (`GET /apis/user.openshift.io/v1/users/~`) before forwarding. Added = the case minus no auth. CPU = workerd's CPU time over " +
+      "the loop ÷ requests (the stand-in's own work is in the benchmark's process and not counted).",
+    "",
+    ...authLines(results),
+    "",
     "## Raw results",
     "",
     `Everything above comes from one JSON value, written to \`bench-out/results${results.mode === "quick" ? "-quick" : ""}.json\` (not committed).`,
     "",
   ];
   return `${out.join("\n")}\n`;
+}
+
+function authLines(results: BenchResults): string[] {
+  const auth = results.auth;
+  if (auth === undefined || auth === null) return [`Not measured: ${results.skipped.auth ?? "not part of this run"}.`];
+  if (!auth.ok) return [`Not measured: ${auth.reason}.`];
+  const none = auth.cases.find((c) => c.case === "none");
+  const labels = {
+    none: "no auth",
+    cached: "cached check (one token)",
+    uncached: "uncached check (new token each request)",
+  };
+  const lines = [
+    "| Case | p50 ms | p99 ms | added p50 ms | workerd CPU µs/req | added CPU µs/req | stand-in calls / requests |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const c of auth.cases) {
+    const added = (a: number, b: number | undefined): string =>
+      c.case === "none" || b === undefined ? "—" : fmt(a - b, 2);
+    lines.push(
+      `| ${labels[c.case]} | ${fmt(c.p50, 2)} | ${fmt(c.p99, 2)} | ${added(c.p50, none?.p50)} | ${fmt(c.cpuUs)} | ${c.case === "none" || none === undefined ? "—" : fmt(c.cpuUs - none.cpuUs)} | ${fmt(c.standInCalls)} / ${fmt(c.requests)} |`,
+    );
+  }
+  return lines;
 }
 
 export function lookupOk(o: LookupOutcome): o is LookupSuccess {

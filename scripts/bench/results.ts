@@ -7,6 +7,7 @@ import type { ControlFailure, ControlOutcome } from "./control-child.ts";
 import type { TargetResult } from "./e2e.ts";
 import type { LookupOutcome } from "./lookup-child.ts";
 import type { Machine } from "./machine.ts";
+import type { TokenCheckOutcome } from "./token-check.ts";
 
 export interface BenchResults {
   mode: "full" | "quick";
@@ -29,6 +30,9 @@ export interface BenchResults {
     e2eRounds: number;
     e2eRate: number;
     e2eDistinctUrls: number;
+    /** Requests per case and round, and rounds, of the token-check section (absent in older results). */
+    authRequests?: number;
+    authRounds?: number;
   };
   lookup: LookupOutcome[];
   control: (ControlOutcome | ControlFailure)[];
@@ -36,4 +40,6 @@ export interface BenchResults {
   /** Why a section was not measured at all. */
   skipped: Record<string, string>;
   e2e: TargetResult[];
+  /** The token-check section; `null` (or absent, in older results) when it did not run. */
+  auth?: TokenCheckOutcome | null;
 }

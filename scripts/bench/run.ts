@@ -1,8 +1,9 @@
 /**
- * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e]`: the whole benchmark, then
+ * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]`: the whole benchmark, then
  * BENCHMARKS.md (full run) or bench-out/BENCHMARKS.quick.md (quick run) and the lookup chart. Not part of
  * `npm test`. Sections, in order: route lookup, control plane, cold start in workerd, end to end (gateway,
- * forward-only Worker, direct, HAProxy as the OpenShift router). See BENCHMARKS.md for what each measures.
+ * forward-only Worker, direct, HAProxy as the OpenShift router), the cost of an OpenShift OAuth token check.
+ * See BENCHMARKS.md for what each measures.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,9 +22,10 @@ import { generateRouteSet } from "./routeset.ts";
 import { startBackend, type Service } from "./services.ts";
 import { lookupChart } from "./svg-chart.ts";
 import { evaluateTargets } from "./targets.ts";
+import { runTokenCheck } from "./token-check.ts";
 import { bundleWorker, forwardWorkerConfig, kvProbeConfig, publishLocal, type Published } from "./worker-builds.ts";
 
-const SECTIONS = ["lookup", "control", "cold", "e2e"] as const;
+const SECTIONS = ["lookup", "control", "cold", "e2e", "auth"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -36,7 +38,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e]\n" +
+    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]\n" +
       "  full run: about 15-20 minutes on 2 cores; writes BENCHMARKS.md and scripts/bench/results/lookup.svg\n" +
       "  --quick:  smaller sizes, fewer and shorter runs; writes bench-out/ only\n" +
       "  --only:   run only the named sections (output goes to bench-out/ only)\n" +
@@ -70,6 +72,9 @@ const settings = quick
       e2eRounds: 1,
       e2eRate: 1_000,
       e2eDistinctUrls: 2_048,
+      authRequests: 300,
+      authWarmup: 30,
+      authRounds: 3,
     }
   : {
       lookupSizes: [10, 1_000, 10_000, 100_000],
@@ -86,6 +91,9 @@ const settings = quick
       e2eRounds: 3,
       e2eRate: 1_000,
       e2eDistinctUrls: 16_384,
+      authRequests: 2_000,
+      authWarmup: 200,
+      authRounds: 3,
     };
 
 const OUT = join(REPO_ROOT, "bench-out");
@@ -179,12 +187,15 @@ async function main(): Promise<void> {
       e2eRounds: settings.e2eRounds,
       e2eRate: settings.e2eRate,
       e2eDistinctUrls: settings.e2eDistinctUrls,
+      authRequests: settings.authRequests,
+      authRounds: settings.authRounds,
     },
     lookup: [],
     control: [],
     cold: [],
     skipped,
     e2e: [],
+    auth: null,
   };
 
   if (run("lookup")) {
@@ -324,6 +335,24 @@ async function main(): Promise<void> {
   } finally {
     await backend?.stop();
   }
+
+  if (run("auth")) {
+    log("4. OpenShift OAuth token check");
+    const authBackend = await startBackend();
+    try {
+      results.auth = await runTokenCheck({
+        requests: settings.authRequests,
+        warmup: settings.authWarmup,
+        rounds: settings.authRounds,
+        workDir: join(OUT, "auth"),
+        backend: authBackend,
+        log,
+      });
+      if (!results.auth.ok) log(`  not measured: ${results.auth.reason}`);
+    } finally {
+      await authBackend.stop();
+    }
+  } else skipped.auth = "not selected (--only)";
 
   results.durationSeconds = (Date.now() - started) / 1000;
   results.loadAverageAtEnd = loadavg()[0] ?? 0;

@@ -14,14 +14,14 @@ import {
   kvTargetOf,
 } from "../lib/options.ts";
 import { planPublish } from "../lib/publish.ts";
-import { formatBackends, formatPath } from "../lib/route-format.ts";
+import { formatBackends, formatClusters, formatPath } from "../lib/route-format.ts";
 import { diffTables, routesOf, type TableDiff } from "../lib/table-diff.ts";
 import type { CompiledRoute } from "../../worker/core/index.ts";
 
 export const diff = defineCommand({
   name: "diff",
   summary: "Show what pushing the manifests would change in the live table",
-  usage: "FILE|DIR|- ... [options]",
+  usage: "FILE|DIR|- ... | NAME=PATH ... [options]",
   description: `
 Compiles the manifests like push and compares the admitted routes with the live table (routes:current), route
 by route: added (+), removed (-) and changed (~, one line per change, e.g. "shop/web: web-blue 90→50,
@@ -30,6 +30,7 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
   examples: [
     "npm run routes -- diff routes-config/",
     "oc get routes,services -n shop -o yaml | npm run routes -- diff --remote -",
+    "npm run routes -- diff east=east.yaml west=west.yaml",
   ],
   async run(context) {
     const { args, io, out } = context;
@@ -59,8 +60,10 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
 
 /** The text form: one section per kind of change; `~ id: change` lines for changed routes. */
 export function formatDiff(changes: TableDiff): string {
-  const describe = (route: CompiledRoute): string =>
-    `${route.id}  ${route.host} ${formatPath(route)}  → ${formatBackends(route.backends)}`;
+  const describe = (route: CompiledRoute): string => {
+    const clusters = formatClusters(route);
+    return `${route.id}  ${route.host} ${formatPath(route)}  → ${formatBackends(route.backends)}${clusters === "" ? "" : `  in ${clusters}`}`;
+  };
   const sections: string[] = [];
   if (changes.table.length > 0)
     sections.push(`Table:\n${changes.table.map((change) => `  ~ ${change.text}\n`).join("")}`);

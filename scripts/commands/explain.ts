@@ -29,22 +29,34 @@ import {
   kvTargetOf,
 } from "../lib/options.ts";
 import { formatTable } from "../lib/output.ts";
-import { formatEndpoint, formatPath, formatTls, serviceName, share } from "../lib/route-format.ts";
+import {
+  formatAuth,
+  formatClusters,
+  formatEndpoint,
+  formatPath,
+  formatSplit,
+  formatTls,
+  serviceName,
+  share,
+} from "../lib/route-format.ts";
 
 export const explain = defineCommand({
   name: "explain",
   summary: "Show which route serves a URL, and why",
-  usage: "URL [FILE|DIR|-] [options]",
+  usage: "URL [FILE|DIR|- ... | NAME=PATH ...] [options]",
   description: `
 Resolves URL exactly as the Worker does (host and path normalisation, exact host before wildcard, longest path,
 scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
 Prints the outcome, the serving route's backends with weights and endpoints (from the live table also each
 endpoint's health and whether the Worker sends requests there now), and every route of the host that was
-considered with the reason it was or was not chosen. The URL must start with http:// or https://.`,
+considered with the reason it was or was not chosen. The URL must start with http:// or https://.
+Manifests may be labelled with their cluster (east=east.yaml west=west.yaml); endpoints then show their cluster
+and failover priority.`,
   options: { ...TARGET_OPTIONS, ...KV_OPTIONS, ...COMPILE_OPTIONS, ...ZONE_OPTIONS, ...OUTPUT_OPTIONS },
   examples: [
     "npm run routes -- explain https://shop.example.com/cart",
     "npm run routes -- explain http://api.example.com/v1/orders routes-config/",
+    "npm run routes -- explain https://shop.example.com/ east=east.yaml west=west.yaml",
   ],
   async run(context) {
     const [url, ...inputs] = context.args.positionals;
@@ -157,36 +169,73 @@ function formatExplanation(
   return lines.join("");
 }
 
-/** The backends table; with `health` (live table) also each endpoint's cluster, state and eligibility. */
+/**
+ * The backends table: with labelled inputs (NAME=PATH) each endpoint's cluster and failover priority, and with
+ * `health` (live table) each endpoint's state and whether the Worker sends requests there now.
+ */
 function describeRoute(route: CompiledRoute, health: EndpointHealth[] | undefined): string {
+  const clusters = formatClusters(route);
+  const clustered = clusters !== "";
   const rows = route.backends.flatMap((backend) => {
-    const endpoints = backend.endpoints.length === 0 ? ["(no endpoint)"] : backend.endpoints.map(formatEndpoint);
-    return endpoints.map((endpoint, i) => {
-      const first = i === 0;
-      const row = first
-        ? [serviceName(backend), String(backend.weight), share(backend, route.backends), endpoint]
-        : ["", "", "", endpoint];
-      if (health === undefined) return row;
-      const h = health.find((e) => e.backend === backend.service && e.endpoint === endpoint);
-      return [
-        ...row,
-        h?.cluster ?? "-",
-        h === undefined ? "-" : h.state === "down" ? `down since ${h.since} (${h.lastError ?? "no error"})` : h.state,
-        h?.eligible ? "yes" : "no",
-      ];
-    });
+    const endpoints: string[][] =
+      backend.endpoints.length === 0
+        ? [["(no endpoint)", ...(clustered ? ["", ""] : []), ...(health ? ["", ""] : [])]]
+        : backend.endpoints.map((endpoint) => {
+            const url = formatEndpoint(endpoint);
+            const h = health?.find((e) => e.backend === backend.service && e.endpoint === url);
+            return [
+              url,
+              ...(clustered ? [endpoint.cluster ?? "-", String(endpoint.priority ?? 0)] : []),
+              ...(health === undefined
+                ? []
+                : [
+                    h === undefined
+                      ? "-"
+                      : h.state === "down"
+                        ? `down since ${h.since} (${h.lastError ?? "no error"})`
+                        : h.state,
+                    h?.eligible ? "yes" : "no",
+                  ]),
+            ];
+          });
+    return endpoints.map((endpoint, i) =>
+      i === 0
+        ? [serviceName(backend), String(backend.weight), share(backend, route.backends), ...endpoint]
+        : ["", "", "", ...endpoint],
+    );
   });
-  const headings = ["BACKEND", "WEIGHT", "SHARE", "ENDPOINT"];
-  if (health !== undefined) headings.push("CLUSTER", "HEALTH", "ELIGIBLE");
-  const table = formatTable(headings, rows)
+  const table = formatTable(
+    [
+      "BACKEND",
+      "WEIGHT",
+      "SHARE",
+      "ENDPOINT",
+      ...(clustered ? ["CLUSTER", "PRIORITY"] : []),
+      ...(health === undefined ? [] : ["HEALTH", "ELIGIBLE"]),
+    ],
+    rows,
+  )
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => `    ${line}\n`)
     .join("");
+  const router = route.backends[0]?.router;
+  const split =
+    router === undefined
+      ? "by the edge, across the Services' own load balancers below"
+      : `handed to cluster ${formatSplit(route)}, which applies the Route's weights, its own sticky cookie and the Service choice`;
+  const auth = formatAuth(route);
   return [
     `  path     ${formatPath(route)}\n`,
     `  tls      ${formatTls(route.tls)}\n`,
+    `  split    ${split}\n`,
+    auth === null ? "" : `  auth     ${auth}\n`,
     `  balance  ${route.balance}${route.cookie === null ? ", no sticky cookie" : `, sticky cookie ${route.cookie.name}`}; timeout ${route.timeoutMs} ms\n`,
+    ...(clustered
+      ? [
+          `  clusters ${clusters} (${clusters.includes("→") ? "active-passive: a later cluster serves only when every earlier one has no endpoint left" : "active-active"})\n`,
+        ]
+      : []),
     `  backends\n${table}`,
   ].join("");
 }

@@ -24,12 +24,13 @@ import { describeOutcome, keepOf, publishMeta } from "../lib/publish-report.ts";
 export const push = defineCommand({
   name: "push",
   summary: "Compile manifests and publish the route table to KV atomically",
-  usage: "FILE|DIR|- ... [--dry-run] [--keep N] [options]",
+  usage: "FILE|DIR|- ... | NAME=PATH ... [--dry-run] [--keep N] [options]",
   description: `
 Compiles like validate and refuses to publish when there is any error (exit 1, KV untouched). Otherwise writes
 the new version's shards and index (wrangler kv bulk put, at most 10,000 pairs a call), and only then points
 routes:current at it. routes:history keeps the last --keep versions for rollback; older versions are deleted.
-Pushing the live content again changes nothing.`,
+Pushing the live content again changes nothing. Several clusters: label each export NAME=PATH
+(east=east.yaml west=west.yaml); see docs/cli.md#several-clusters.`,
   options: {
     "dry-run": { type: "boolean", description: "Compile and show what would be written; write nothing" },
     keep: {
@@ -50,6 +51,7 @@ Pushing the live content again changes nothing.`,
   examples: [
     "npm run routes -- push routes-config/",
     "npm run routes -- push --dry-run routes-config/",
+    "npm run routes -- push east=east.yaml west=west.yaml",
     "oc get routes,ingresses,services -A -o yaml | npm run routes -- push --remote -",
   ],
   async run(context) {

@@ -17,6 +17,11 @@ export interface GatewayOptions {
   protocol?: "http" | "https";
   /** Extra `--var` values (override wrangler.toml [vars]). */
   vars?: Record<string, string>;
+  /**
+   * dotenv files of Worker secrets (`--env-file`), like `.dev.vars` (which wrangler reads by itself when no file is
+   * given). Locally a secret is an environment value of the Worker; deployed, `wrangler secret put NAME` sets it.
+   */
+  envFiles?: string[];
   /** Where wrangler's output goes: inherited (npm start) or collected (tests). */
   stdio?: "inherit" | "collect";
 }
@@ -36,6 +41,8 @@ export const LOCAL_VARS: Record<string, string> = {
   HEALTH_REFRESH_SECONDS: "1",
   HEALTH_OBJECTS: "2",
   ACCESS_LOG: "true",
+  // `curl http://127.0.0.1:8787/__edgeroute/health` locally; route hosts are DNS names, so never 127.0.0.1.
+  ADMIN_HOST: "127.0.0.1",
 };
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -57,6 +64,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     protocol,
     "--show-interactive-dev-session=false",
     ...Object.entries(vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    ...(options.envFiles ?? []).flatMap((file) => ["--env-file", file]),
   ];
   const collect = options.stdio === "collect";
   const child = spawn(WRANGLER, args, {

@@ -10,13 +10,15 @@ export interface OptionSpec {
   description: string;
   /** Placeholder in help, e.g. `DIR`. */
   value?: string;
+  /** May be given more than once (string options only); read with {@link stringOptions}. */
+  multiple?: boolean;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 export interface ParsedArgs {
   positionals: string[];
-  values: Readonly<Record<string, string | boolean | undefined>>;
+  values: Readonly<Record<string, string | boolean | string[] | undefined>>;
 }
 
 /** Parses `argv` (after the command name) against `options`; `--` ends the options. */
@@ -24,11 +26,13 @@ export function parseCommandArgs(argv: readonly string[], options: OptionTable, 
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.type }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, spec]) => [name, { type: spec.type, multiple: spec.multiple === true }]),
+      ),
       allowPositionals: true,
       strict: true,
     });
-    return { positionals, values: values as Record<string, string | boolean | undefined> };
+    return { positionals, values: values as Record<string, string | boolean | string[] | undefined> };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const option = /'(-[^' ]+)/.exec((error as Error).message)?.[1] ?? "";
@@ -49,6 +53,12 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   return typeof value === "string" ? value : undefined;
 }
 
+/** Every value of an option that may be repeated, in command-line order. */
+export function stringOptions(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+}
+
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }
@@ -56,7 +66,7 @@ export function flag(args: ParsedArgs, name: string): boolean {
 /** `  --persist-to DIR   Local KV directory …` lines, aligned. */
 export function formatOptions(options: OptionTable): string {
   const rows = Object.entries(options).map(([name, spec]) => [
-    `--${name}${spec.value === undefined ? "" : ` ${spec.value}`}`,
+    `--${name}${spec.value === undefined ? "" : ` ${spec.value}`}${spec.multiple === true ? " …" : ""}`,
     spec.description,
   ]);
   const width = Math.max(...rows.map(([left]) => (left ?? "").length));

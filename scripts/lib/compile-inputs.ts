@@ -15,6 +15,8 @@ export interface CompiledInputs {
   result: CompileResult;
   objects: SourceObject[];
   files: string[];
+  /** Cluster names of `NAME=PATH` inputs, in order; empty for unlabelled inputs. */
+  clusters: string[];
   /** Reader and compiler diagnostics, warnings already raised to errors under `--strict`, in file/line order. */
   diagnostics: LocatedDiagnostic[];
   counts: Record<Severity, number>;
@@ -30,6 +32,11 @@ export async function compileInputs(
   if (inputs.length === 0) throw new UserError("no manifests given: pass FILE, DIR or - (stdin)");
   const options = { ...(await compileOptionsOf(args, io.cwd)), ...overrides };
   const read = await readSources(inputs, io.cwd, io.readStdin);
+  for (const cluster of Object.keys(options.clusterRouters))
+    if (cluster !== "" && !read.clusters.includes(cluster))
+      throw new UserError(
+        `--cluster-router ${cluster}=${options.clusterRouters[cluster]}: no input is labelled ${cluster}; name that cluster's manifests as ${cluster}=PATH`,
+      );
   const result = compile(read.objects, options);
   const strict = flag(args, "strict");
   const raised = [...read.diagnostics, ...result.diagnostics].map(
@@ -50,13 +57,15 @@ export async function compileInputs(
   for (const diagnostic of diagnostics) counts[diagnostic.severity]++;
   out.diagnostics(diagnostics.map(formatDiagnostic));
   if (out.format === "text") {
+    const clusters =
+      read.clusters.length === 0 ? "" : `${plural(read.clusters.length, "cluster")} (${read.clusters.join(", ")}), `;
     out.progress(
-      `${plural(read.files.length, "file")}, ${plural(read.objects.length, "object")}: ` +
+      `${clusters}${plural(read.files.length, "file")}, ${plural(read.objects.length, "object")}: ` +
         `${plural(result.admitted.length, "route")} admitted, ${result.rejected.length} rejected; ` +
         `${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.notice, "notice")}`,
     );
   }
-  return { result, objects: read.objects, files: read.files, diagnostics, counts };
+  return { result, objects: read.objects, files: read.files, clusters: read.clusters, diagnostics, counts };
 }
 
 /** @example plural(1, "route") === "1 route"; plural(2, "route") === "2 routes" */

@@ -6,7 +6,8 @@ import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
 import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/index.ts";
-import { flag, stringOption, type OptionTable, type ParsedArgs } from "./args.ts";
+import { classifyTarget, isIpLiteral, normalizeHost } from "../../worker/core/index.ts";
+import { flag, stringOption, stringOptions, type OptionTable, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";
 import { readHstsPolicies } from "./hsts-policy.ts";
 import type { KvTarget } from "./kv.ts";
@@ -78,6 +79,20 @@ export const COMPILE_OPTIONS: OptionTable = {
     type: "string",
     value: "FILE",
     description: "Required HSTS policies (a YAML list, or `oc get ingresses.config.openshift.io cluster -o yaml`)",
+  },
+  "cluster-router": {
+    type: "string",
+    value: "[NAME=]HOST",
+    multiple: true,
+    description:
+      "The cluster's router (its load-balancer host name or address) for routes whose Services are ClusterIP and whose objects carry no router status; NAME= for the inputs NAME=PATH of one cluster",
+  },
+  resolve: {
+    type: "string",
+    value: "NAME=ADDRESS:PORT",
+    multiple: true,
+    description:
+      "With --local: reach host name NAME (a router or load balancer) at a loopback ADDRESS:PORT over plain HTTP, like curl --resolve",
   },
   strict: { type: "boolean", description: "Treat warnings as errors" },
 };
@@ -158,5 +173,70 @@ export async function compileOptionsOf(args: ParsedArgs, cwd: string): Promise<C
     zones: zonesOf(args),
     notFound: notFound === undefined ? DEFAULT_COMPILE_OPTIONS.notFound : (Number(notFound) as NotFoundStatus),
     requiredHsts: hsts === undefined ? DEFAULT_COMPILE_OPTIONS.requiredHsts : await readHstsPolicies(hsts, cwd),
+    clusterRouters: clusterRoutersOf(args),
+    resolve: resolveOf(args),
   };
+}
+
+/** `--cluster-router HOST` (every input) and `--cluster-router NAME=HOST` (inputs `NAME=PATH`). */
+function clusterRoutersOf(args: ParsedArgs): Record<string, string> {
+  const routers: Record<string, string> = {};
+  for (const value of stringOptions(args, "cluster-router")) {
+    const eq = value.indexOf("=");
+    const cluster = eq < 0 ? "" : value.slice(0, eq);
+    const raw = eq < 0 ? value : value.slice(eq + 1);
+    const shown = `--cluster-router ${value}`;
+    if (eq >= 0 && !/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(cluster))
+      throw new UserError(
+        `${shown}: the cluster NAME must be a DNS label (lowercase letters, digits, '-'), as in the input NAME=PATH`,
+      );
+    const host = routerHost(raw);
+    if (host === undefined)
+      throw new UserError(
+        `${shown}: ${JSON.stringify(raw)} is not a host name or IP address; give the router's load-balancer name without scheme or port (the edge uses 443 for TLS routes, 80 for plain ones), e.g. router-default.apps.east.example.com`,
+      );
+    if (Object.hasOwn(routers, cluster))
+      throw new UserError(
+        `${shown}: ${cluster === "" ? "a router for every input" : `cluster ${cluster}`} is already given (${routers[cluster]})`,
+      );
+    routers[cluster] = host;
+  }
+  return routers;
+}
+
+/** A host name or IP literal (IPv6 without brackets), lowercased; no port. */
+function routerHost(raw: string): string | undefined {
+  const text = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
+  if (isIpLiteral(text)) return text;
+  const host = normalizeHost(text);
+  return host !== null && host === text.replace(/\.$/, "") && !host.startsWith("[") ? host : undefined;
+}
+
+/** `--resolve NAME=ADDRESS:PORT`, curl's `--resolve` for a local table: a loopback stand-in for a name. */
+function resolveOf(args: ParsedArgs): Record<string, { address: string; port: number }> {
+  const values = stringOptions(args, "resolve");
+  if (values.length > 0 && targetOf(args) === "remote")
+    throw new UserError(
+      "--resolve applies to a local table only: a deployed Worker reaches names through DNS (cf.resolveOverride), never through loopback stand-ins; drop --resolve with --remote",
+    );
+  const resolved: Record<string, { address: string; port: number }> = {};
+  for (const value of values) {
+    const match = /^([^=]+)=(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d{1,5})$/.exec(value);
+    const name = match === null ? undefined : routerHost(match[1] ?? "");
+    const address = (match?.[2] ?? "").replace(/^\[(.*)\]$/, "$1");
+    const port = Number(match?.[3]);
+    if (match === null || name === undefined || !isIpLiteral(address) || port < 1 || port > 65535)
+      throw new UserError(
+        `--resolve ${value}: expected NAME=ADDRESS:PORT with a host name, a loopback IP address and a port 1..65535, e.g. router-default.apps.east.example.com=127.0.0.1:8083 (IPv6 in brackets: [::1]:8083)`,
+      );
+    if (classifyTarget(address) !== "loopback")
+      throw new UserError(
+        `--resolve ${value}: ${address} is not a loopback address; --resolve only points names at local stand-ins (127.0.0.0/8 or ::1)`,
+      );
+    resolved[name] = { address, port };
+  }
+  return resolved;
 }

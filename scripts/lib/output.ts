@@ -65,8 +65,8 @@ export function locateDiagnostics(
   });
 }
 
-function refKey(source: { file: string; doc: number; item?: number }): string {
-  return `${source.file}\u0000${source.doc}\u0000${source.item ?? ""}`;
+function refKey(source: { file: string; doc: number; item?: number; cluster?: string }): string {
+  return `${source.cluster ?? ""}\u0000${source.file}\u0000${source.doc}\u0000${source.item ?? ""}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { serializeTable } from "../../worker/core/index.ts";
 import type { Pointer, RouteTable, TableIndex } from "../../worker/core/index.ts";
 import { UserError, messageOf } from "./errors.ts";
-import { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/index.ts";
+import { CURRENT_KEY, contentHashOf, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/index.ts";
 import type { KvPair, KvStore } from "./kv.ts";
 import { readIndex, readLiveState, type LiveState } from "./live-table.ts";
 
@@ -55,7 +55,7 @@ export type PublishOutcome =
  * @example contentHash("") === "e3b0c44298fc1c14"
  */
 export function contentHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return contentHashOf(createHash("sha256").update(text).digest());
 }
 
 export function planPublish(table: RouteTable): PublishPlan {
@@ -148,6 +148,7 @@ function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Poin
     routeCount: index.routeCount,
     hostCount: index.hostCount,
     shardCount: index.shardCount,
+    shardHashes: index.shardHashes,
   };
 }
 

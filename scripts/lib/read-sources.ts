@@ -3,11 +3,13 @@
  * directories (recursively, sorted), standard input (`-`), and `kind: List` documents unpacked, all exactly as
  * `oc get … -o yaml|json` prints them. Every object keeps its file, document, item and line, and can tell the line
  * of any field path, so diagnostics point at the line to fix. Malformed YAML becomes a `MalformedYAML` error
- * diagnostic (file, line, column), never an exception.
+ * diagnostic (file, line, column), never an exception. An input written `NAME=PATH` is the export of cluster NAME:
+ * its objects carry `source.cluster`, so objects of different clusters never collide by name.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
+import { CLUSTER_NAME_RULE, isClusterName } from "../../worker/core/compile/index.ts";
 import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/index.ts";
 import { UserError } from "./errors.ts";
 import { parseFieldPath } from "./field-path.ts";
@@ -23,6 +25,54 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
   /** The files read, in order, as they are named in messages. */
   files: string[];
+  /** The cluster names of labelled inputs, in order of first appearance; empty when the inputs are unlabelled. */
+  clusters: string[];
+}
+
+/** One command-line input: a path (file, directory or `-`), and the cluster it was exported from when labelled. */
+export interface Input {
+  path: string;
+  cluster?: string;
+}
+
+/**
+ * Splits `NAME=PATH` inputs. NAME must be a cluster name (./worker/core/compile/clusters.ts); an argument whose part
+ * before the first `=` is not one is a plain path when it exists (write `./a=b.yaml` to read a file named that way
+ * regardless). Either every input is labelled or none is: an unlabelled input among labelled ones would belong to
+ * no cluster. Throws {@link UserError} naming the argument.
+ */
+export async function parseInputs(args: readonly string[], cwd: string): Promise<Input[]> {
+  const inputs: Input[] = [];
+  for (const arg of args) {
+    const labelled = /^([^=/\\]+)=(.*)$/s.exec(arg);
+    if (labelled === null) {
+      inputs.push({ path: arg });
+      continue;
+    }
+    const [, cluster = "", path = ""] = labelled;
+    if (!isClusterName(cluster)) {
+      if (await exists(resolve(cwd, arg))) {
+        inputs.push({ path: arg });
+        continue;
+      }
+      throw new UserError(
+        `${arg}: ${JSON.stringify(cluster)} is not a valid cluster name in NAME=PATH (${CLUSTER_NAME_RULE}); to read a file whose name contains "=", write it as ./${arg}`,
+      );
+    }
+    if (path === "") throw new UserError(`${arg}: no FILE, DIR or - after ${cluster}=; write ${cluster}=PATH`);
+    inputs.push({ path, cluster });
+  }
+  const unlabelled = inputs.filter((input) => input.cluster === undefined);
+  if (unlabelled.length > 0 && unlabelled.length < inputs.length) {
+    throw new UserError(
+      `${unlabelled.map((input) => input.path).join(", ")}: no cluster named, but other inputs are labelled NAME=PATH; label every input with its cluster (e.g. east=east.yaml west=west.yaml), or none for a single cluster`,
+    );
+  }
+  return inputs;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
 }
 
 /**
@@ -30,17 +80,20 @@ export interface ReadResult {
  * exist or a directory holds no manifest file.
  */
 export async function readSources(
-  inputs: readonly string[],
+  args: readonly string[],
   cwd: string,
   readStdin: () => Promise<string>,
 ): Promise<ReadResult> {
-  const result: ReadResult = { objects: [], diagnostics: [], files: [] };
-  if (inputs.filter((input) => input === "-").length > 1) throw new UserError("`-` (stdin) can be given only once");
-  for (const input of inputs) {
-    const files = input === "-" ? [STDIN_NAME] : await manifestFiles(input, cwd);
+  const inputs = await parseInputs(args, cwd);
+  const clusters = [...new Set(inputs.flatMap((input) => (input.cluster === undefined ? [] : [input.cluster])))];
+  const result: ReadResult = { objects: [], diagnostics: [], files: [], clusters };
+  if (inputs.filter((input) => input.path === "-").length > 1)
+    throw new UserError("`-` (stdin) can be given only once");
+  for (const { path, cluster } of inputs) {
+    const files = path === "-" ? [STDIN_NAME] : await manifestFiles(path, cwd);
     for (const file of files) {
       const text = file === STDIN_NAME ? await readStdin() : await readFile(resolve(cwd, file), "utf8");
-      const parsed = parseManifests(text, file);
+      const parsed = parseManifests(text, file, cluster);
       // A loop, not push(...spread): one file of an `oc get -A` export can hold 100,000+ objects, more arguments
       // than a call may take.
       for (const object of parsed.objects) result.objects.push(object);
@@ -83,9 +136,19 @@ async function walk(dir: string, cwd: string): Promise<string[]> {
   return files;
 }
 
-/** Parses one file's text (YAML or JSON, any number of documents). */
-export function parseManifests(text: string, file: string): { objects: SourceObject[]; diagnostics: Diagnostic[] } {
-  return (text.trimStart().startsWith("{") ? parseJsonManifest(text, file) : null) ?? parseYamlManifests(text, file);
+/** Parses one file's text (YAML or JSON, any number of documents); `cluster` labels every object and diagnostic. */
+export function parseManifests(
+  text: string,
+  file: string,
+  cluster?: string,
+): { objects: SourceObject[]; diagnostics: Diagnostic[] } {
+  const parsed =
+    (text.trimStart().startsWith("{") ? parseJsonManifest(text, file) : null) ?? parseYamlManifests(text, file);
+  if (cluster !== undefined) {
+    for (const object of parsed.objects) object.source.cluster = cluster;
+    for (const diagnostic of parsed.diagnostics) diagnostic.source.cluster = cluster;
+  }
+  return parsed;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { canonicalJson } from "../../worker/core/index.ts";
 import type { Backend, CompiledRoute, TableIndex } from "../../worker/core/index.ts";
-import { formatEndpoint, formatPath, formatTls, serviceName } from "./route-format.ts";
+import { formatEndpointWithCluster, formatPath, formatTls, serviceName } from "./route-format.ts";
 
 export interface FieldChange {
   /** A CompiledRoute field (`path`, `timeoutMs`, …), `weights`, `endpoints` or an index field (`notFound`). */
@@ -110,8 +110,8 @@ function endpointChanges(before: readonly Backend[], after: readonly Backend[]):
   for (const backend of after) {
     const previous = old.get(backend.service);
     if (previous === undefined) continue;
-    const from = previous.endpoints.map(formatEndpoint).join(" ");
-    const to = backend.endpoints.map(formatEndpoint).join(" ");
+    const from = previous.endpoints.map(formatEndpointWithCluster).join(" ");
+    const to = backend.endpoints.map(formatEndpointWithCluster).join(" ");
     if (from === to) continue;
     changes.push({
       field: "endpoints",

@@ -80,4 +80,12 @@ export const ROUTING_CASES: RoutingCase[] = [
   { id: "er:dot segments resolve", url: "http://www.apps.example.com/only/../admin", expect: "wild/admin" },
   { id: "er:%2e%2e resolves", url: "http://www.apps.example.com/only/%2e%2e/admin", expect: "wild/admin" },
   { id: "er:repeated slashes collapse", url: "http://www.apps.example.com//admin", expect: "wild/admin" },
+  {
+    id: "er:;params are not part of a segment",
+    url: "http://www.apps.example.com/admin;x=1/secret",
+    expect: "wild/admin",
+  },
+  { id: "er:;params on the last segment", url: "http://www.apps.example.com/admin;jsessionid=A", expect: "wild/admin" },
+  { id: "er:an Exact path with ;params", url: "http://api.example.com/healthz;x", expect: "api/exact-health" },
+  { id: "er:a segment of only ;params is dropped", url: "http://www.apps.example.com/;x/admin", expect: "wild/admin" },
 ];

@@ -106,21 +106,23 @@ describe("help and argument errors", () => {
 });
 
 describe("validate", () => {
-  it("prints the admitted routes with backends and weights, and exits 0", async () => {
+  it("prints the admitted routes with who splits them, backends and weights, and exits 0", async () => {
     const { io, stdout, stderr } = captureIo();
     expect(await main(["validate", "routes-config"], io)).toBe(0);
     expect(stdout()).toBe(
       [
-        "Admitted routes (4):",
-        "HOST              PATH              ROUTE         TLS            BACKENDS",
-        "shop.example.com  (all paths)       shop/web      edge/Redirect  web-blue 90 (90%), web-green 10 (10%)",
-        "api.example.com   /healthz (exact)  shop/api#0.0  http           web-blue 100 (100%)",
-        "api.example.com   /v1               shop/api#0.1  http           web-blue 100 (100%)",
-        "api.example.com   /static           shop/api#0.2  http           web-green 100 (100%)",
+        "Admitted routes (6):",
+        "HOST                                  PATH              ROUTE            TLS            SPLIT BY                         BACKENDS",
+        "shop.example.com                      (all paths)       shop/web         edge/Redirect  edge                             web-blue 90 (90%), web-green 10 (10%)",
+        "api.example.com                       /healthz (exact)  shop/api#0.0     http           edge                             web-blue 100 (100%)",
+        "api.example.com                       /v1               shop/api#0.1     http           edge                             web-blue 100 (100%)",
+        "api.example.com                       /static           shop/api#0.2     http           edge                             web-green 100 (100%)",
+        "frontend-store.apps.east.example.com  (all paths)       store/frontend   edge/Redirect  router default (status.ingress)  cluster router default at https://router-default.apps.east.example.com:443",
+        "frontend-store.apps.east.example.com  /api              store/inventory  http           router default (status.ingress)  cluster router default at http://router-default.apps.east.example.com:80",
         "",
       ].join("\n"),
     );
-    expect(stderr()).toBe("4 files, 4 objects: 4 routes admitted, 0 rejected; 0 errors, 0 warnings, 0 notices\n");
+    expect(stderr()).toBe("5 files, 11 objects: 6 routes admitted, 0 rejected; 0 errors, 0 warnings, 0 notices\n");
   });
 
   it("prints each diagnostic as file:line severity code object field message; any error exits 1", async () => {
@@ -166,7 +168,7 @@ describe("validate", () => {
     expect(document.ok).toBe(false);
     expect(document.counts.error).toBe(1);
     expect(document.diagnostics).toMatchObject([{ code: "MalformedYAML", line: 4, source: { file: "broken.yaml" } }]);
-    expect(document.admitted).toHaveLength(4);
+    expect(document.admitted).toHaveLength(6);
     expect(stderr()).toBe("");
   });
 
@@ -181,7 +183,7 @@ describe("validate", () => {
     const { io, stdout } = captureIo({ stdin: text });
     expect(await main(["validate", "-"], io)).toBe(0);
     expect(stdout()).toContain(
-      "shop.example.com  (all paths)  shop/web  edge/Redirect  web-blue 90 (90%), web-green 10 (10%)",
+      "shop.example.com  (all paths)  shop/web  edge/Redirect  edge      web-blue 90 (90%), web-green 10 (10%)",
     );
   });
 

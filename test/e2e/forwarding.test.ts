@@ -151,7 +151,7 @@ describe("what the backend receives", () => {
     expect(got.headers["x-forwarded-host"]).toBe("fwd.example.com:8080");
     expect(got.headers["x-forwarded-port"]).toBe("8080");
     expect(got.headers["x-forwarded-proto"]).toBe("http");
-    expect(got.headers.forwarded).toBe("for=203.0.113.7;host=fwd.example.com:8080;proto=http");
+    expect(got.headers.forwarded).toBe('for=203.0.113.7;host="fwd.example.com:8080";proto=http');
   });
 
   it("follows set-forwarded-headers replace, if-none and never", async () => {

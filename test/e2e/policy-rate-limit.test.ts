@@ -45,6 +45,7 @@ function route(id: string, requested: number): CompiledRoute {
     ipAllowlist: null,
     rateLimit: rateLimitFor(requested),
     jwt: null,
+    tokenCheck: null,
     clientCert: null,
   };
 }

@@ -58,6 +58,8 @@ beforeAll(async () => {
       }),
       route("idp-down", "idp-down.example.com", {
         "auth.edgeroute.dev/jwt-jwks-url": `http://127.0.0.1:${closedPort}/jwks`,
+        "auth.edgeroute.dev/jwt-issuer": ISSUER,
+        "auth.edgeroute.dev/jwt-audience": AUDIENCE,
       }),
       route("limited", "limited.example.com", {
         "haproxy.router.openshift.io/rate-limit-connections": "true",

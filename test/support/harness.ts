@@ -17,8 +17,11 @@ export interface Harness {
   persistTo: string;
   backends: Record<string, EchoBackend>;
   gateway: RunningGateway;
-  /** Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. */
-  push(manifests: string): Promise<Run>;
+  /**
+   * Write `manifests` (YAML text) as the only file of the config folder and push it; throws when push fails. A
+   * record is one export per cluster, pushed as `NAME=PATH` inputs.
+   */
+  push(manifests: Manifests): Promise<Run>;
   /** Stop backend NAME: its address then refuses connections. */
   kill(name: string): Promise<void>;
   /** Start backend NAME again on the same address and port (its `received` list starts empty). */
@@ -36,21 +39,26 @@ export interface ExtraEndpoint {
   host: string;
   samePortAs: string;
 }
+/** One YAML text, or each cluster's export by cluster name. */
+export type Manifests = string | Record<string, string>;
 
 export interface HarnessOptions {
   backends: (string | ExtraEndpoint)[];
   /** Extra `--var`s for the gateway. */
   vars?: Record<string, string>;
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
-  manifests: string;
+  manifests: Manifests;
   protocol?: "http" | "https";
+  /** Extra `routes push` options for every push (e.g. `--resolve NAME=127.0.0.1:PORT` for a router stand-in). */
+  pushArgs?: string[];
+  /** Worker secrets, written to a dotenv file the gateway reads (`wrangler dev --env-file`, like `.dev.vars`). */
+  secrets?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "edgeroute-e2e-"));
   const persistTo = join(dir, "state");
   const configDir = join(dir, "routes");
-  await mkdir(configDir);
   const backends: Record<string, EchoBackend> = {};
   for (const spec of options.backends) {
     if (typeof spec === "string") backends[spec] = await startEchoBackend(spec);
@@ -66,21 +74,41 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (!backend) throw new Error(`manifest names unknown backend ${name}`);
       return String(backend.port);
     });
-  const push = async (manifests: string): Promise<Run> => {
-    await writeFile(join(configDir, "manifests.yaml"), render(manifests));
-    const run = await routes(["push", "--local", "--persist-to", persistTo, "--output", "json", configDir], {
+  const push = async (manifests: Manifests): Promise<Run> => {
+    await rm(configDir, { recursive: true, force: true });
+    await mkdir(configDir);
+    const inputs: string[] = [];
+    if (typeof manifests === "string") {
+      await writeFile(join(configDir, "manifests.yaml"), render(manifests));
+      inputs.push(configDir);
+    } else {
+      for (const [cluster, text] of Object.entries(manifests)) {
+        await writeFile(join(configDir, `${cluster}.yaml`), render(text));
+        inputs.push(`${cluster}=${join(configDir, `${cluster}.yaml`)}`);
+      }
+    }
+    const args = ["push", "--local", "--persist-to", persistTo, "--output", "json", ...(options.pushArgs ?? [])];
+    const run = await routes([...args, ...inputs], {
       env: { EDGEROUTE_PUBLISHED_BY: "e2e-test" },
     });
     if (run.code !== 0) throw new Error(`routes push failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
     return run;
   };
   await push(options.manifests);
+  const envFiles: string[] = [];
+  if (options.secrets !== undefined) {
+    const file = join(dir, "secrets.env");
+    const lines = Object.entries(options.secrets).map(([name, value]) => `${name}=${JSON.stringify(value)}\n`);
+    await writeFile(file, lines.join(""));
+    envFiles.push(file);
+  }
   const gateway = await startGateway({
     port: await freePort(),
     persistTo,
     protocol: options.protocol,
     stdio: "collect",
     ...(options.vars ? { vars: options.vars } : {}),
+    envFiles,
   });
   const harness: Harness = {
     dir,

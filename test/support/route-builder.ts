@@ -1,7 +1,7 @@
 /**
  * Builders for CompiledRoute / TableShard values in tests, so each case states only what it is about.
  */
-import { fnv1aHex } from "../../worker/core/index.ts";
+import { contentHashOf, fnv1aHex } from "../../worker/core/index.ts";
 import { shardOf } from "../../worker/core/index.ts";
 import { TABLE_SCHEMA } from "../../worker/core/index.ts";
 import type { Backend, CompiledRoute, Endpoint, TableShard } from "../../worker/core/index.ts";
@@ -33,6 +33,7 @@ export function route(partial: Partial<CompiledRoute> & { id: string; host: stri
     ipAllowlist: null,
     rateLimit: null,
     jwt: null,
+    tokenCheck: null,
     clientCert: null,
     ...partial,
   };
@@ -53,4 +54,9 @@ export function shardsOf(routes: CompiledRoute[], shardCount = 1): TableShard[] 
     (group[key] ??= []).push(r);
   }
   return shards;
+}
+
+/** The content hash the CLI records for a published text (index `shardHashes`), with WebCrypto as the Worker uses it. */
+export async function publishedHash(text: string): Promise<string> {
+  return contentHashOf(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }

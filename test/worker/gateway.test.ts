@@ -4,10 +4,10 @@
  * test/e2e with real backends.
  */
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TABLE_SCHEMA } from "../../worker/core/types.ts";
 import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
-import { backend, route, shardsOf } from "../support/route-builder.ts";
+import { backend, publishedHash, route, shardsOf } from "../support/route-builder.ts";
 
 const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
 
@@ -17,19 +17,19 @@ async function publish(
   shardCount = 1,
   notFound: 503 | 404 = 503,
 ): Promise<void> {
-  const shards = shardsOf(routes, shardCount);
+  const shards = shardsOf(routes, shardCount).map((shard) => JSON.stringify(shard));
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
     shardCount,
     routeCount: routes.length,
     hostCount: new Set(routes.map((r) => r.host)).size,
     notFound,
-    shardHashes: shards.map((_, i) => `h${i}`),
+    shardHashes: await Promise.all(shards.map(publishedHash)),
   };
-  for (const [i, shard] of shards.entries()) await kv.put(`routes:table:${version}:${i}`, JSON.stringify(shard));
+  for (const [i, shard] of shards.entries()) await kv.put(`routes:table:${version}:${i}`, shard);
   await kv.put(`routes:table:${version}`, JSON.stringify(index));
-  const { schema, routeCount, hostCount } = index;
-  await point({ version, schema, notFound, routeCount, hostCount, shardCount });
+  const { schema, routeCount, hostCount, shardHashes } = index;
+  await point({ version, schema, notFound, routeCount, hostCount, shardCount, shardHashes });
 }
 
 /** The pointer as the CLI writes it; without `schema` and `notFound` (an older CLI) the Worker reads the index. */
@@ -49,7 +49,9 @@ const worker = (exports as unknown as { default: { fetch(request: Request): Prom
 const get = (url: string, init?: RequestInit) => worker.fetch(new Request(url, init));
 
 async function health(): Promise<{ ok: boolean; version: string | null }> {
-  return (await (await get("http://any.example/__edgeroute/health")).json()) as { ok: boolean; version: string | null };
+  // ADMIN_HOST is admin.edgeroute.test in the test config (vitest.config.ts).
+  const res = await get("http://admin.edgeroute.test/__edgeroute/health");
+  return (await res.json()) as { ok: boolean; version: string | null };
 }
 
 const unreachable = [{ scheme: "http" as const, host: "192.0.2.1", port: 80 }];
@@ -123,11 +125,20 @@ describe("the gateway in workerd", () => {
   });
 
   it("never forwards to link-local, metadata or (outside local development) loopback targets", async () => {
+    const logged = vi.spyOn(console, "error");
     for (const host of ["metadata-ip.example.com", "metadata-name.example.com", "loopback.example.com"]) {
       const res = await get(`https://${host}/`);
       expect(res.status, host).toBe(502);
-      expect(await res.text(), host).toMatch(/never a target|only in local development/);
+      const page = await res.text();
+      expect(page, host).toContain("an address that is not allowed");
+      // The page names no address; the log line does, with the request id the page shows.
+      expect(page, host).not.toMatch(/169\.254|metadata\.google|127\.0\.0\.1/);
+      const id = /request ([0-9a-f-]{36})/.exec(page)?.[1] as string;
+      const line = logged.mock.calls.map((c) => String(c[0])).find((l) => l.includes(id)) as string;
+      expect(JSON.parse(line)).toMatchObject({ code: "ForbiddenTarget", status: 502, ray: id });
+      expect(JSON.parse(line).detail, host).toMatch(/never a target|only in local development/);
     }
+    logged.mockRestore();
   });
 
   it("refuses paths a backend could read differently: encoded slash or backslash, bad escapes, NUL", async () => {

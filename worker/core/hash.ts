@@ -17,3 +17,16 @@ export function fnv1a(text: string): number {
 export function fnv1aHex(text: string): string {
   return fnv1a(text).toString(16).padStart(8, "0");
 }
+
+/**
+ * The content hash of published table texts (shard hashes in the index and pointer, the version id): the first 16
+ * hex digits (64 bits) of the SHA-256 digest of the UTF-8 text. The CLI (node:crypto) and the Worker (WebCrypto,
+ * when it checks a shard it read) compute the digest; both format it here, so they cannot disagree.
+ * @example contentHashOf(sha256("")) === "e3b0c44298fc1c14"
+ */
+export function contentHashOf(sha256Digest: ArrayBuffer | Uint8Array): string {
+  const bytes = sha256Digest instanceof Uint8Array ? sha256Digest : new Uint8Array(sha256Digest);
+  let hex = "";
+  for (let i = 0; i < 8; i++) hex += (bytes[i] as number).toString(16).padStart(2, "0");
+  return hex;
+}

@@ -4,12 +4,13 @@
  */
 export * from "./types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
-export { normalizePath, type PathResult } from "./path.ts";
+export { matchedPrefixEnd, matchingPath, normalizePath, type PathResult } from "./path.ts";
 export {
   HostIndex,
   ShardLookup,
   explainRoute,
   matchRoute,
+  ownedHeadersFor,
   resolveRoute,
   servedOver,
   tableLookup,
@@ -30,8 +31,17 @@ export {
 export type { HealthSnapshot, ProbeState } from "./health.ts";
 export { FAILURES_TO_EJECT, FIRST_EJECTION_MS, MAX_EJECTION_MS, PassiveHealth, Registrations } from "./passive.ts";
 export type { Failure } from "./passive.ts";
-export { addressInNetworks, classifyTarget, formatNetwork, isIpLiteral, NEVER_A_TARGET, parseNetwork } from "./ip.ts";
+export {
+  addressInNetworks,
+  canonicalHost,
+  classifyTarget,
+  forbiddenTarget,
+  formatNetwork,
+  isIpLiteral,
+  NEVER_A_TARGET,
+  parseNetwork,
+} from "./ip.ts";
 export type { AddressClass, Network } from "./ip.ts";
 export { PROXY_PORTS, unreachableReasons, zoneOf } from "./reach.ts";
-export { fnv1a, fnv1aHex } from "./hash.ts";
+export { contentHashOf, fnv1a, fnv1aHex } from "./hash.ts";
 export * from "./table/index.ts";

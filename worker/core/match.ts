@@ -9,6 +9,8 @@
  */
 import { wildcardSuffix } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
+import { ownedHeaderNames } from "./owned-headers.ts";
+import { matchingPath } from "./path.ts";
 import type { CompiledRoute, TableShard } from "./types.ts";
 
 /** Where the routes of one host key come from: a whole in-memory table, or the Worker's lazily loaded shards. */
@@ -62,6 +64,13 @@ export function servedOver(route: CompiledRoute, https: boolean): boolean {
 export class HostIndex {
   readonly routes: readonly CompiledRoute[];
   private readonly root: PathNode = newNode();
+  private owned: ReadonlySet<string> | undefined;
+
+  /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
+  get ownedHeaders(): ReadonlySet<string> {
+    this.owned ??= ownedHeaderNames(this.routes);
+    return this.owned;
+  }
 
   /** `routes` in table order (most specific first); on a duplicate (path, match) the first one is kept. */
   constructor(routes: readonly CompiledRoute[]) {
@@ -127,9 +136,11 @@ export class HostIndex {
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
  * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
  * exact host leaves a question open.
- * @param host normalised with `normalizeHost`; @param path canonical, from `normalizePath`.
+ * @param host normalised with `normalizeHost`; @param canonicalPath from `normalizePath` (matched without its
+ * `;parameters`, see `matchingPath`).
  */
-export function resolveRoute(lookup: RouteLookup, host: string, path: string, https: boolean): Resolution {
+export function resolveRoute(lookup: RouteLookup, host: string, canonicalPath: string, https: boolean): Resolution {
+  const path = matchingPath(canonicalPath);
   const out: Walk = { any: undefined, served: undefined };
   lookup.exact(host)?.walk(path, https, out);
   let any = out.any;
@@ -156,6 +167,21 @@ export function resolveRoute(lookup: RouteLookup, host: string, path: string, ht
   if (!https && any !== undefined && any.tls?.insecure === "Redirect")
     return { outcome: "redirect", route: any, hostKind: anyKind };
   return served === undefined ? NONE : { outcome: "route", route: served, hostKind: servedKind };
+}
+
+const NO_HEADERS: ReadonlySet<string> = new Set();
+
+/**
+ * The header names the gateway owns for a request host: those of every route that can serve it, exact and
+ * wildcard (a wildcard route serves the host too). @param host normalised with `normalizeHost`.
+ */
+export function ownedHeadersFor(lookup: RouteLookup, host: string): ReadonlySet<string> {
+  const exact = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
+  const suffix = wildcardSuffix(host);
+  const wild = (suffix === null ? undefined : lookup.wildcard(suffix)?.ownedHeaders) ?? NO_HEADERS;
+  if (wild.size === 0) return exact;
+  if (exact.size === 0) return wild;
+  return new Set([...exact, ...wild]);
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
@@ -204,7 +230,7 @@ export function explainRoute(lookup: RouteLookup, host: string, path: string, ht
 function whyRoute(route: CompiledRoute, path: string, https: boolean, hostWhy: string, chosen: boolean): string {
   const shown = route.path === "" ? "(no path)" : route.path;
   const alone: Walk = { any: undefined, served: undefined };
-  new HostIndex([route]).walk(path, https, alone);
+  new HostIndex([route]).walk(matchingPath(path), https, alone);
   if (alone.any === undefined) return `${hostWhy}; ${route.match} path ${shown} does not cover ${path}`;
   const scheme = https ? "HTTPS" : "HTTP";
   if (chosen) return `${hostWhy}; ${route.match} path ${shown} is the most specific match served over ${scheme}`;

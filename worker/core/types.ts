@@ -29,7 +29,10 @@ export type Balance = "roundrobin" | "leastconn" | "source" | "random";
 /** `haproxy.router.openshift.io/set-forwarded-headers`. */
 export type ForwardedPolicy = "append" | "replace" | "if-none" | "never";
 
-/** A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service. */
+/**
+ * A cluster load-balancer address: from a LoadBalancer Service's status or an ExternalName Service, or the
+ * load balancer of a cluster's router (see {@link ClusterRouter}).
+ */
 export interface Endpoint {
   /** `https` for reencrypt routes, else `http`. */
   scheme: "http" | "https";
@@ -54,6 +57,22 @@ export interface Backend {
   /** Sticky cookie value naming this backend: a short stable hash, so the cookie reveals nothing internal. */
   id: string;
   endpoints: Endpoint[];
+  /**
+   * Set when the route is handed whole to the cluster's own router (its Services have no address the edge can
+   * reach, e.g. ClusterIP): the endpoints are the routers' load balancers, and the router applies the Route's
+   * weights, stickiness and Service choice. Absent when the edge splits across Service load balancers itself.
+   */
+  router?: ClusterRouter;
+}
+
+/**
+ * The cluster router a route is handed to. `name`: the admitting routers' `status.ingress[].routerName`s (joined
+ * with `, ` for several shards), an Ingress's load-balancer address, or the `--cluster-router` value. `from`:
+ * the object's own status (Route `status.ingress`, Ingress `status.loadBalancer.ingress`) or the CLI option.
+ */
+export interface ClusterRouter {
+  name: string;
+  from: "status" | "option";
 }
 
 /** `spec.httpHeaders.actions.request[]` / `.response[]`. `value` only for `Set`. */
@@ -71,8 +90,43 @@ export interface JwtAuth {
   /** Never empty, never `none`; only one key family (all RS*, all ES*, …) so algorithm confusion cannot happen. */
   algorithms: string[];
   clockToleranceSeconds: number;
+  /** The `typ` header tokens must carry (RFC 8725 §3.11, RFC 9068 `at+jwt`), when set. */
+  type?: string;
   /** Claims copied into request headers; client-sent copies of these headers are always removed first. */
   forwardClaims: { claim: string; header: string }[];
+}
+
+/**
+ * Check an opaque bearer token with the server that issued it, before forwarding (docs/security.md §6):
+ * - `openshift-user`: `GET <url>` (the cluster's `/apis/user.openshift.io/v1/users/~`) with the client's token;
+ * - `openshift-token-review`: `POST <url>` (`/apis/authentication.k8s.io/v1/tokenreviews`) with the reviewer's
+ *   token from the Worker secret `secret`;
+ * - `introspection`: RFC 7662 `POST <url>` with HTTP Basic client credentials from the Worker secret `secret`.
+ */
+export interface TokenCheck {
+  kind: "openshift-user" | "openshift-token-review" | "introspection";
+  /** The full endpoint URL the Worker calls (a target like any other: checked at publish and request time). */
+  url: string;
+  /** Name of the Worker secret holding the gateway's own credentials (TokenReview, introspection). */
+  secret?: string;
+  /** Introspection: `aud` must contain one of these. */
+  audience?: string[];
+  /** The user name must be one of these. */
+  allowedUsers?: string[];
+  /** The user must belong to one of these groups. */
+  allowedGroups?: string[];
+  /** Introspection: every one of these must be in `scope`. */
+  requiredScopes?: string[];
+  /** Header that carries the user name to the backend (client-sent copies always removed). */
+  userHeader?: string;
+  /** Header that carries the groups, comma-separated (client-sent copies always removed). */
+  groupsHeader?: string;
+  /** How long an accepted token is remembered (never past its `exp`). */
+  cacheSeconds: number;
+  /** How long a rejected token is remembered. */
+  negativeCacheSeconds: number;
+  /** The endpoint must answer within this; otherwise the request gets 503. */
+  timeoutMs: number;
 }
 
 /** Require a verified X.509 client certificate (Cloudflare mTLS, `request.cf.tlsClientAuth`). */
@@ -144,6 +198,7 @@ export interface CompiledRoute {
   ipAllowlist: string[] | null;
   rateLimit: RateLimit | null;
   jwt: JwtAuth | null;
+  tokenCheck: TokenCheck | null;
   clientCert: ClientCertAuth | null;
 }
 
@@ -190,6 +245,8 @@ export interface Pointer {
   routeCount: number;
   hostCount: number;
   shardCount: number;
+  /** The index's shard hashes, so a cold isolate can check the shard it reads without reading the index. */
+  shardHashes?: string[];
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
@@ -210,6 +267,11 @@ export interface SourceRef {
   item?: number;
   /** 1-based line of the object's start, when known. */
   line?: number;
+  /**
+   * The cluster the object was exported from: `NAME` of the CLI input `NAME=PATH`. Objects of different clusters
+   * never collide by name; absent for unlabelled inputs.
+   */
+  cluster?: string;
 }
 
 /** A parsed manifest object with its origin. The core never reads files: scripts/ parses YAML into these. */
@@ -246,7 +308,8 @@ export type DiagnosticCode =
   | "SkippedIngressClass"
   | "HSTSPolicyViolation"
   | "MalformedYAML"
-  | "DuplicateObject";
+  | "DuplicateObject"
+  | "ClusterCopiesDisagree";
 
 export interface Diagnostic {
   severity: Severity;
@@ -292,6 +355,17 @@ export interface CompileOptions {
   notFound: NotFoundStatus;
   /** Cluster-wide required HSTS policies (IngressController `requiredHSTSPolicies`). */
   requiredHsts: RequiredHstsPolicy[];
+  /**
+   * The router (load-balancer host name or address) of each cluster, for routes whose Services have no address
+   * of their own and whose object carries no router status: cluster label (`SourceRef.cluster`) → host; the key
+   * `""` applies to every input without a router of its own.
+   */
+  clusterRouters: Readonly<Record<string, string>>;
+  /**
+   * Local tables only (curl's `--resolve`): endpoint host name → the loopback address and port that stand in for
+   * it. A resolved endpoint is fetched over plain HTTP, since a local stand-in has no certificate workerd trusts.
+   */
+  resolve: Readonly<Record<string, { address: string; port: number }>>;
 }
 
 /** Like `ingresses.config.openshift.io/cluster spec.requiredHSTSPolicies[]` (no namespace selector). */

@@ -16,9 +16,14 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Endpoint, HealthSnapshot, ProbeState } from "../core/index.ts";
-import { endpointAddress, HEALTH_CHECK_USER_AGENT, healthKvKey, statusExpected } from "../core/index.ts";
+import {
+  endpointAddress,
+  forbiddenTarget,
+  HEALTH_CHECK_USER_AGENT,
+  healthKvKey,
+  statusExpected,
+} from "../core/index.ts";
 import type { Env } from "../env.ts";
-import { targetRefusal } from "../pipeline/select.ts";
 import { endpointTarget } from "../pipeline/upstream.ts";
 
 export const RISE = 2;
@@ -76,7 +81,7 @@ export class HealthMonitor extends DurableObject<Env> {
     const allowLoopback = this.env.ALLOW_LOOPBACK_TARGETS === "true";
     for (const r of registrations) {
       // Only the Worker's own isolates can call this object, but a target rule is never skipped.
-      if (targetRefusal(r.endpoint.host, allowLoopback) !== undefined) continue;
+      if (forbiddenTarget(r.endpoint.host, allowLoopback) !== null) continue;
       const known = this.probes.get(r.key);
       if (known !== undefined) {
         const renew = known.leaseUntil - now < LEASE_MS / 2 || known.intervalMs !== r.intervalMs;

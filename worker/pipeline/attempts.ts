@@ -76,14 +76,14 @@ export async function sendWithRetries(
     const base = ctx.panic ? activeUp : healthy;
     const usable: Usable | undefined =
       tried === undefined ? base : (b, e) => !(tried as Set<Endpoint>).has(e) && (base === undefined || base(b, e));
-    if (!select(ctx, balance, allowLoopback, usable)) {
+    if (!select(ctx, balance, usable)) {
       if (attempt > 1) {
         if (pending.response !== undefined) return { response: pending.response, websocket: false };
         throw pending.error as GatewayError;
       }
       // Everything is ejected or down. Ejection is only this isolate's advice: try anyway (panic). Down by the
       // health checks is everyone's verdict: answer at once rather than wait on dead endpoints.
-      if (!select(ctx, balance, allowLoopback, activeUp)) {
+      if (!select(ctx, balance, activeUp)) {
         throw new GatewayError("NoBackend", "Every endpoint of this route is failing its health checks.");
       }
       ctx.panic = true;
@@ -107,7 +107,7 @@ export async function sendWithRetries(
     ctx.attempts = attempt;
     let retry: boolean;
     try {
-      const response = await forward(ctx, upstream, deps.balance, timeoutMs);
+      const response = await forward(ctx, upstream, deps.balance, timeoutMs, allowLoopback);
       const unreachable = mode === "resolve-override" && CLOUDFLARE_UNREACHABLE.has(response.status);
       if (response.status >= 500)
         passive.failure(healthKey(endpoint, ctx.host), unreachable ? "refused" : "failed", Date.now());

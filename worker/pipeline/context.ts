@@ -16,6 +16,8 @@ export interface RequestCtx {
   /** Canonical path from `normalize`: what is matched, checked by policies and sent to the backend. */
   path: string;
   route?: CompiledRoute;
+  /** Header names the gateway owns on this host (from `route`): removed from the client's request in any spelling. */
+  ownedHeaders: ReadonlySet<string>;
   backend?: Backend;
   endpoint?: Endpoint;
   /** True when the sticky cookie chose the backend. */
@@ -27,7 +29,13 @@ export interface RequestCtx {
   status?: number;
   /** The GatewayError code when the gateway answered itself. */
   code?: string;
+  /** Why the gateway answered itself, for the log only (never on the page). */
+  detail?: string;
+  /** Cloudflare's ray id of the request (`CF-Ray`); for a failure without one, a generated request id. */
+  ray: string | undefined;
 }
+
+const NO_HEADERS: ReadonlySet<string> = new Set();
 
 export function newCtx(request: Request): RequestCtx {
   const url = new URL(request.url);
@@ -42,5 +50,7 @@ export function newCtx(request: Request): RequestCtx {
     sticky: false,
     attempts: 0,
     panic: false,
+    ownedHeaders: NO_HEADERS,
+    ray: request.headers.get("cf-ray") ?? undefined,
   };
 }

@@ -8,11 +8,20 @@ import type { RequestCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
 export function fail(ctx: RequestCtx, error: unknown): Response {
+  // The page names the request so the operator can find its log line, which has the detail; outside Cloudflare
+  // (local development) there is no CF-Ray, so the gateway makes up an id.
+  ctx.ray ??= crypto.randomUUID();
   const known = error instanceof GatewayError ? error : undefined;
-  if (!known) logEvent("error", "gateway-bug", { error: error instanceof Error ? error.stack : String(error) });
+  if (!known) {
+    logEvent("error", "gateway-bug", { ray: ctx.ray, error: error instanceof Error ? error.stack : String(error) });
+  }
   const failure = known ?? new GatewayError("GatewayBug", "An unexpected error occurred; it has been logged.");
   ctx.code = failure.code;
   ctx.status = failure.status;
+  ctx.detail = failure.detail;
   const message = failure.code === "NoRoute" ? NO_ROUTE_MESSAGE : failure.message;
-  return answer(failure.code, message, ctx.request.headers.get("Accept"), { status: failure.status });
+  return answer(failure.code, message, ctx.request.headers.get("Accept"), {
+    status: failure.status,
+    requestId: ctx.ray,
+  });
 }

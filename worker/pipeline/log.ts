@@ -14,8 +14,12 @@ export function log(ctx: RequestCtx): void {
     path: ctx.path,
     status: ctx.status,
     code: ctx.code,
+    detail: ctx.detail,
+    ray: ctx.ray,
     route: ctx.route?.id,
     backend: ctx.backend?.service,
+    // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).
+    router: ctx.backend?.router?.name,
     endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
     cluster: ctx.endpoint?.cluster,
     attempts: ctx.attempts,

@@ -2,7 +2,7 @@
  * @module Phase 2: which route serves the request (core `resolveRoute`, the same code as `routes explain`), and
  * the router's HTTP→HTTPS redirect. Runs after `normalize`, before the policies. May throw `NoRoute`.
  */
-import { resolveRoute } from "../core/index.ts";
+import { ownedHeadersFor, resolveRoute } from "../core/index.ts";
 import type { LiveTable } from "../table/load.ts";
 import type { RequestCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
@@ -11,9 +11,10 @@ import { GatewayError } from "./errors.ts";
 export function route(ctx: RequestCtx, table: LiveTable): Response | undefined {
   const resolution = resolveRoute(table.lookup, ctx.host, ctx.path, ctx.https);
   if (resolution.outcome === "none") {
-    throw new GatewayError("NoRoute", "No route serves this host and path.", table.index.notFound);
+    throw new GatewayError("NoRoute", "No route serves this host and path.", { status: table.index.notFound });
   }
   ctx.route = resolution.route;
+  ctx.ownedHeaders = ownedHeadersFor(table.lookup, ctx.host);
   if (resolution.outcome === "redirect") {
     // Router (since 823a6fd5f): 302 to https:// + host without port + the original request URI with its query.
     return new Response(null, {

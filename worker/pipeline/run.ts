@@ -35,7 +35,13 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
     await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
     const redirect = route(ctx, table);
     if (redirect) return done(ctx, redirect);
-    const decision = await enforcePolicies({ request, route: ctx.route!, clientIp: ctx.clientIp, env: deps.env });
+    const decision = await enforcePolicies({
+      request,
+      route: ctx.route!,
+      clientIp: ctx.clientIp,
+      env: deps.env,
+      waitUntil: deps.waitUntil,
+    });
     if (!decision.allow) {
       ctx.code = decision.code;
       return done(ctx, decision.response);
@@ -58,10 +64,9 @@ function done(ctx: { status?: number }, response: Response): Response {
 
 function asNoTable(error: unknown): never {
   if (error instanceof TableUnavailable) {
-    throw new GatewayError(
-      "NoTable",
-      `No route table can be read (${error.message}). Publish one with \`npm run routes -- push\`.`,
-    );
+    throw new GatewayError("NoTable", "No route table can be read. Publish one with `npm run routes -- push`.", {
+      detail: error.message,
+    });
   }
   throw error;
 }

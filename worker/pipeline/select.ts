@@ -1,9 +1,9 @@
 /**
- * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm, priority tier, health),
- * then the target check. Runs after the policies, before `upstream`; pipeline/attempts.ts runs it again for a
- * retry. May throw `NoBackend` or `ForbiddenTarget`.
+ * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm, priority tier, health); the
+ * target itself is checked on the final URL in `forward`. Runs after the policies, before `upstream`;
+ * pipeline/attempts.ts runs it again for a retry. May throw `NoBackend`.
  */
-import { classifyTarget, NEVER_A_TARGET, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
+import { pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
 import type { BalanceState, Usable } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
@@ -14,7 +14,7 @@ import { GatewayError } from "./errors.ts";
  * set) stays on its backend while that has a usable endpoint left, else moves to another backend of the split.
  * Returns false when nothing usable is left; throws `NoBackend` when the route has nothing to send to at all.
  */
-export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: boolean, usable?: Usable): boolean {
+export function select(ctx: RequestCtx, balance: BalanceState, usable?: Usable): boolean {
   const route = ctx.route;
   if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
   const random = Math.random();
@@ -40,16 +40,5 @@ export function select(ctx: RequestCtx, balance: BalanceState, allowLoopback: bo
   }
   ctx.backend = backend;
   ctx.endpoint = endpoint;
-  // Defence in depth: the CLI refuses these endpoints already; a table written by other means is checked again.
-  const refusal = targetRefusal(endpoint.host, allowLoopback);
-  if (refusal !== undefined) throw new GatewayError("ForbiddenTarget", `The route's endpoint ${refusal}`);
   return true;
-}
-
-/** Why an endpoint host is never a target (request or health probe), or `undefined` when it may be one. */
-export function targetRefusal(host: string, allowLoopback: boolean): string | undefined {
-  const kind = classifyTarget(host);
-  if (NEVER_A_TARGET.has(kind)) return `is a ${kind} address, which is never a target.`;
-  if (kind === "loopback" && !allowLoopback) return "is a loopback address, allowed only in local development.";
-  return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * @module Phase 5: the request the backend receives: URL (endpoint, rewritten path, the client's query
- * unchanged), headers (hop-by-hop and spoofable ones removed, sticky cookie removed, forwarded headers, route
+ * unchanged), headers (hop-by-hop ones and those the gateway owns removed, sticky cookie removed, forwarded headers, route
  * header actions, policy headers) and the streamed body.
  * Runs after `select`, before `forward`.
  *
@@ -10,15 +10,15 @@
  * host. In local development (`direct`) it fetches the endpoint address itself; the route host then travels in
  * X-Forwarded-Host.
  */
-import { isIpLiteral } from "../core/index.ts";
+import { isIpLiteral, matchedPrefixEnd } from "../core/index.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { withoutCookie } from "./cookies.ts";
-import { applyActions, applyForwarded, stripHopByHop, stripSpoofable } from "./headers.ts";
+import { applyActions, applyForwarded, stripGatewayOwned, stripHopByHop } from "./headers.ts";
 
 export type ForwardMode = "resolve-override" | "direct";
 
-/** Headers to set and remove on behalf of a policy (JWT claims). */
+/** Headers to set and remove on behalf of a policy (JWT claims, a checked token's user and groups). */
 export interface PolicyHeaders {
   setHeaders: [string, string][];
   removeHeaders: string[];
@@ -42,7 +42,7 @@ export function upstreamRequest(
   const headers = new Headers(request.headers);
   const websocket = headers.get("upgrade")?.toLowerCase() === "websocket";
   stripHopByHop(headers, websocket);
-  stripSpoofable(headers);
+  stripGatewayOwned(headers, ctx.ownedHeaders, route.requestHeaders);
   const cookie = headers.get("cookie");
   if (route.cookie && cookie !== null) {
     const rest = withoutCookie(cookie, route.cookie.name);
@@ -107,8 +107,11 @@ export function endpointTarget(
  */
 export function rewritePath(path: string, route: CompiledRoute): string {
   const target = route.rewriteTarget;
-  if (target === null || !path.startsWith(route.path)) return path;
-  const rest = path.slice(route.path.length);
+  if (target === null) return path;
+  // The route matched the path without its `;parameters` (core matchingPath); find where its prefix ends here.
+  const end = matchedPrefixEnd(path, route.path);
+  if (end < 0) return path;
+  const rest = path.slice(end);
   if (target === "/") return `/${rest.startsWith("/") ? rest.slice(1) : rest}`;
   return `${target}${rest}`;
 }

@@ -3,9 +3,10 @@
  * request pipeline calls.
  *
  * Order (cheapest and least revealing first): IP allowlist (403), rate limit (429, counted for every request
- * that got past the allowlist, authenticated or not), client certificate (403), bearer token (401). The first
- * refusal wins. An allowed request may come with headers to set and remove on the upstream request (claims of
- * a verified token). Nothing a client sends makes this throw; configuration faults fail closed with 503.
+ * that got past the allowlist, authenticated or not), client certificate (403), bearer token (401: a JWT, or an
+ * opaque token checked with its server). The first refusal wins. An allowed request may come with headers to set
+ * and remove on the upstream request (claims of a verified token, the user and groups of a checked one). Nothing a
+ * client sends makes this throw; configuration faults and unreachable servers fail closed with 503.
  */
 import type { CompiledRoute } from "../core/types.ts";
 import { checkClientCert } from "./client-cert.ts";
@@ -15,6 +16,7 @@ import { checkJwt, type KeyResolver } from "./jwt.ts";
 import { checkRateLimit } from "./rate-limit.ts";
 import { answer, type PolicyCode } from "../answers.ts";
 import type { Refusal } from "./refuse.ts";
+import { checkToken } from "./token-check.ts";
 
 export type { KeyResolver } from "./jwt.ts";
 
@@ -25,6 +27,8 @@ export interface PolicyInput {
   clientIp: string;
   /** The Worker's bindings: the rate-limiting bindings named by `route.rateLimit.binding` are read from here. */
   env: Record<string, unknown>;
+  /** Work that may finish after the response (the shared token-check cache write); omitted: not awaited. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 export type PolicyDecision =
@@ -50,9 +54,22 @@ export async function enforcePolicies(input: PolicyInput, options: PolicyOptions
     (await checkRateLimit(route, clientIp, env)) ??
     checkClientCert(route.clientCert, request);
   if (refusal !== null) return refused(request, refusal);
+  if (route.tokenCheck !== null) {
+    const outcome = await checkToken({
+      request,
+      route,
+      check: route.tokenCheck,
+      env,
+      allowLoopback: env.ALLOW_LOOPBACK_TARGETS === "true",
+      waitUntil: input.waitUntil ?? ((promise) => void promise),
+    });
+    if (!outcome.ok) return refused(request, outcome.refusal);
+    return { allow: true, setHeaders: outcome.setHeaders, removeHeaders: outcome.removeHeaders };
+  }
   if (route.jwt === null) return { allow: true, setHeaders: [], removeHeaders: [] };
 
-  const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet);
+  const allowLoopback = env.ALLOW_LOOPBACK_TARGETS === "true";
+  const outcome = await checkJwt(request, route.id, route.jwt, options.keysFor ?? remoteKeySet, allowLoopback);
   if (!outcome.ok) return refused(request, outcome.refusal);
   return { allow: true, setHeaders: outcome.setHeaders, removeHeaders: outcome.removeHeaders };
 }

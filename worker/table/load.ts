@@ -9,8 +9,18 @@
  * - Warm: no KV read. Every ROUTES_REFRESH_SECONDS the pointer is re-read in `waitUntil`; a new version is read
  *   whole before it replaces the old one (tables of more than {@link PREFETCH_SHARDS} shards: index first, shards on
  *   first use), so a request never sees half a table. A missing or corrupt version keeps the last good one.
+ * - Every shard read is checked against the content hash the index (or pointer) recorded at publish time.
  */
-import { CURRENT_KEY, indexKey, openShard, ShardLookup, shardKey, shardsForHost, TABLE_SCHEMA } from "../core/index.ts";
+import {
+  contentHashOf,
+  CURRENT_KEY,
+  indexKey,
+  openShard,
+  ShardLookup,
+  shardKey,
+  shardsForHost,
+  TABLE_SCHEMA,
+} from "../core/index.ts";
 import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
 import type { Env } from "../env.ts";
 import { logEvent } from "../answers.ts";
@@ -73,7 +83,7 @@ export class LiveTable {
 
   private async load(kv: KVNamespace, shard: number): Promise<void> {
     if (this.loaded[shard]) return;
-    const reader = await readShard(kv, this.version, shard);
+    const reader = await readShard(kv, this.version, shard, this.index.shardHashes[shard] as string);
     // Another request may have read the same shard meanwhile: add it once.
     if (this.loaded[shard]) return;
     this.loaded[shard] = true;
@@ -140,7 +150,10 @@ export class TableCache {
  */
 async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> {
   const { version } = pointer;
-  const fromPointer = pointer.schema === TABLE_SCHEMA && (pointer.notFound === 503 || pointer.notFound === 404);
+  const fromPointer =
+    pointer.schema === TABLE_SCHEMA &&
+    (pointer.notFound === 503 || pointer.notFound === 404) &&
+    validHashes(pointer.shardHashes, pointer.shardCount);
   const index: TableIndex | null = fromPointer
     ? {
         schema: TABLE_SCHEMA,
@@ -148,7 +161,7 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
         routeCount: pointer.routeCount,
         hostCount: pointer.hostCount,
         notFound: pointer.notFound,
-        shardHashes: [],
+        shardHashes: pointer.shardHashes as string[],
       }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
@@ -160,12 +173,27 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
   if (!Number.isInteger(index.shardCount) || index.shardCount < 1) {
     throw new TableUnavailable(`table ${version} has an invalid shardCount`);
   }
+  if (!validHashes(index.shardHashes, index.shardCount)) {
+    throw new TableUnavailable(`table ${version} has no valid shardHashes, so its shards cannot be checked`);
+  }
   return new LiveTable(version, index);
 }
 
-async function readShard(kv: KVNamespace, version: string, shard: number): Promise<ShardReader> {
+function validHashes(hashes: unknown, shardCount: number): boolean {
+  return Array.isArray(hashes) && hashes.length === shardCount && hashes.every((h) => typeof h === "string");
+}
+
+async function readShard(kv: KVNamespace, version: string, shard: number, expected: string): Promise<ShardReader> {
   const text = await kv.get(shardKey(version, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
   if (text === null) throw new TableUnavailable(`shard ${shard} of table ${version} is missing`);
+  // The table is what was published: a shard whose bytes differ from the hash the index (and pointer) recorded
+  // was changed or damaged after publishing, so it is not used. Hashing happens once per shard read, never warm.
+  const actual = contentHashOf(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  if (actual !== expected) {
+    throw new TableUnavailable(
+      `shard ${shard} of table ${version} does not match its published hash (expected ${expected}, read ${actual})`,
+    );
+  }
   // The same reader as the CLI's: it checks the schema and restores routes (per host, on first use).
   const opened = openShard(text);
   if ("error" in opened) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${opened.error}`);

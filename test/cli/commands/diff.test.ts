@@ -13,7 +13,7 @@ describe("diff", { timeout: 180_000 }, () => {
     kv = await tempDir("edgeroute-kv-");
     const first = await routes(["diff", EXAMPLE, "--persist-to", kv]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^nothing is published yet in local KV ROUTES .*; every route is new\nAdded \(4\):\n/);
+    expect(first.stdout).toMatch(/^nothing is published yet in local KV ROUTES .*; every route is new\nAdded \(6\):\n/);
     expect((await routes(["push", EXAMPLE, "--persist-to", kv])).code).toBe(0);
     live = await kvJson<Pointer>(kv, "routes:current");
   }, 180_000);

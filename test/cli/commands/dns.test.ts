@@ -1,3 +1,4 @@
+import { join } from "node:path";
 /**
  * `routes dns --zone Z`: the DNS records the deployed table needs, from the real compiler on the examples.
  * The production example's output is the one docs/production.md shows.
@@ -73,8 +74,8 @@ spec:
     );
   });
 
-  it("refuses the local demo (routes-config/): its load balancers are loopback addresses", async () => {
-    const run = await routes(["dns", "--zone", "example.com", EXAMPLE]);
+  it("refuses the local demo (routes-config/shop/): its load balancers are loopback addresses", async () => {
+    const run = await routes(["dns", "--zone", "example.com", join(EXAMPLE, "shop")]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
       "; DNS records the route table needs in example.com (BIND zone-file syntax)\n; no records: no admitted route\n",

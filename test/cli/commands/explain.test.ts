@@ -23,15 +23,16 @@ describe("explain", { timeout: 180_000 }, () => {
     const run = await explain("https://Shop.Example.com:443/a/../cart?x=1");
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       `https://shop.example.com/cart  (host shop.example.com, path /cart, from live version ${live.version})`,
       "",
       "→ served by Route shop/web (exact host shop.example.com)",
       "  path     (all paths)",
       "  tls      edge/Redirect",
+      "  split    by the edge, across the Services' own load balancers below",
     ]);
-    expect(lines[5]).toMatch(/^ {2}balance {2}roundrobin, sticky cookie \S+; timeout 30000 ms$/);
-    expect(lines.slice(6)).toEqual([
+    expect(lines[6]).toMatch(/^ {2}balance {2}roundrobin, sticky cookie \S+; timeout 30000 ms$/);
+    expect(lines.slice(7)).toEqual([
       "  backends",
       "    BACKEND    WEIGHT  SHARE  ENDPOINT               CLUSTER  HEALTH   ELIGIBLE",
       "    web-blue   90      90%    http://127.0.0.1:8081  -        unknown  yes",

@@ -41,13 +41,14 @@ describe("push", { timeout: 180_000 }, () => {
       notFound: 503,
       publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       publishedBy: "cli-test@ci",
-      routeCount: 4,
-      hostCount: 2,
+      routeCount: 6,
+      hostCount: 3,
       shardCount: 1,
+      shardHashes: [expect.stringMatching(/^[0-9a-f]{16}$/)],
     });
     expect(run.stdout).toMatch(
       new RegExp(
-        `^published version ${first.version}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${first.version} \\(first publish\\)\n`,
+        `^published version ${first.version}: 6 routes, 3 hosts, 1 shard\nroutes:current → ${first.version} \\(first publish\\)\n`,
       ),
     );
     expect(await kvJson<Pointer[]>(kv, "routes:history")).toEqual([first]);
@@ -55,15 +56,21 @@ describe("push", { timeout: 180_000 }, () => {
     expect(index).toMatchObject({
       schema: "edgeroute/route-table/v1",
       shardCount: 1,
-      routeCount: 4,
-      hostCount: 2,
+      routeCount: 6,
+      hostCount: 3,
       notFound: 503,
+      // The pointer repeats the shard hashes, so a cold Worker checks the shard it reads without the index.
+      shardHashes: first.shardHashes,
     });
     // The shard is in the compact published form; read it with the core's reader, as the Worker does.
     const parsed = parseShard((await kvGet(kv, `routes:table:${first.version}:0`)) ?? "");
     if ("error" in parsed) throw new Error(parsed.error);
     const shard = parsed.shard;
-    expect(Object.keys(shard.hosts).sort()).toEqual(["api.example.com", "shop.example.com"]);
+    expect(Object.keys(shard.hosts).sort()).toEqual([
+      "api.example.com",
+      "frontend-store.apps.east.example.com",
+      "shop.example.com",
+    ]);
     const [web] = shard.hosts["shop.example.com"] ?? [];
     expect(web?.id).toBe("shop/web");
     expect(web?.tls).toEqual({ termination: "edge", insecure: "Redirect" });

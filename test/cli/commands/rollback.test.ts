@@ -27,14 +27,14 @@ describe("rollback", { timeout: 180_000 }, () => {
     const back = await routes(["rollback", ...on()]);
     expect(back.code).toBe(0);
     expect(back.stdout).toMatch(
-      new RegExp(`^rolled back to version ${v1}: 4 routes, 2 hosts, 1 shard\nroutes:current → ${v1} \\(was ${v2}\\)\n`),
+      new RegExp(`^rolled back to version ${v1}: 6 routes, 3 hosts, 1 shard\nroutes:current → ${v1} \\(was ${v2}\\)\n`),
     );
     const pointer = await kvJson<Pointer>(kv, "routes:current");
     expect(pointer).toMatchObject({
       version: v1,
       publishedBy: "cli-test@ci",
-      routeCount: 4,
-      hostCount: 2,
+      routeCount: 6,
+      hostCount: 3,
       shardCount: 1,
     });
     expect((await kvJson<Pointer[]>(kv, "routes:history")).map((entry) => entry.version)).toEqual([v1, v2]);

@@ -20,7 +20,7 @@ describe("validate (process)", { timeout: 60_000 }, () => {
     const run = await routes(["validate", "-"], { input: list });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "shop.example.com  (all paths)  shop/web  edge/Redirect  web-blue 90 (90%), web-green 10 (10%)",
+      "shop.example.com  (all paths)  shop/web  edge/Redirect  edge      web-blue 90 (90%), web-green 10 (10%)",
     );
     expect(run.stderr).toBe("1 file, 3 objects: 1 route admitted, 0 rejected; 0 errors, 0 warnings, 0 notices\n");
   });

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseManifests, readSources, STDIN_NAME } from "../../../scripts/lib/read-sources.ts";
+import { parseInputs, parseManifests, readSources, STDIN_NAME } from "../../../scripts/lib/read-sources.ts";
 import { UserError } from "../../../scripts/lib/errors.ts";
 import { tempDir } from "../helpers.ts";
 
@@ -202,5 +202,56 @@ describe("readSources", () => {
     );
     await expect(readSources([dir], "/", noStdin)).rejects.toThrow(/no manifest files \(\.yaml \.yml \.json\)/);
     await expect(readSources(["-", "-"], "/", noStdin)).rejects.toThrow(/only once/);
+  });
+});
+
+describe("cluster-labelled inputs (NAME=PATH)", () => {
+  it("labels every object (and every parse error) of NAME=PATH with its cluster; the same file may be two clusters", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "west"));
+    await writeFile(join(dir, "east.yaml"), ROUTE);
+    await writeFile(join(dir, "west", "a.yaml"), `${ROUTE}---\nkind: [\n`);
+    const read = await readSources(["east=east.yaml", "west=west", "south=-"], dir, async () => ROUTE);
+    expect(read.clusters).toEqual(["east", "west", "south"]);
+    expect(read.files).toEqual(["east.yaml", "west/a.yaml", STDIN_NAME]);
+    expect(read.objects.map((object) => [object.source.cluster, object.source.file])).toEqual([
+      ["east", "east.yaml"],
+      ["west", "west/a.yaml"],
+      ["south", STDIN_NAME],
+    ]);
+    expect(read.diagnostics.map((d) => [d.code, d.source.cluster, d.source.file])).toEqual([
+      ["MalformedYAML", "west", "west/a.yaml"],
+    ]);
+    const twice = await readSources(["east=east.yaml", "west=east.yaml"], dir, noStdin);
+    expect(twice.objects.map((object) => object.source.cluster)).toEqual(["east", "west"]);
+  });
+
+  it("keeps today's meaning for unlabelled inputs, and reads a path containing = when it is not a cluster name", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "A=b.yaml"), ROUTE);
+    await writeFile(join(dir, "x=y.yaml"), ROUTE);
+    const plain = await readSources(["A=b.yaml", "./x=y.yaml"], dir, noStdin);
+    expect(plain.clusters).toEqual([]);
+    expect(plain.objects.map((object) => object.source.cluster)).toEqual([undefined, undefined]);
+    expect(await parseInputs(["east=a.yaml", "west=dir/", "north=-"], dir)).toEqual([
+      { path: "a.yaml", cluster: "east" },
+      { path: "dir/", cluster: "west" },
+      { path: "-", cluster: "north" },
+    ]);
+  });
+
+  it("refuses a bad cluster name, an empty path and a mix of labelled and unlabelled inputs, saying what is allowed", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "a.yaml"), ROUTE);
+    await expect(parseInputs(["East=a.yaml"], dir)).rejects.toThrow(
+      /^East=a\.yaml: "East" is not a valid cluster name in NAME=PATH \(a cluster name is a DNS label: at most 63 lowercase letters, digits and '-'/,
+    );
+    await expect(parseInputs(["east="], dir)).rejects.toThrow(
+      /^east=: no FILE, DIR or - after east=; write east=PATH$/,
+    );
+    await expect(parseInputs(["east=a.yaml", "a.yaml"], dir)).rejects.toThrow(
+      /^a\.yaml: no cluster named, but other inputs are labelled NAME=PATH; label every input with its cluster/,
+    );
+    await expect(readSources(["east=-", "west=-"], dir, noStdin)).rejects.toThrow(/only once/);
   });
 });

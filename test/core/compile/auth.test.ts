@@ -3,7 +3,9 @@ import type { CompileOptions } from "../../../worker/core/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
 const J = "auth.edgeroute.dev/";
-const JWKS = { [`${J}jwt-jwks-url`]: "https://issuer.example.com/.well-known/jwks.json" };
+/** RFC 8725 §3.8/§3.9: a JWT route names its issuer and audience (or opts out explicitly). */
+const REQ = { [`${J}jwt-issuer`]: "https://issuer.example.com/", [`${J}jwt-audience`]: "shop" };
+const JWKS = { [`${J}jwt-jwks-url`]: "https://issuer.example.com/.well-known/jwks.json", ...REQ };
 
 const SECURE = { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" };
 
@@ -53,6 +55,8 @@ describe("JWT annotations", () => {
   it("defaults to RS256 and 30 s tolerance", () => {
     expect(only(withAuth(JWKS).admitted).jwt).toEqual({
       jwksUrl: JWKS[`${J}jwt-jwks-url`],
+      issuer: "https://issuer.example.com/",
+      audience: ["shop"],
       algorithms: ["RS256"],
       clockToleranceSeconds: 30,
       forwardClaims: [],
@@ -60,19 +64,23 @@ describe("JWT annotations", () => {
   });
 
   it("fails closed on a missing or unsafe JWKS URL", () => {
-    expect(refused({ [`${J}jwt-issuer`]: "me" }, "jwt-jwks-url")).toContain("JWKS URL is missing");
-    expect(refused({ [`${J}jwt-jwks-url`]: "http://issuer.example.com/jwks" }, "jwt-jwks-url")).toContain("https");
-    expect(refused({ [`${J}jwt-jwks-url`]: "https://user:pw@issuer.example.com/jwks" }, "jwt-jwks-url")).toContain(
-      "not a valid URL",
+    expect(refused({ ...REQ, [`${J}jwt-issuer`]: "me" }, "jwt-jwks-url")).toContain("JWKS URL is missing");
+    expect(refused({ ...REQ, [`${J}jwt-jwks-url`]: "http://issuer.example.com/jwks" }, "jwt-jwks-url")).toContain(
+      "https",
     );
-    expect(refused({ [`${J}jwt-jwks-url`]: "https://169.254.169.254/jwks" }, "jwt-jwks-url")).toContain("link-local");
     expect(
-      refused({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }, "jwt-jwks-url", { target: "remote" }),
+      refused({ ...REQ, [`${J}jwt-jwks-url`]: "https://user:pw@issuer.example.com/jwks" }, "jwt-jwks-url"),
+    ).toContain("not a valid URL");
+    expect(refused({ ...REQ, [`${J}jwt-jwks-url`]: "https://169.254.169.254/jwks" }, "jwt-jwks-url")).toContain(
+      "link-local",
+    );
+    expect(
+      refused({ ...REQ, [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }, "jwt-jwks-url", { target: "remote" }),
     ).toContain("loopback");
   });
 
   it("allows http for a loopback JWKS in a local table", () => {
-    expect(only(withAuth({ [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }).admitted).jwt?.jwksUrl).toBe(
+    expect(only(withAuth({ ...REQ, [`${J}jwt-jwks-url`]: "http://127.0.0.1:9000/jwks" }).admitted).jwt?.jwksUrl).toBe(
       "http://127.0.0.1:9000/jwks",
     );
   });
@@ -108,6 +116,37 @@ describe("JWT annotations", () => {
     );
     expect(refused({ ...JWKS, [`${J}jwt-audience`]: ",," }, "jwt-audience")).toContain("names no audience");
     expect(refused({ ...JWKS, [`${J}jwt-isuer`]: "typo" }, "jwt-isuer")).toContain("unknown authentication annotation");
+  });
+
+  it("requires an issuer and an audience unless explicitly waived (RFC 8725 §3.8, §3.9)", () => {
+    const url = { [`${J}jwt-jwks-url`]: JWKS[`${J}jwt-jwks-url`] as string };
+    const aud = { [`${J}jwt-audience`]: "shop" };
+    const iss = { [`${J}jwt-issuer`]: "https://issuer.example.com/" };
+    expect(refused({ ...url, ...aud }, "jwt-issuer")).toMatch(/is required on a JWT route.*jwt-any-issuer: "true"/);
+    expect(refused({ ...url, ...iss }, "jwt-audience")).toMatch(/is required on a JWT route.*jwt-any-audience: "true"/);
+    expect(refused({ ...url, ...aud, [`${J}jwt-any-issuer`]: "yes" }, "jwt-any-issuer")).toContain(
+      'only value is "true"',
+    );
+    expect(refused({ ...JWKS, [`${J}jwt-any-audience`]: "true" }, "jwt-any-audience")).toContain("contradicts");
+
+    const waived = withAuth({ ...url, [`${J}jwt-any-issuer`]: "true", [`${J}jwt-any-audience`]: "true" });
+    expect(only(waived.admitted).jwt).toEqual({
+      jwksUrl: url[`${J}jwt-jwks-url`],
+      algorithms: ["RS256"],
+      clockToleranceSeconds: 30,
+      forwardClaims: [],
+    });
+    const warnings = problems(waived);
+    expect(warnings.map((d) => [d.severity, d.field])).toEqual([
+      ["warning", `metadata.annotations["${J}jwt-any-issuer"]`],
+      ["warning", `metadata.annotations["${J}jwt-any-audience"]`],
+    ]);
+    expect(warnings[1]?.message).toContain("any other application");
+  });
+
+  it("pins the token type when jwt-type is set (RFC 8725 §3.11, RFC 9068)", () => {
+    expect(only(withAuth({ ...JWKS, [`${J}jwt-type`]: "at+jwt" }).admitted).jwt?.type).toBe("at+jwt");
+    expect(refused({ ...JWKS, [`${J}jwt-type`]: "at jwt" }, "jwt-type")).toContain("not a media type");
   });
 });
 

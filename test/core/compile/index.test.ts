@@ -13,8 +13,10 @@ describe("compile", () => {
       zones: [],
       notFound: 503,
       requiredHsts: [],
+      clusterRouters: {},
+      resolve: {},
     });
-    expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "admit", "build"]);
+    expect(STAGES.map((s) => s.name)).toEqual(["read", "validate", "resolve", "merge", "admit", "build"]);
   });
 
   it("reports every problem of a run, drops only the offending objects, and never throws on garbage", () => {

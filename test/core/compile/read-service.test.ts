@@ -18,13 +18,13 @@ describe("read Service", () => {
     expect(r.backends[0]?.endpoints).toEqual([{ scheme: "http", host: "origin.example.com", port: 80 }]);
   });
 
-  it("skips ClusterIP Services with a notice and explains it to routes that use them", () => {
+  it("reads a ClusterIP Service as one only the cluster's router reaches (router.test.ts)", () => {
     const result = run([route("web"), service("web", { type: "ClusterIP" })]);
     expect(result.diagnostics.map((d) => [d.severity, d.code, d.object])).toEqual([
-      ["error", "ServiceHasNoAddress", "Route shop/web"],
-      ["notice", "SkippedKind", "Service shop/web"],
+      ["warning", "InvalidField", "Route shop/web"],
+      ["warning", "RouteNotAdmitted", "Route shop/web"],
     ]);
-    expect(result.diagnostics[0]?.message).toContain("has type ClusterIP");
+    expect(result.diagnostics[1]?.message).toContain("admitted it but has no routerCanonicalHostname");
   });
 
   it("warns about unusable load-balancer entries and ports", () => {

@@ -38,6 +38,7 @@ describe("compact route form", () => {
       "haproxy.router.openshift.io/rate-limit-connections.rate-http": "50",
       "auth.edgeroute.dev/jwt-jwks-url": "https://issuer.example.com/jwks",
       "auth.edgeroute.dev/jwt-audience": "shop",
+      "auth.edgeroute.dev/jwt-issuer": "https://issuer.example.com/",
       "auth.edgeroute.dev/client-cert": "required",
     };
     const spec = {

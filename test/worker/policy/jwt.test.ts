@@ -308,3 +308,42 @@ describe("jwt: remote key sets", () => {
     expect(String(log.mock.calls[0]?.[0])).toContain("not a url");
   });
 });
+
+describe("jwt: RFC 8725 defaults", () => {
+  it("refuses a token without exp (a token valid forever)", async () => {
+    const forever = await new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuedAt()
+      .sign(signingKey);
+    const r = await refusal(await decide(`Bearer ${forever}`));
+    expect(r.status).toBe(401);
+    expect(r.challenge).toContain('error_description="The access token has no expiry"');
+  });
+
+  it("checks the typ header when the route names one (RFC 9068 at+jwt)", async () => {
+    const typed = (typ: string) =>
+      new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE })
+        .setProtectedHeader({ alg: "RS256", kid: "k1", typ })
+        .setExpirationTime("5m")
+        .sign(signingKey);
+    const route = { ...auth, type: "at+jwt" };
+    expect((await decide(`Bearer ${await typed("at+jwt")}`, route)).allow).toBe(true);
+    expect((await decide(`Bearer ${await typed("application/at+jwt")}`, route)).allow).toBe(true);
+    const r = await refusal(await decide(`Bearer ${await typed("JWT")}`, route));
+    expect(r.challenge).toContain("The access token type is not accepted");
+  });
+
+  it.each([
+    "https://169.254.169.254/jwks",
+    "https://0xa9fea9fe/jwks",
+    "https://[::ffff:a9fe:a9fe]/jwks",
+    "http://127.1/jwks",
+  ])("answers 502 and never asks for the key set %s, which the table should never have held", async (jwksUrl) => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const r = await refusal(await decide(`Bearer ${await token()}`, { ...auth, jwksUrl }));
+    expect(r.status).toBe(502);
+    expect(r.body).not.toContain(new URL(jwksUrl).hostname);
+    expect(asked).toEqual([]);
+    expect(String(log.mock.calls[0]?.[0])).toMatch(/not a permitted target; answering 502/);
+  });
+});

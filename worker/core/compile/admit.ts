@@ -27,7 +27,11 @@ export function compareAge(a: CandidateRoute, b: CandidateRoute): number {
   const bn = `${b.namespace}/${b.name}`;
   if (an !== bn) return an < bn ? -1 : 1;
   if (a.route.kind !== b.route.kind) return a.route.kind < b.route.kind ? -1 : 1;
-  return a.route.id < b.route.id ? -1 : a.route.id > b.route.id ? 1 : 0;
+  if (a.route.id !== b.route.id) return a.route.id < b.route.id ? -1 : 1;
+  // Last, for a deterministic order among routes of several clusters with the same identity (not merged: one of them has an error).
+  const ac = a.clusters.join(",");
+  const bc = b.clusters.join(",");
+  return ac < bc ? -1 : ac > bc ? 1 : 0;
 }
 
 export function admit(candidates: readonly CandidateRoute[], options: CompileOptions, report: Report): AdmitOutput {
@@ -52,7 +56,11 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
       `not admitted: ${message}; the route is not served, other routes are`,
     );
   };
-  const label = (c: CandidateRoute): string => `${c.namespace}/${c.name}`;
+  // Across clusters the router's rules apply as if one router served them all; messages say which cluster holds a claim.
+  const label = (c: CandidateRoute): string =>
+    c.clusters.length === 0
+      ? `${c.namespace}/${c.name}`
+      : `${c.namespace}/${c.name} in cluster${c.clusters.length > 1 ? "s" : ""} ${c.clusters.join(", ")}`;
 
   for (const c of ordered) {
     const host = c.route.host;
@@ -71,7 +79,12 @@ export function admit(candidates: readonly CandidateRoute[], options: CompileOpt
     // Strict: the namespace of the oldest route on a host owns it, whatever the paths.
     const owner = hostOwner.get(host);
     if (strict && owner !== undefined && owner.namespace !== c.namespace) {
-      reject(c, "HostAlreadyClaimed", `a route in another namespace holds ${host} and is older than ${c.name}`);
+      const holder = owner.clusters.length === 0 ? "" : ` (${label(owner)})`;
+      reject(
+        c,
+        "HostAlreadyClaimed",
+        `a route in another namespace holds ${host} and is older than ${c.name}${holder}`,
+      );
       continue;
     }
     // Wildcard vs specific host across namespaces (HostAdmitter, Strict only): the older claim blocks the other.

@@ -370,7 +370,7 @@ function readAllowlist(ctx: AnnotationContext, ignore: Ignore): string[] | null 
     if (network === null)
       ignore(
         name,
-        `entry ${show(entry)} is not an IP address or CIDR and is dropped (router behaviour); allowed: IPv4/IPv6 addresses and CIDRs such as 10.0.0.0/8`,
+        `entry ${show(entry)} is not an IP address or CIDR as the router parses them (Go net.ParseIP/ParseCIDR: four decimal IPv4 parts without leading zeros, never octal or short forms like 10.1/16) and is dropped (router behaviour); allowed: IPv4/IPv6 addresses and CIDRs such as 10.0.0.0/8`,
       );
     else {
       const text = formatNetwork(network);

@@ -5,10 +5,11 @@
  */
 import { normalizeHost } from "../host.ts";
 import { classifyTarget } from "../ip.ts";
-import type { ClientCertAuth, CompileOptions, JwtAuth } from "../types.ts";
+import type { ClientCertAuth, CompileOptions, JwtAuth, TokenCheck } from "../types.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import { FORBIDDEN_HEADER_NAMES, HEADER_NAME_PATTERN } from "./header-actions.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";
+import { readTokenCheck, TOKEN_CHECK_ANNOTATIONS } from "./token-check.ts";
 import { show } from "./values.ts";
 
 export const AUTH_PREFIX = "auth.edgeroute.dev/";
@@ -19,11 +20,13 @@ const AUTH = {
   algorithms: "auth.edgeroute.dev/jwt-algorithms",
   clockTolerance: "auth.edgeroute.dev/jwt-clock-tolerance",
   forwardClaims: "auth.edgeroute.dev/jwt-forward-claims",
+  anyIssuer: "auth.edgeroute.dev/jwt-any-issuer",
+  anyAudience: "auth.edgeroute.dev/jwt-any-audience",
+  type: "auth.edgeroute.dev/jwt-type",
   clientCert: "auth.edgeroute.dev/client-cert",
   clientCertSubject: "auth.edgeroute.dev/client-cert-subject",
   clientCertSha256: "auth.edgeroute.dev/client-cert-sha256",
 } as const;
-const KNOWN: readonly string[] = Object.values(AUTH);
 
 /**
  * Allowed JWS algorithms by key type. All algorithms of a route must use one key type, so a key can never be
@@ -64,8 +67,21 @@ const FORBIDDEN_CLAIM_HEADERS: readonly string[] = [
   "x-forwarded-proto",
 ];
 
+/** What a header that carries an identity to the backend may be named. */
+export const IDENTITY_HEADER_RULE =
+  "use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)";
+
+/** True when `header` may carry an identity (a claim, a user name, groups) to the backend. */
+export function isIdentityHeaderName(header: string): boolean {
+  // Compared with `_` read as `-`: many servers (CGI, WSGI, PHP) treat X_Forwarded_For as X-Forwarded-For.
+  return (
+    HEADER_NAME_PATTERN.test(header) && !FORBIDDEN_CLAIM_HEADERS.includes(header.toLowerCase().replaceAll("_", "-"))
+  );
+}
+
 export interface AuthSettings {
   jwt: JwtAuth | null;
+  tokenCheck: TokenCheck | null;
   clientCert: ClientCertAuth | null;
 }
 
@@ -86,18 +102,44 @@ export function readAuth(
       annotationField(name),
       `${message} (an authentication annotation is never ignored: the route is not published until it is fixed)`,
     );
+  // Built here, not at module scope: token-check.ts imports this module's helpers (an import cycle).
+  const known: readonly string[] = [...Object.values(AUTH), ...Object.values(TOKEN_CHECK_ANNOTATIONS)];
   for (const name of Object.keys(annotations)) {
-    if (name.startsWith(AUTH_PREFIX) && !KNOWN.includes(name)) {
-      fail(name, `unknown authentication annotation; known: ${KNOWN.join(", ")}`);
+    if (name.startsWith(AUTH_PREFIX) && !known.includes(name)) {
+      fail(name, `unknown authentication annotation; known: ${known.join(", ")}`);
     }
   }
-  return { jwt: readJwt(annotations, options, fail), clientCert: readClientCert(annotations, fail) };
+  const warn: Warn = (name, message) => report.warning(subject, "InvalidAnnotation", annotationField(name), message);
+  const jwt = readJwt(annotations, options, fail, warn);
+  const tokenCheck = readTokenCheck(annotations, options, fail);
+  if (jwt !== null && tokenCheck !== null) {
+    fail(
+      tokenCheck.kind === "introspection"
+        ? TOKEN_CHECK_ANNOTATIONS.introspectionUrl
+        : TOKEN_CHECK_ANNOTATIONS.openshiftApiUrl,
+      `a route checks its bearer token one way: remove either the ${AUTH_PREFIX}jwt-* annotations or this one`,
+    );
+    return { jwt: null, tokenCheck: null, clientCert: readClientCert(annotations, fail) };
+  }
+  return { jwt, tokenCheck, clientCert: readClientCert(annotations, fail) };
 }
 
-type Fail = (name: string, message: string, code?: "InvalidAnnotation" | "MissingField") => void;
+/** Report a problem with one authentication annotation (the route is then not published). */
+export type Fail = (name: string, message: string, code?: "InvalidAnnotation" | "MissingField") => void;
+type Warn = (name: string, message: string) => void;
 
-function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail): JwtAuth | null {
-  const jwtNames = [AUTH.jwksUrl, AUTH.issuer, AUTH.audience, AUTH.algorithms, AUTH.clockTolerance, AUTH.forwardClaims];
+function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail, warn: Warn): JwtAuth | null {
+  const jwtNames = [
+    AUTH.jwksUrl,
+    AUTH.issuer,
+    AUTH.audience,
+    AUTH.algorithms,
+    AUTH.clockTolerance,
+    AUTH.forwardClaims,
+    AUTH.anyIssuer,
+    AUTH.anyAudience,
+    AUTH.type,
+  ];
   const given = jwtNames.filter((n) => a[n] !== undefined);
   if (given.length === 0) return null;
   const url = a[AUTH.jwksUrl];
@@ -109,13 +151,23 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
     );
     return null;
   }
-  const jwksUrl = readJwksUrl(url, options, fail);
+  const jwksUrl = readFetchUrl(AUTH.jwksUrl, url, "JWKS", "signing keys", options, fail);
   const issuer = readOptionalText(a, AUTH.issuer, fail);
   const audience = a[AUTH.audience] === undefined ? undefined : readList(a, AUTH.audience, "audience", fail);
   const algorithms = readAlgorithms(a, fail);
   const clockToleranceSeconds = readClockTolerance(a, fail);
   const forwardClaims = readForwardClaims(a, fail);
+  const issuerRequired = readRequired(a, AUTH.issuer, issuer, AUTH.anyIssuer, "issuer", fail, warn);
+  const audienceRequired = readRequired(a, AUTH.audience, audience, AUTH.anyAudience, "audience", fail, warn);
+  const type = readOptionalText(a, AUTH.type, fail);
+  if (type !== undefined && type !== null && !/^[\x21-\x7e]+$/.test(type)) {
+    fail(AUTH.type, `${show(type)} is not a media type; give the typ the tokens carry, e.g. at+jwt (RFC 9068)`);
+    return null;
+  }
   if (
+    !issuerRequired ||
+    !audienceRequired ||
+    type === null ||
     jwksUrl === undefined ||
     issuer === null ||
     audience === null ||
@@ -127,34 +179,82 @@ function readJwt(a: Record<string, string>, options: CompileOptions, fail: Fail)
   const jwt: JwtAuth = { jwksUrl, algorithms, clockToleranceSeconds, forwardClaims };
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
+  if (type !== undefined) jwt.type = type;
   return jwt;
 }
 
 /**
- * https only; http only for a loopback host in a local table (a test issuer on 127.0.0.1). The JWKS host must be a
- * permitted target like any endpoint (never link-local or metadata). No credentials or fragment in the URL.
+ * RFC 8725 §3.8 and §3.9 (https://www.rfc-editor.org/rfc/rfc8725#section-3.8): a token must be checked for the
+ * issuer that is trusted with these keys and for the audience it was issued to, or a token minted for any other
+ * relying party of the same identity provider is accepted. Both are required, unless an explicit opt-out
+ * annotation (`"true"`) says that any issuer or audience is acceptable, which is warned about. `false` when invalid.
  */
-function readJwksUrl(url: string, options: CompileOptions, fail: Fail): string | undefined {
+function readRequired(
+  a: Record<string, string>,
+  name: string,
+  value: unknown,
+  optOut: string,
+  what: "issuer" | "audience",
+  fail: Fail,
+  warn: Warn,
+): boolean {
+  const flag = a[optOut];
+  if (flag !== undefined && flag !== "true") {
+    fail(optOut, `${show(flag)} is not allowed; the only value is "true" (accept tokens of any ${what})`);
+    return false;
+  }
+  if (flag === "true") {
+    if (a[name] !== undefined) {
+      fail(optOut, `contradicts ${name}, which is set; remove one of them`);
+      return false;
+    }
+    warn(
+      optOut,
+      `tokens of any ${what} signed by the key set are accepted: any token the identity provider issues${what === "audience" ? " for any other application" : ""} gets through (RFC 8725 §3.${what === "issuer" ? 8 : 9}); set ${name} instead unless that is intended`,
+    );
+    return true;
+  }
+  if (value === undefined) {
+    fail(
+      name,
+      `is required on a JWT route: without it any token signed by the key set is accepted (RFC 8725 §3.${what === "issuer" ? 8 : 9}); set it to the ${what === "issuer" ? "iss value your identity provider writes" : "aud value(s) of tokens meant for this route"}, or set ${optOut}: "true" to accept any ${what} explicitly`,
+      "MissingField",
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * A URL the Worker itself fetches (a JWKS, a token-check endpoint): https only; http only for a loopback host in a
+ * local table (a test server on 127.0.0.1). Its host must be a permitted target like any endpoint (never link-local
+ * or metadata). No credentials or fragment in the URL. `what` names the server, `carries` what crosses the wire.
+ */
+export function readFetchUrl(
+  name: string,
+  url: string,
+  what: string,
+  carries: string,
+  options: CompileOptions,
+  fail: Fail,
+): string | undefined {
   const match = /^(https?):\/\/([^/?#@\s]+)([/?][^#\s]*)?$/i.exec(url);
   const host = match === null ? null : normalizeHost(match[2] as string);
   if (match === null || host === null) {
-    fail(
-      AUTH.jwksUrl,
-      `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`,
-    );
+    fail(name, `${show(url)} is not a valid URL; use https://host[:port]/path (no user:password@, no #fragment)`);
     return undefined;
   }
   const scheme = (match[1] as string).toLowerCase();
   const refusal = endpointRefusal(host, options);
   if (refusal !== null) {
-    fail(AUTH.jwksUrl, `the JWKS host ${host} ${refusal}`);
+    fail(name, `the ${what} host ${host} ${refusal}`);
     return undefined;
   }
   if (scheme === "http") {
     if (!(classifyTarget(host) === "loopback" && options.target === "local")) {
       fail(
-        AUTH.jwksUrl,
-        `${show(url)} uses http; signing keys must be fetched over https (http is allowed only for a loopback host in a local table)`,
+        name,
+        `${show(url)} uses http; ${carries} must be fetched over https (http is allowed only for a loopback host in a local table)`,
       );
       return undefined;
     }
@@ -173,7 +273,8 @@ function readOptionalText(a: Record<string, string>, name: string, fail: Fail): 
   return value.trim();
 }
 
-function readList(a: Record<string, string>, name: string, what: string, fail: Fail): string[] | null {
+/** A comma-separated list (trimmed, no empty items, no duplicates); `null` when it names nothing (reported). */
+export function readList(a: Record<string, string>, name: string, what: string, fail: Fail): string[] | null {
   const items = (a[name] ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -248,11 +349,8 @@ function readForwardClaims(a: Record<string, string>, fail: Fail): { claim: stri
       );
       return undefined;
     }
-    if (!HEADER_NAME_PATTERN.test(header) || FORBIDDEN_CLAIM_HEADERS.includes(header.toLowerCase())) {
-      fail(
-        AUTH.forwardClaims,
-        `${show(header)} cannot carry a claim; use an HTTP token name of your own such as X-User (not Host, Cookie, Authorization, Forwarded, X-Forwarded-* or hop-by-hop headers)`,
-      );
+    if (!isIdentityHeaderName(header)) {
+      fail(AUTH.forwardClaims, `${show(header)} cannot carry a claim; ${IDENTITY_HEADER_RULE}`);
       return undefined;
     }
     if (headers.has(header.toLowerCase())) {

@@ -3,18 +3,21 @@
  * Pure and deterministic: no I/O, no clock, no randomness; the same objects in any order give the same table.
  * Bad input never throws: every problem is a Diagnostic and the offending object is dropped.
  *
- * The stages run in the order of {@link STAGES}: read → validate → resolve → admit → build. Serialisation for
- * publishing is separate (the table format, worker/core/table/): `compile().table` is one in-memory shard; `serializeTable` re-shards it.
+ * The stages run in the order of {@link STAGES}: read → validate → resolve → merge → admit → build. Serialisation
+ * for publishing is separate (the table format, worker/core/table/): `compile().table` is one in-memory shard;
+ * `serializeTable` re-shards it.
  */
 import type { CompileOptions, CompileResult, Rejection, RouteTable, SourceObject } from "../types.ts";
 import { admit } from "./admit.ts";
 import { build } from "./build.ts";
 import type { CandidateRoute, RouteDraft, ServiceInfo, ValidRoute } from "./model.ts";
+import { mergeClusters } from "./merge.ts";
 import { read } from "./read.ts";
 import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { CLUSTER_NAME_RULE, CLUSTER_ORDER_ANNOTATION, inCluster, isClusterName } from "./clusters.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
 /** The gateway's defaults: a local table, our ingress class, Strict ownership, no wildcard routes, 503 for no route. */
@@ -27,6 +30,8 @@ export const DEFAULT_COMPILE_OPTIONS: CompileOptions = {
   zones: [],
   notFound: 503,
   requiredHsts: [],
+  clusterRouters: {},
+  resolve: {},
 };
 
 /** What the stages hand each other: each stage reads the previous stage's field and fills its own. */
@@ -36,6 +41,8 @@ interface CompileState {
   readonly objects: readonly SourceObject[];
   drafts: RouteDraft[];
   services: Map<string, ServiceInfo>;
+  /** Cluster names of the input (sorted), empty when unlabelled. */
+  clusters: string[];
   valid: ValidRoute[];
   candidates: CandidateRoute[];
   admitted: CandidateRoute[];
@@ -51,16 +58,25 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
       const out = read(s.objects, s.options, s.report);
       s.drafts = out.routes;
       s.services = out.services;
+      s.clusters = out.clusters;
     },
   },
-  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.report)) },
-  { name: "resolve", run: (s) => void (s.candidates = resolveServices(s.valid, s.services, s.options, s.report)) },
+  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.clusters, s.report)) },
+  {
+    name: "resolve",
+    run: (s) => {
+      const out = resolveServices(s.valid, s.services, s.options, s.report);
+      s.candidates = out.candidates;
+      s.rejected = out.notAdmitted;
+    },
+  },
+  { name: "merge", run: (s) => void (s.candidates = mergeClusters(s.candidates, s.report)) },
   {
     name: "admit",
     run: (s) => {
       const out = admit(s.candidates, s.options, s.report);
       s.admitted = out.admitted;
-      s.rejected = out.rejected;
+      s.rejected = [...s.rejected, ...out.rejected];
     },
   },
   { name: "build", run: (s) => void (s.table = build(s.admitted, s.options.notFound)) },
@@ -73,6 +89,7 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
     objects,
     drafts: [],
     services: new Map(),
+    clusters: [],
     valid: [],
     candidates: [],
     admitted: [],

@@ -1,5 +1,5 @@
 /**
- * @module The intermediate values passed between compile stages (read → validate → resolve → admit → build).
+ * @module The intermediate values passed between compile stages (read → validate → resolve → merge → admit → build).
  * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
  */
 import type { CompiledRoute, PathMatch, Termination } from "../types.ts";
@@ -67,15 +67,41 @@ export interface RouteDraft {
   /** `spec.httpHeaders.actions` (Route only). */
   headerActions: Field<unknown> | undefined;
   annotations: Record<string, string>;
+  /** What the cluster's router published about the object, when it was exported from a cluster. */
+  routerStatus: RouterStatus;
 }
 
-/** A Service the edge can reach, as read. */
+/**
+ * The router status of an exported object, as written (checked when a route needs its router):
+ * - a Route's `status.ingress[]`, one entry per router (shard) that considered it;
+ * - an Ingress's `status.loadBalancer.ingress[]`, the addresses of the ingress controller's load balancer.
+ */
+export type RouterStatus =
+  | { kind: "route"; entries: RouteIngressStatus[] }
+  | { kind: "ingress"; addresses: Field<unknown>[] };
+
+/** One `status.ingress[i]` of a Route (openshift/api route/v1 `RouteIngress`). */
+export interface RouteIngressStatus {
+  /** `status.ingress[i]`. */
+  field: string;
+  host: unknown;
+  routerName: unknown;
+  routerCanonicalHostname: unknown;
+  /** The `Admitted` condition: status `True`/`False`/`Unknown` as written, `undefined` when there is none. */
+  admitted: { status: unknown; reason: unknown; message: unknown } | undefined;
+}
+
+/** A Service as read: its own addresses (if any) and ports. */
 export interface ServiceInfo {
   subject: Subject;
   /** `namespace/name` */
   key: string;
   type: string;
-  /** Load-balancer addresses (LoadBalancer) or the external name (ExternalName), lowercased. */
+  /**
+   * Addresses of its own the edge can reach: load-balancer addresses (LoadBalancer) or the external name
+   * (ExternalName), lowercased. Empty for ClusterIP, headless and NodePort Services (and a LoadBalancer still
+   * waiting for an address): only the cluster's router reaches those.
+   */
   addresses: string[];
   /**
    * DNS names of those addresses from a hostname annotation (`edgeroute.dev/hostname`, else ExternalDNS's
@@ -89,7 +115,7 @@ export interface ServiceInfo {
     targets?: string[];
   };
   ports: ServicePort[];
-  /** Why the edge cannot use it, for Services of other types (ClusterIP, NodePort). */
+  /** Why no route may use it at all (an invalid hostname annotation, reported on the Service). */
   unusable?: string;
 }
 
@@ -119,13 +145,23 @@ export interface ValidRoute {
   wildcard: "route" | "ingress" | null;
   /** Field the host came from (`spec.host`, `spec.subdomain`, `spec.rules[0].host`), for admission messages. */
   hostField: string;
+  /** Field the path came from (`spec.path`, `spec.rules[0].http.paths[1].path`), for messages. */
+  pathField: string;
+  /**
+   * `edgeroute.dev/cluster-order`: the route's clusters, most preferred first (active-passive); `null` when absent
+   * (active-active).
+   */
+  clusterOrder: string[] | null;
+  /** Clusters the route was read from: one per copy once merged (./merge.ts); empty for unlabelled inputs. */
+  clusters: string[];
   backendRefs: BackendRef[];
   termination: Termination | null;
+  routerStatus: RouterStatus;
   /** The route without its backends' endpoints (filled in by resolve). */
   route: Omit<CompiledRoute, "backends">;
 }
 
 /** A route with resolved endpoints, before admission. */
-export interface CandidateRoute extends Omit<ValidRoute, "backendRefs" | "termination" | "route"> {
+export interface CandidateRoute extends Omit<ValidRoute, "backendRefs" | "termination" | "routerStatus" | "route"> {
   route: CompiledRoute;
 }

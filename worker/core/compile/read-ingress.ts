@@ -3,7 +3,7 @@
  * route controller does (RCM `pkg/route/ingress/ingress.go`), plus `spec.defaultBackend` for the rules' hosts.
  */
 import type { CompileOptions, PathMatch } from "../types.ts";
-import type { BackendDraft, RouteDraft, TlsDraft } from "./model.ts";
+import type { BackendDraft, RouteDraft, RouterStatus, TlsDraft } from "./model.ts";
 import type { ObjectMeta } from "./read.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";
 import { arrayOf, isRecord, recordOf, show, stringOf, type Json } from "./values.ts";
@@ -23,6 +23,15 @@ export function readIngress(
   if (!managedByUs(spec, meta, subject, options, report)) return [];
 
   const tlsFor = ingressTls(spec, meta, subject, report);
+  // The ingress controller's load balancer, as the controller publishes it (for OpenShift, the router's canonical
+  // host name): https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressStatus
+  const routerStatus: RouterStatus = {
+    kind: "ingress",
+    addresses: arrayOf(recordOf(recordOf(object.status).loadBalancer).ingress).map((value, i) => {
+      const entry = recordOf(value);
+      return { value: entry.ip ?? entry.hostname, field: `status.loadBalancer.ingress[${i}]` };
+    }),
+  };
   const drafts: RouteDraft[] = [];
   const base = (id: string, host: unknown, hostField: string): Omit<RouteDraft, "path" | "match" | "backends"> => ({
     subject,
@@ -39,6 +48,7 @@ export function readIngress(
     alternateBackendsField: undefined,
     headerActions: undefined,
     annotations: meta.annotations,
+    routerStatus,
   });
 
   /** Hosts of the rules, first rule naming each, and whether the rules already serve every path of it. */

@@ -1,7 +1,7 @@
 /**
  * @module Read a `route.openshift.io/v1` Route into a route draft (shapes only; the rules are in validate).
  */
-import type { RouteDraft, TlsDraft } from "./model.ts";
+import type { RouteDraft, RouteIngressStatus, TlsDraft } from "./model.ts";
 import type { ObjectMeta } from "./read.ts";
 import type { Subject } from "./report.ts";
 import { arrayOf, isRecord, recordOf, type Json } from "./values.ts";
@@ -56,8 +56,29 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
           ? undefined
           : { value: headerActions, field: "spec.httpHeaders.actions" },
       annotations: meta.annotations,
+      routerStatus: { kind: "route", entries: readRouteStatus(object) },
     },
   ];
+}
+
+/** `status.ingress[]`: each router (shard) that considered the Route, with its `Admitted` condition. */
+function readRouteStatus(object: Json): RouteIngressStatus[] {
+  return arrayOf(recordOf(object.status).ingress).map((value, i) => {
+    const entry = recordOf(value);
+    const condition = arrayOf(entry.conditions)
+      .map(recordOf)
+      .find((c) => c.type === "Admitted");
+    return {
+      field: `status.ingress[${i}]`,
+      host: entry.host,
+      routerName: entry.routerName,
+      routerCanonicalHostname: entry.routerCanonicalHostname,
+      admitted:
+        condition === undefined
+          ? undefined
+          : { status: condition.status, reason: condition.reason, message: condition.message },
+    };
+  });
 }
 
 function readTls(tls: Json, present: (value: unknown) => boolean): TlsDraft {

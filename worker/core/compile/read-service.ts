@@ -1,9 +1,9 @@
 /**
  * @module Read a `v1` Service: the addresses the edge can reach it at. A LoadBalancer Service is reached at its
  * `status.loadBalancer.ingress[]` addresses, an ExternalName Service at `spec.externalName`; other types
- * (ClusterIP, NodePort) have no address reachable from Cloudflare and are kept only to explain why a route
- * cannot use them. A hostname annotation gives those addresses DNS names (a deployed Worker cannot fetch an IP
- * address, see ../reach.ts): ExternalDNS's `external-dns.alpha.kubernetes.io/hostname`
+ * (ClusterIP, headless, NodePort) have no address reachable from Cloudflare: routes to them are handed to the
+ * cluster's router (./router.ts). A hostname annotation gives those addresses DNS names (a deployed Worker cannot
+ * fetch an IP address, see ../reach.ts): ExternalDNS's `external-dns.alpha.kubernetes.io/hostname`
  * (https://kubernetes-sigs.github.io/external-dns/latest/docs/annotations/annotations/), or `edgeroute.dev/hostname`
  * with the same syntax where ExternalDNS is not used (it wins when both are set).
  */
@@ -69,20 +69,9 @@ export function readService(object: Json, subject: Subject, meta: ObjectMeta, re
     }
     return { subject, key, type, addresses: [address], ports, ...(names && { names }) };
   }
-  report.notice(
-    subject,
-    "SkippedKind",
-    "spec.type",
-    `Service type ${type} has no address reachable from the edge and is skipped; edgeroute forwards to LoadBalancer (status.loadBalancer.ingress) and ExternalName Services`,
-  );
-  return {
-    subject,
-    key,
-    type,
-    addresses: [],
-    ports,
-    unusable: `has type ${type}, which has no address reachable from the edge; use a LoadBalancer or ExternalName Service`,
-  };
+  // ClusterIP (headless too) and NodePort: no address of its own outside the cluster; the cluster's router
+  // reaches it (./router.ts).
+  return { subject, key, type, addresses: [], ports };
 }
 
 /**
@@ -165,7 +154,7 @@ function readPorts(spec: Json, subject: Subject, report: Report): ServicePort[] 
 }
 
 /** An IP literal (IPv6 without brackets) or a DNS name, lowercased; `undefined` when it is neither. */
-function readAddress(raw: string): string | undefined {
+export function readAddress(raw: string): string | undefined {
   const text = raw.trim().toLowerCase();
   if (isIpLiteral(text)) return text.replace(/^\[(.*)\]$/, "$1");
   const host = normalizeHost(text);

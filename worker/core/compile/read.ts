@@ -3,6 +3,7 @@
  * the CLI handed them over), drop duplicates, and dispatch on apiVersion/kind to the per-kind readers.
  */
 import type { CompileOptions, SourceObject, SourceRef } from "../types.ts";
+import { clusterKey, inCluster } from "./clusters.ts";
 import type { RouteDraft, ServiceInfo } from "./model.ts";
 import { compareSources, type Report, type Subject } from "./report.ts";
 import { readIngress } from "./read-ingress.ts";
@@ -12,8 +13,10 @@ import { isRecord, recordOf, show, stringOf, type Json } from "./values.ts";
 
 export interface ReadOutput {
   routes: RouteDraft[];
-  /** Services by `namespace/name`. */
+  /** Services by `clusterKey(cluster, namespace/name)`: a Service is found only by routes of its own cluster. */
   services: Map<string, ServiceInfo>;
+  /** The clusters the objects were exported from (`SourceRef.cluster`), sorted; empty for unlabelled input. */
+  clusters: string[];
 }
 
 /** Identity of a manifest object, checked once for every kind. */
@@ -66,7 +69,7 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
     const namespace = stringOf(metadata.namespace) || DEFAULT_NAMESPACE;
     const subject: Subject = {
       source: entry.source,
-      object: name === "" ? kind : `${kind} ${namespace}/${name}`,
+      object: inCluster(name === "" ? kind : `${kind} ${namespace}/${name}`, entry.source.cluster),
       lineOf: entry.lineOf,
     };
     if (handled === undefined) {
@@ -89,14 +92,15 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
     }
     const annotations = readAnnotations(metadata, subject, report);
     if (annotations === undefined) continue;
-    const identity = `${kind} ${namespace}/${name}`;
+    // Objects of different clusters never collide: each cluster has its own namespaces.
+    const identity = clusterKey(entry.source.cluster, `${kind} ${namespace}/${name}`);
     const first = seen.get(identity);
     if (first !== undefined) {
       report.error(
         subject,
         "DuplicateObject",
         "metadata.name",
-        `${identity} is defined twice (first in ${describeSource(first)}); this copy is ignored. Each object may appear only once`,
+        `${subject.object} is defined twice (first in ${describeSource(first)}); this copy is ignored. Each object may appear only once${entry.source.cluster === undefined ? "" : " per cluster"}`,
       );
       continue;
     }
@@ -111,12 +115,15 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
         break;
       case "Service": {
         const service = readService(object, subject, meta, report);
-        if (service !== undefined) services.set(service.key, service);
+        if (service !== undefined) services.set(clusterKey(entry.source.cluster, service.key), service);
         break;
       }
     }
   }
-  return { routes, services };
+  const clusters = [
+    ...new Set(entries.flatMap((entry) => (entry.source.cluster === undefined ? [] : [entry.source.cluster]))),
+  ].sort();
+  return { routes, services, clusters };
 }
 
 function kindHandled(apiVersion: string, kind: string): "Route" | "Ingress" | "Service" | undefined {

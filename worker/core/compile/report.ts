@@ -38,6 +38,7 @@ export function createReport(): Report {
   const add = (subject: Subject, severity: Severity, code: DiagnosticCode, field: string, message: string): void => {
     if (severity === "error") errors++;
     const key = JSON.stringify([
+      subject.source.cluster,
       subject.source.file,
       subject.source.doc,
       subject.source.item,
@@ -69,8 +70,12 @@ export function annotationField(name: string): string {
   return `metadata.annotations[${JSON.stringify(name)}]`;
 }
 
-/** Orders diagnostics by where they come from (file, document, list item), keeping each object's own order. */
+/**
+ * Orders diagnostics by where they come from (cluster, file, document, list item), keeping each object's own order.
+ * Unlabelled sources (no cluster) come first; one file may be read as the export of two clusters.
+ */
 export function compareSources(a: SourceRef, b: SourceRef): number {
+  if (a.cluster !== b.cluster) return (a.cluster ?? "") < (b.cluster ?? "") ? -1 : 1;
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   if (a.doc !== b.doc) return a.doc - b.doc;
   return (a.item ?? -1) - (b.item ?? -1);

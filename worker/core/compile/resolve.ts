@@ -1,18 +1,32 @@
 /**
- * @module Stage 3, resolve services: each backend's Service (same namespace) becomes its endpoints — the DNS names
- * of its hostname annotation, else its load-balancer ingress addresses or external name — on the port the route
- * names. Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every
- * resolved endpoint must be reachable by a deployed Worker (../reach.ts, checked once per route at the end, over
- * whatever endpoints the route ends up with). A route with any unresolvable backend is dropped with an error
- * naming the route and the Service.
+ * @module Stage 3, resolve services (each route's Services are looked up in its own namespace and cluster). The one
+ * rule for where a route's traffic goes:
+ * - every backend's Service (same namespace) has an address of its own (LoadBalancer ingress addresses, or an
+ *   ExternalName): the edge splits across them itself, each reached at the DNS names of its hostname annotation,
+ *   else its load-balancer ingress addresses or external name, on the port the route names;
+ * - any backend's Service has none (ClusterIP, headless, NodePort, a LoadBalancer still pending): the whole route is
+ *   handed to the cluster router that serves it (./router.ts), which applies all the weights, the stickiness and
+ *   the Service choice. The edge never sends a request for such a Service anywhere else.
+ * Every address and name must be a permitted target (./endpoint-safety.ts), and for a remote table every resolved
+ * endpoint, router endpoints included, must be reachable by a deployed Worker (../reach.ts, checked once per route
+ * at the end, over whatever endpoints the route ends up with). A route with any unresolvable backend is dropped
+ * with an error naming the route and the Service; a route no router admitted is reported and not served.
  */
 import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
-import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName } from "../types.ts";
+import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName, Rejection } from "../types.ts";
 import { backendId } from "../table/defaults.ts";
-import { endpointRefusal } from "./endpoint-safety.ts";
+import { clusterKey } from "./clusters.ts";
+import { endpointFor, endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
 import type { Report } from "./report.ts";
+import { routerBackend } from "./router.ts";
+
+export interface ResolveOutput {
+  candidates: CandidateRoute[];
+  /** Routes handed to a cluster router that no router admitted. */
+  notAdmitted: Rejection[];
+}
 
 /**
  * Per run: each address is classified once, and routes using the same Service, port and scheme share one
@@ -28,73 +42,117 @@ export function resolveServices(
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
   report: Report,
-): CandidateRoute[] {
+): ResolveOutput {
   const out: CandidateRoute[] = [];
+  const notAdmitted: Rejection[] = [];
   const cache: ResolveCache = { refusals: new Map(), endpoints: new Map() };
+  const refusalOf = (address: string): string | null => {
+    let refusal = cache.refusals.get(address);
+    if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
+    return refusal;
+  };
   for (const valid of routes) {
     const errorsBefore = report.errorCount();
-    const backends: Backend[] = [];
-    for (const ref of valid.backendRefs) {
-      const backend = resolveBackend(valid, ref, services, options, cache, report);
-      if (backend !== undefined) backends.push(backend);
-    }
+    const found = valid.backendRefs.map((ref) => findService(valid, ref, services, report));
     if (report.errorCount() > errorsBefore) continue;
+    let route: CandidateRoute["route"];
+    if (found.some((service) => service !== undefined && service.addresses.length === 0)) {
+      const outcome = routerBackend(valid, options, refusalOf, report);
+      if (outcome.kind === "error") continue;
+      if (outcome.kind === "not-admitted") {
+        const { route: r, subject } = valid;
+        notAdmitted.push({
+          object: subject.object,
+          host: r.host,
+          path: r.path,
+          reason: "RouteNotAdmitted",
+          message: outcome.message,
+        });
+        report.warning(
+          subject,
+          "RouteNotAdmitted",
+          outcome.field,
+          `not admitted: ${outcome.message}; the route is not served, other routes are`,
+        );
+        continue;
+      }
+      // The router sets and reads its own cookie for the Route (it passes through the edge untouched).
+      route = { ...valid.route, cookie: null, backends: [outcome.backend] };
+    } else {
+      const backends: Backend[] = [];
+      valid.backendRefs.forEach((ref, i) => {
+        const service = found[i];
+        const backend = service && resolveBackend(valid, ref, service, options, refusalOf, cache, report);
+        if (backend !== undefined) backends.push(backend);
+      });
+      if (report.errorCount() > errorsBefore) continue;
+      route = { ...valid.route, backends };
+    }
     if (options.target === "remote") {
-      checkReachable(valid, backends, options, report);
+      checkReachable(valid, route.backends, options, report);
       if (report.errorCount() > errorsBefore) continue;
     }
-    out.push({
-      subject: valid.subject,
-      namespace: valid.namespace,
-      name: valid.name,
-      created: valid.created,
-      wildcard: valid.wildcard,
-      hostField: valid.hostField,
-      route: { ...valid.route, backends },
-    });
+    const { backendRefs: _refs, termination: _termination, route: _valid, ...rest } = valid;
+    const cluster = valid.subject.source.cluster;
+    // Endpoints carry the cluster they are in (router endpoints too), for failover and the CLI's views.
+    const tagged =
+      cluster === undefined
+        ? route
+        : {
+            ...route,
+            backends: route.backends.map((b) => ({
+              ...b,
+              endpoints: b.endpoints.map((e) => (e.cluster === undefined ? { ...e, cluster } : e)),
+            })),
+          };
+    out.push({ ...rest, route: tagged });
   }
-  return out;
+  return { candidates: out, notAdmitted };
 }
 
-function resolveBackend(
+/** The backend's Service, or an error: the edge must know whether it has an address of its own. */
+function findService(
   valid: ValidRoute,
   ref: BackendRef,
   services: ReadonlyMap<string, ServiceInfo>,
-  options: CompileOptions,
-  cache: ResolveCache,
   report: Report,
-): Backend | undefined {
+): ServiceInfo | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
-  const nameField = `${ref.field}.name`;
-  const service = services.get(key);
+  const cluster = s.source.cluster;
+  const service = services.get(clusterKey(cluster, key));
   if (service === undefined) {
     report.error(
       s,
       "ServiceNotFound",
-      nameField,
-      `${s.object} refers to Service ${key}, which is not in the input; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace`,
+      `${ref.field}.name`,
+      `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
     );
-    return undefined;
-  }
-  if (service.unusable !== undefined) {
+  } else if (service.unusable !== undefined) {
     report.error(
       s,
       "ServiceHasNoAddress",
-      nameField,
+      `${ref.field}.name`,
       `${s.object} refers to Service ${key}, which ${service.unusable}`,
     );
-    return undefined;
   }
-  if (service.addresses.length === 0) {
-    report.error(
-      s,
-      "ServiceHasNoAddress",
-      nameField,
-      `${s.object} refers to Service ${key}, which has no load-balancer address yet (status.loadBalancer.ingress is empty); wait until one is assigned and export the Service again`,
-    );
-    return undefined;
-  }
+  return service;
+}
+
+/** A backend the edge reaches itself: its Service's own addresses on the port the route names. */
+function resolveBackend(
+  valid: ValidRoute,
+  ref: BackendRef,
+  service: ServiceInfo,
+  options: CompileOptions,
+  refusalOf: (address: string) => string | null,
+  cache: ResolveCache,
+  report: Report,
+): Backend | undefined {
+  const s = valid.subject;
+  const key = service.key;
+  const cluster = s.source.cluster;
+  const nameField = `${ref.field}.name`;
   const port = findPort(service, ref);
   if (typeof port === "string") {
     report.error(
@@ -108,8 +166,7 @@ function resolveBackend(
   const scheme = valid.termination === "reencrypt" ? "https" : "http";
   let ok = true;
   for (const address of [...service.addresses, ...(service.names?.values ?? [])]) {
-    let refusal = cache.refusals.get(address);
-    if (refusal === undefined) cache.refusals.set(address, (refusal = endpointRefusal(address, options)));
+    const refusal = refusalOf(address);
     if (refusal !== null) {
       ok = false;
       report.error(
@@ -121,11 +178,12 @@ function resolveBackend(
     }
   }
   if (!ok) return undefined;
-  const endpointsKey = `${key}\n${port}\n${scheme}`;
+  const endpointsKey = `${clusterKey(cluster, key)}\n${port}\n${scheme}`;
   let endpoints = cache.endpoints.get(endpointsKey);
   if (endpoints === undefined) {
     const hosts = service.names?.values ?? service.addresses;
-    cache.endpoints.set(endpointsKey, (endpoints = hosts.map((host) => ({ scheme, host, port }))));
+    endpoints = hosts.map((host): Endpoint => endpointFor(host, scheme, port, options));
+    cache.endpoints.set(endpointsKey, endpoints);
   }
   return { service: key, weight: ref.weight, id: backendId(key), endpoints };
 }
@@ -142,7 +200,18 @@ function checkReachable(
 ): void {
   const s = valid.subject;
   backends.forEach((backend, i) => {
-    const field = `${valid.backendRefs[i]?.field ?? "spec.to"}.name`;
+    // A router backend stands for the whole route: its endpoints come from the object's status (or the option).
+    const router = backend.router;
+    const field =
+      router === undefined
+        ? `${valid.backendRefs[i]?.field ?? "spec.to"}.name`
+        : router.from === "option"
+          ? ""
+          : valid.routerStatus.kind === "route"
+            ? "status.ingress"
+            : "status.loadBalancer.ingress";
+    const what =
+      router === undefined ? `refers to Service ${backend.service}` : `is served by cluster router ${router.name}`;
     for (const endpoint of backend.endpoints) {
       const reasons = unreachableReasons(endpoint, valid.route.host, options.zones ?? []);
       if (reasons.length === 0) continue;
@@ -150,7 +219,7 @@ function checkReachable(
         s,
         "UnreachableEndpoint",
         field,
-        `${s.object} refers to Service ${backend.service}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach: ${reasons.join("; ")}`,
+        `${s.object} ${what}, whose endpoint ${endpoint.scheme}://${endpoint.host}:${endpoint.port} a deployed Worker cannot reach: ${reasons.join("; ")}`,
       );
     }
   });

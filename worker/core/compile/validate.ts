@@ -3,9 +3,12 @@
  * docs/design-notes.md#route-fields) applied to every route draft, and its annotations compiled. A draft with any error is dropped.
  */
 import { wildcardSuffix } from "../host.ts";
+import { canonicalHost, isIpLiteral } from "../ip.ts";
+import { normalizePath } from "../path.ts";
 import type { CompileOptions, InsecurePolicy, Termination } from "../types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
 import { DEFAULT_WEIGHT } from "../table/defaults.ts";
+import { readClusterOrder } from "./clusters.ts";
 import { readAuth } from "./auth.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { readHeaderActions } from "./header-actions.ts";
@@ -17,16 +20,27 @@ import { isRecord, show } from "./values.ts";
 const MAX_ALTERNATE_BACKENDS = 3;
 const MAX_WEIGHT = 256;
 
-export function validate(drafts: readonly RouteDraft[], options: CompileOptions, report: Report): ValidRoute[] {
+/** `clusters`: the cluster names of the input (empty when unlabelled), for `edgeroute.dev/cluster-order`. */
+export function validate(
+  drafts: readonly RouteDraft[],
+  options: CompileOptions,
+  clusters: readonly string[],
+  report: Report,
+): ValidRoute[] {
   const out: ValidRoute[] = [];
   for (const draft of drafts) {
-    const route = validateRoute(draft, options, report);
+    const route = validateRoute(draft, options, clusters, report);
     if (route !== undefined) out.push(route);
   }
   return out;
 }
 
-function validateRoute(draft: RouteDraft, options: CompileOptions, report: Report): ValidRoute | undefined {
+function validateRoute(
+  draft: RouteDraft,
+  options: CompileOptions,
+  clusters: readonly string[],
+  report: Report,
+): ValidRoute | undefined {
   const errorsBefore = report.errorCount();
   const s = draft.subject;
   const host = resolveHost(draft, options, report);
@@ -40,7 +54,9 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     report,
   );
   const auth = readAuth(s, draft.annotations, options, report);
-  if (auth.jwt !== null || auth.clientCert !== null) warnAuthOverHttp(s, tls, auth.jwt !== null, report);
+  const clusterOrder = readClusterOrder(s, draft.annotations, clusters, report);
+  const bearer = auth.jwt !== null || auth.tokenCheck !== null;
+  if (bearer || auth.clientCert !== null) warnAuthOverHttp(s, tls, bearer, report);
   if (host !== undefined && termination !== null) checkRequiredHsts(s, host.host, draft.annotations, options, report);
   if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
   return {
@@ -50,8 +66,12 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
     created: draft.created,
     wildcard: host.wildcard,
     hostField: host.field,
+    pathField: draft.path.field,
+    clusterOrder,
+    clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
     backendRefs,
     termination,
+    routerStatus: draft.routerStatus,
     route: {
       id: draft.id,
       kind: draft.kind,
@@ -63,6 +83,7 @@ function validateRoute(draft: RouteDraft, options: CompileOptions, report: Repor
       requestHeaders: headers.request,
       responseHeaders: headers.response,
       jwt: auth.jwt,
+      tokenCheck: auth.tokenCheck,
       clientCert: auth.clientCert,
     },
   };
@@ -136,6 +157,11 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
       );
       return undefined;
     }
+    const ipProblem = ipHostProblem(suffix);
+    if (ipProblem !== null) {
+      report.error(s, "InvalidHost", host.field, `host ${show(host.value)}: the part after "*." ${ipProblem}`);
+      return undefined;
+    }
     return { host: host.value, wildcard: "ingress", field: host.field };
   }
   const problem = dnsSubdomainProblem(host.value);
@@ -146,6 +172,11 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
       host.field,
       `host ${show(host.value)} ${problem}; it must be ${DNS_SUBDOMAIN_RULE}${wildcardHint(draft, host.value)}`,
     );
+    return undefined;
+  }
+  const ipProblem = ipHostProblem(host.value);
+  if (ipProblem !== null) {
+    report.error(s, "InvalidHost", host.field, `host ${show(host.value)} ${ipProblem}`);
     return undefined;
   }
   if (policy === "Subdomain") {
@@ -163,6 +194,20 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
     return { host: `*.${suffix}`, wildcard: "route", field: host.field };
   }
   return { host: host.value, wildcard: null, field: host.field };
+}
+
+/**
+ * A route host is a DNS name (Route API: "host is an alias/DNS that points to the service"; Kubernetes Ingress:
+ * "host is the fully qualified domain name of a network host", https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/).
+ * A name whose last label is a number or `0x…` is an IPv4 address to every URL parser (WHATWG "ends in a number",
+ * https://url.spec.whatwg.org/#ends-in-a-number-checker), or no valid host at all, so it is refused too.
+ */
+function ipHostProblem(host: string): string | null {
+  if (isIpLiteral(host))
+    return `is an IP address (${canonicalHost(host)} as a URL parser reads it); a route host is a DNS name, not an address`;
+  if (canonicalHost(host) === null)
+    return "ends in a number, so URL parsers read it as an IPv4 address and refuse it as one; a route host is a DNS name whose last label is not numeric";
+  return null;
 }
 
 /** How to write the wildcard the user probably meant, when a host contains `*`. */
@@ -217,7 +262,45 @@ function checkPath(draft: RouteDraft, report: Report): string | undefined {
     );
     return undefined;
   }
-  return value;
+  if (value === "") return value;
+  return canonicalRoutePath(draft, value, field, report);
+}
+
+/**
+ * Requests are matched on their canonical path (core path.ts: unreserved escapes decoded, other escapes upper-case,
+ * dot segments resolved, `//` collapsed, `;parameters` dropped), so a route path in another spelling could never
+ * match and its policies would silently never apply. It is published in canonical form with a warning showing both
+ * spellings; a path no request can reach (an encoded `/`, a `..;` segment, a `;parameter`) is an error.
+ */
+function canonicalRoutePath(draft: RouteDraft, value: string, field: string, report: Report): string | undefined {
+  const canonical = normalizePath(value);
+  if (!canonical.ok) {
+    report.error(
+      draft.subject,
+      "InvalidField",
+      field,
+      `path ${show(value)} can never match: requests spelled so are refused with 400 (${canonical.reason}); write the path as clients send it, without that spelling`,
+    );
+    return undefined;
+  }
+  if (canonical.path.includes(";")) {
+    report.error(
+      draft.subject,
+      "InvalidField",
+      field,
+      `path ${show(value)} can never match: a ";parameter" is not part of a path segment when requests are matched (servlet containers serve /a;x/b as /a/b, and so does the gateway), so remove ";…" from the path`,
+    );
+    return undefined;
+  }
+  if (canonical.path !== value) {
+    report.warning(
+      draft.subject,
+      "InvalidField",
+      field,
+      `path ${show(value)} is published as ${show(canonical.path)}, the canonical spelling requests are matched in (unreserved %-escapes decoded, other escapes upper-case, dot segments resolved, repeated "/" collapsed); write it so to silence this warning`,
+    );
+  }
+  return canonical.path;
 }
 
 interface TlsResult {

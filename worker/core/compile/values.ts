@@ -51,3 +51,8 @@ export function parseGoInt(text: string): number | undefined {
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : undefined;
 }
+
+/** `record[key]` when `key` is the record's own (never an inherited `constructor` or `__proto__`). */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}

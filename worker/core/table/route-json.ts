@@ -36,6 +36,7 @@ export const ROUTE_DEFAULTS = {
   ipAllowlist: null,
   rateLimit: null,
   jwt: null,
+  tokenCheck: null,
   clientCert: null,
 } as const satisfies Partial<CompiledRoute>;
 /** Shared by every restored route without header actions; frozen so a shared list can never be changed. */
@@ -70,18 +71,23 @@ export function compactBackends(backends: readonly Backend[]): CompactBackend[] 
     const backend: CompactBackend = { service: b.service, endpoints: b.endpoints };
     if (b.weight !== DEFAULT_WEIGHT) backend.weight = b.weight;
     if (b.id !== backendId(b.service)) backend.id = b.id;
+    if (b.router !== undefined) backend.router = b.router;
     return backend;
   });
 }
 
 /** The backend list from its dictionary form. */
 export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
-  return list.map((b) => ({
-    service: b.service,
-    weight: b.weight ?? DEFAULT_WEIGHT,
-    id: b.id ?? backendId(b.service),
-    endpoints: b.endpoints,
-  }));
+  return list.map((b) => {
+    const backend: Backend = {
+      service: b.service,
+      weight: b.weight ?? DEFAULT_WEIGHT,
+      id: b.id ?? backendId(b.service),
+      endpoints: b.endpoints,
+    };
+    if (b.router !== undefined) backend.router = b.router;
+    return backend;
+  });
 }
 
 /** A route as read back from a shard (the shape {@link compactRoute} writes). */
@@ -129,6 +135,7 @@ export function restoreRoute(
     ipAllowlist: compact.ipAllowlist ?? ROUTE_DEFAULTS.ipAllowlist,
     rateLimit: compact.rateLimit ?? ROUTE_DEFAULTS.rateLimit,
     jwt: compact.jwt ?? ROUTE_DEFAULTS.jwt,
+    tokenCheck: compact.tokenCheck ?? ROUTE_DEFAULTS.tokenCheck,
     clientCert: compact.clientCert ?? ROUTE_DEFAULTS.clientCert,
   };
 }
