@@ -2,6 +2,7 @@
  * @module How routes, backends and endpoints are printed by validate, diff and explain (one place, so they
  * read the same everywhere).
  */
+import { endpointAddress } from "../../worker/core/index.ts";
 import type { Backend, CompiledRoute, Endpoint } from "../../worker/core/index.ts";
 
 /**
@@ -67,8 +68,7 @@ export function formatTls(tls: CompiledRoute["tls"]): string {
 
 /** @example "http://127.0.0.1:8081", "https://[2001:db8::1]:443" */
 export function formatEndpoint(endpoint: Endpoint): string {
-  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
-  return `${endpoint.scheme}://${host}:${endpoint.port}`;
+  return endpointAddress(endpoint);
 }
 
 /**
