@@ -13,6 +13,12 @@ export interface Env {
   ACCESS_LOG?: string;
   /** `true` only in local development, where the demo backends listen on loopback. */
   ALLOW_LOOPBACK_TARGETS?: string;
+  /** The health-check Durable Objects (worker/health/monitor.ts). */
+  HEALTH?: DurableObjectNamespace<import("./health/monitor.ts").HealthMonitor>;
+  /** How many health objects share the probes (default 16); the same value everywhere. */
+  HEALTH_OBJECTS?: string;
+  /** Seconds between background re-reads of the health snapshots (default 5). */
+  HEALTH_REFRESH_SECONDS?: string;
   /**
    * The host the gateway's own endpoints (`/__edgeroute/health`) answer on, e.g. the workers.dev name; unset or
    * empty: they answer nowhere. Never a route host.

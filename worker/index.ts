@@ -8,14 +8,18 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { newBalanceState, normalizeHost } from "./core/index.ts";
+import { newBalanceState, normalizeHost, PassiveHealth } from "./core/index.ts";
 import type { Env } from "./env.ts";
 import { run } from "./pipeline/run.ts";
+import { SharedHealth } from "./health/shared.ts";
 import { TableCache } from "./table/load.ts";
 
-// Isolate state: the cached table and the balancing counters, shared by the requests this isolate serves.
+export { HealthMonitor } from "./health/monitor.ts";
+
+// Isolate state: the cached table, the balancing counters and what this isolate knows of endpoint health, shared by the requests this isolate serves.
 const tables = new TableCache();
 const balance = newBalanceState();
+const health = { passive: new PassiveHealth(), shared: new SharedHealth() };
 
 type App = { Bindings: Env };
 
@@ -44,7 +48,7 @@ app.get("/__edgeroute/health", async (c) => {
 app.all("*", pipeline);
 
 function pipeline(c: Context<App>): Promise<Response> {
-  return run(c.req.raw, { env: c.env, tables, balance, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+  return run(c.req.raw, { env: c.env, tables, balance, health, waitUntil: (p) => c.executionCtx.waitUntil(p) });
 }
 
 /**

@@ -22,6 +22,7 @@ import { compileInputs } from "../lib/compile-inputs.ts";
 import { stringOptions, stringOption } from "../lib/args.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
+import { type EndpointHealth, endpointHealth, readHealth } from "../lib/health.ts";
 import { readLiveState, readVersion } from "../lib/live-table.ts";
 import {
   COMPILE_OPTIONS,
@@ -50,8 +51,9 @@ export const explain = defineCommand({
   description: `
 Resolves URL exactly as the Worker does (host and path normalisation, exact host before wildcard, longest path,
 scheme rules and HTTPS redirects) against the live table, or against the given manifests compiled in memory.
-Prints the outcome, the serving route's backends with weights and endpoints, and every route of the host that
-was considered with the reason it was or was not chosen. The URL must start with http:// or https://.
+Prints the outcome, the serving route's backends with weights and endpoints (from the live table also each
+endpoint's health and whether the Worker sends requests there now), and every route of the host that was
+considered with the reason it was or was not chosen. The URL must start with http:// or https://.
 -X, -H and -b give the method, headers and cookies that HTTPRoute matches and canaries look at (as curl takes them).
 Manifests may be labelled with their cluster (east=east.yaml west=west.yaml); endpoints then show their cluster
 and failover priority.`,
@@ -89,9 +91,14 @@ and failover priority.`,
     const request = parseRequest(url, context);
     const from = inputs.length > 0 ? await fromManifests(context, inputs) : await fromLive(context, request.host);
     const explanation = explainRoute(from.lookup, request.host, request.path, request.https, request.facts);
+    const resolution = explanation.resolution;
+    const endpoints =
+      from.health === undefined || resolution.outcome !== "route"
+        ? undefined
+        : endpointHealth(resolution.route, from.health, request.host);
     const { facts: _, ...shown } = request;
-    context.out.result({ url, ...shown, source: from.source, notFound: from.notFound, ...explanation }, () =>
-      formatExplanation(request, from, explanation),
+    context.out.result({ url, ...shown, source: from.source, notFound: from.notFound, ...explanation, endpoints }, () =>
+      formatExplanation(request, from, explanation, endpoints),
     );
     return from.errors > 0 ? 1 : 0;
   },
@@ -115,6 +122,8 @@ interface Source {
   /** `live version <v>` or `manifests`. */
   source: string;
   errors: number;
+  /** Published probe states (live table only). */
+  health?: ReadonlyMap<string, import("../../worker/core/index.ts").ProbeState>;
 }
 
 /** The request's routing key, as the Worker's normalize phase computes it from `new URL(request.url)`. */
@@ -182,14 +191,19 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
       `no route table is published in ${kv.description}; push one, or give manifests to explain against`,
     );
   const wanted = shardsForHost(host, pointer.shardCount);
-  const { index, shards } = await readVersion(kv, pointer, wanted);
+  const [{ index, shards }, health] = await Promise.all([readVersion(kv, pointer, wanted), readHealth(kv)]);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
   const lookup = new ShardLookup();
   for (const shard of shards) if (shard) lookup.add(shardReader(shard));
-  return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0 };
+  return { lookup, notFound: index.notFound, source: `live version ${pointer.version}`, errors: 0, health };
 }
 
-function formatExplanation(request: Request, from: Source, explanation: Explanation): string {
+function formatExplanation(
+  request: Request,
+  from: Source,
+  explanation: Explanation,
+  endpoints: EndpointHealth[] | undefined,
+): string {
   const { resolution, considered } = explanation;
   const scheme = request.https ? "https" : "http";
   const lines = [
@@ -217,7 +231,7 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
     lines.push(
       `→ served by ${resolution.route.kind} ${resolution.route.id} (${resolution.hostKind} host ${resolution.route.host})\n`,
     );
-    lines.push(describeRoute(resolution.route));
+    lines.push(describeRoute(resolution.route, endpoints));
     const canary = resolution.route.canary;
     if (canary !== undefined) {
       const decision = canaryDecision(canary, request.facts, (name) => cookieValue(request.headers.cookie, name));
@@ -238,18 +252,35 @@ function formatExplanation(request: Request, from: Source, explanation: Explanat
   return lines.join("");
 }
 
-function describeRoute(route: CompiledRoute): string {
+/**
+ * The backends table: with labelled inputs (NAME=PATH) each endpoint's cluster and failover priority, and with
+ * `health` (live table) each endpoint's state and whether the Worker sends requests there now.
+ */
+function describeRoute(route: CompiledRoute, health: EndpointHealth[] | undefined): string {
   const clusters = formatClusters(route);
-  // Endpoints of labelled inputs (NAME=PATH) name their cluster and failover priority (lower is preferred).
   const clustered = clusters !== "";
   const rows = route.backends.flatMap((backend) => {
     const endpoints: string[][] =
       backend.endpoints.length === 0
-        ? [["(no endpoint)", ...(clustered ? ["", ""] : [])]]
-        : backend.endpoints.map((endpoint) => [
-            formatEndpoint(endpoint),
-            ...(clustered ? [endpoint.cluster ?? "-", String(endpoint.priority ?? 0)] : []),
-          ]);
+        ? [["(no endpoint)", ...(clustered ? ["", ""] : []), ...(health ? ["", ""] : [])]]
+        : backend.endpoints.map((endpoint) => {
+            const url = formatEndpoint(endpoint);
+            const h = health?.find((e) => e.backend === backend.service && e.endpoint === url);
+            return [
+              url,
+              ...(clustered ? [endpoint.cluster ?? "-", String(endpoint.priority ?? 0)] : []),
+              ...(health === undefined
+                ? []
+                : [
+                    h === undefined
+                      ? "-"
+                      : h.state === "down"
+                        ? `down since ${h.since} (${h.lastError ?? "no error"})`
+                        : h.state,
+                    h?.eligible ? "yes" : "no",
+                  ]),
+            ];
+          });
     return endpoints.map((endpoint, i) =>
       i === 0
         ? [serviceName(backend), String(backend.weight), share(backend, route.backends), ...endpoint]
@@ -257,7 +288,14 @@ function describeRoute(route: CompiledRoute): string {
     );
   });
   const table = formatTable(
-    ["BACKEND", "WEIGHT", "SHARE", "ENDPOINT", ...(clustered ? ["CLUSTER", "PRIORITY"] : [])],
+    [
+      "BACKEND",
+      "WEIGHT",
+      "SHARE",
+      "ENDPOINT",
+      ...(clustered ? ["CLUSTER", "PRIORITY"] : []),
+      ...(health === undefined ? [] : ["HEALTH", "ELIGIBLE"]),
+    ],
     rows,
   )
     .split("\n")

@@ -10,10 +10,15 @@
  *   /__bytes/<n>           streams n bytes of body
  *   /__reset               destroys the connection without an answer
  *   /__set-header?name=v   echoes response headers given in the query (for response-side tests)
+ *
+ * Health-check probes are recorded in `probes`, not `received`, so tests see only what clients sent.
+ * `failWith` makes the whole backend misbehave (tests of health checks and retries set it in-process; there is no
+ * HTTP way to do it): "503" answers every request 503, "hang" never answers, "reset" drops every connection.
  */
 import { createHash } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HEALTH_CHECK_USER_AGENT } from "../../worker/core/index.ts";
 
 export interface ReceivedRequest {
   method: string;
@@ -26,18 +31,27 @@ export interface ReceivedRequest {
   bodySha256: string;
 }
 
+export type Misbehaviour = "503" | "hang" | "reset";
+
 export interface EchoBackend {
   name: string;
+  host: string;
   port: number;
   url: string;
   received: ReceivedRequest[];
+  /** The gateway's health-check probes (User-Agent `edgeroute-health-check`), kept apart from `received`. */
+  probes: ReceivedRequest[];
+  /** How the backend misbehaves; `undefined`: it works. */
+  failWith: Misbehaviour | undefined;
   close(): Promise<void>;
 }
 
 export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1"): Promise<EchoBackend> {
   const received: ReceivedRequest[] = [];
+  const probes: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
-    void handle(name, req, res, received);
+    const probe = req.headers["user-agent"] === HEALTH_CHECK_USER_AGENT;
+    void handle(name, req, res, probe ? probes : received, backend.failWith);
   });
   // WebSocket handshakes reach the backend as 'upgrade' events: answer 101 and echo frames back untouched.
   // Upgraded sockets leave the HTTP server's bookkeeping, so they are tracked here for close().
@@ -58,11 +72,14 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  return {
+  const backend: EchoBackend = {
     name,
+    host,
     port: actual,
     url: `http://${host}:${actual}`,
     received,
+    probes,
+    failWith: undefined,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of upgraded) socket.destroy();
@@ -70,6 +87,7 @@ export async function startEchoBackend(name: string, port = 0, host = "127.0.0.1
         server.close(() => resolve());
       }),
   };
+  return backend;
 }
 
 async function handle(
@@ -77,6 +95,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   received: ReceivedRequest[],
+  failWith: Misbehaviour | undefined,
 ): Promise<void> {
   const hash = createHash("sha256");
   let bytes = 0;
@@ -87,6 +106,15 @@ async function handle(
   const entry = record(req, received, bytes, hash.digest("hex"));
   const [, special, arg] = entry.path.split("/");
   res.setHeader("X-Backend", name);
+  if (failWith === "hang") return;
+  if (failWith === "reset") {
+    req.socket.destroy();
+    return;
+  }
+  if (failWith === "503") {
+    res.writeHead(503, { "Content-Type": "text/plain; charset=utf-8" }).end(`${name} is unavailable\n`);
+    return;
+  }
   if (special === "__reset") {
     req.socket.destroy();
     return;

@@ -15,7 +15,7 @@
  */
 import { type IncomingMessage, request, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fnv1aHex } from "../../worker/core/index.ts";
+import { fnv1aHex, HEALTH_CHECK_USER_AGENT } from "../../worker/core/index.ts";
 import { readSources } from "../lib/read-sources.ts";
 
 /** One route as the stand-in serves it. */
@@ -34,7 +34,7 @@ export interface RouterStandIn {
   port: number;
   url: string;
   routes: StandInRoute[];
-  /** Route id and Service of every request it forwarded, in order. */
+  /** Route id and Service of every client request it forwarded, in order (the edge's health probes are not listed). */
   forwarded: { route: string; service: string; host: string }[];
   close(): Promise<void>;
 }
@@ -174,7 +174,9 @@ function serve(
     return;
   }
   const base = new URL(options.services[backend.service] as string);
-  forwarded.push({ route: route.id, service: backend.service, host });
+  // The edge's health checks reach the router too (docs/health.md); only client requests are listed.
+  if (req.headers["user-agent"] !== HEALTH_CHECK_USER_AGENT)
+    forwarded.push({ route: route.id, service: backend.service, host });
   const upstream = request(
     { host: base.hostname, port: base.port, method: req.method, path: target, headers: req.headers },
     (answer) => {

@@ -1,6 +1,8 @@
 /**
  * @module `npm start`: the whole gateway on this machine, on its embedded default.
- * 1. starts the two demo backends (blue on 8081, green on 8082) that routes-config/ points at, and a local
+ * 1. starts the demo backends that routes-config/ points at: blue on 127.0.0.1:8081, green on 127.0.0.1:8082, and
+ *    green's second endpoint green-2 on 127.0.0.2:8082 as its own process (`npm run backend`), so it can be
+ *    killed and started again to watch failover; and a local
  *    stand-in for cluster east's router (8083, ./router-standin.ts) in front of them for the export in
  *    routes-config/east/ (its ClusterIP Services store/frontend-blue, -green and store/inventory);
  * 2. publishes routes-config/ to the local KV with the routes CLI (`routes push --local`), mapping the router's
@@ -9,7 +11,7 @@
  *    (8443, wrangler's self-signed certificate), both serving that KV.
  * Ctrl-C stops everything.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { startEchoBackend } from "./echo-backend.ts";
 import { startRouterStandIn } from "./router-standin.ts";
@@ -25,13 +27,20 @@ const EAST_ROUTER = "router-default.apps.east.example.com";
 async function main(): Promise<void> {
   const blue = await startEchoBackend("blue", 8081);
   const green = await startEchoBackend("green", 8082);
+  const green2 = spawn(
+    resolve(PROJECT_ROOT, "node_modules/.bin/node"),
+    [resolve(PROJECT_ROOT, "scripts/dev/backend.ts"), "green-2", "127.0.0.2:8082"],
+    { cwd: PROJECT_ROOT, stdio: "inherit" },
+  );
   const router = await startRouterStandIn({
     name: "east/default",
     manifests: [resolve(PROJECT_ROOT, "routes-config/east")],
     services: { "store/frontend-blue": blue.url, "store/frontend-green": green.url, "store/inventory": green.url },
     port: ROUTER_PORT,
   });
-  console.log(`demo backends: blue ${blue.url}, green ${green.url}; cluster east's router stand-in ${router.url}`);
+  console.log(
+    `demo backends: blue ${blue.url}, green ${green.url} and green-2 http://127.0.0.2:8082; cluster east's router stand-in ${router.url}`,
+  );
 
   const pushed = await run(resolve(PROJECT_ROOT, "node_modules/.bin/node"), [
     resolve(PROJECT_ROOT, "scripts/cli.ts"),
@@ -45,14 +54,14 @@ async function main(): Promise<void> {
   ]);
   if (pushed !== 0) {
     console.error("routes push failed: see the errors above. Nothing was started.");
-    await Promise.all([blue.close(), green.close(), router.close()]);
+    await Promise.all([blue.close(), green.close(), stopChild(green2), router.close()]);
     process.exit(1);
   }
 
   const gateways: RunningGateway[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(gateways.map((g) => g.stop()));
-    await Promise.all([blue.close(), green.close(), router.close()]);
+    await Promise.all([blue.close(), green.close(), stopChild(green2), router.close()]);
     process.exit(0);
   };
   process.once("SIGINT", () => void stop());
@@ -63,10 +72,20 @@ async function main(): Promise<void> {
   console.log(`
 edgeroute is serving routes-config/ on http://127.0.0.1:${PORT} and https://127.0.0.1:${HTTPS_PORT}
   curl -sk --resolve shop.example.com:${HTTPS_PORT}:127.0.0.1 https://shop.example.com:${HTTPS_PORT}/   # 90% blue, 10% green
+  kill $(cat .wrangler/demo/green-2.pid)                                                                 # one green endpoint dies: no request fails
   curl -si -H 'Host: shop.example.com' http://127.0.0.1:${PORT}/                                        # 302 to https
   curl -sk --resolve frontend-store.apps.east.example.com:${HTTPS_PORT}:127.0.0.1 https://frontend-store.apps.east.example.com:${HTTPS_PORT}/   # edge → router stand-in → 75% blue
   npm run routes -- status                                                                               # the live table
 Ctrl-C stops the gateway and the demo backends.`);
+}
+
+/** Stop the green-2 process if it still runs (the README has the user kill and restart it). */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once("exit", () => resolvePromise());
+    child.kill("SIGTERM");
+  });
 }
 
 function run(command: string, args: string[]): Promise<number> {

@@ -38,6 +38,8 @@ export const LOCAL_VARS: Record<string, string> = {
   FORWARD_MODE: "direct",
   ALLOW_LOOPBACK_TARGETS: "true",
   ROUTES_REFRESH_SECONDS: "1",
+  HEALTH_REFRESH_SECONDS: "1",
+  HEALTH_OBJECTS: "2",
   ACCESS_LOG: "true",
   // `curl http://127.0.0.1:8787/__edgeroute/health` locally; route hosts are DNS names, so never 127.0.0.1.
   ADMIN_HOST: "127.0.0.1",

@@ -2,7 +2,8 @@
  * @module How routes, backends and endpoints are printed by validate, diff and explain (one place, so they
  * read the same everywhere).
  */
-import { type Backend, type CompiledRoute, describeConditions, type Endpoint } from "../../worker/core/index.ts";
+import { describeConditions, endpointAddress } from "../../worker/core/index.ts";
+import type { Backend, CompiledRoute, Endpoint } from "../../worker/core/index.ts";
 
 /**
  * The Service name without its namespace: Route and Ingress backends always live in the route's namespace (an
@@ -70,8 +71,7 @@ export function formatTls(tls: CompiledRoute["tls"]): string {
 
 /** @example "http://127.0.0.1:8081", "https://[2001:db8::1]:443" */
 export function formatEndpoint(endpoint: Endpoint): string {
-  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
-  return `${endpoint.scheme}://${host}:${endpoint.port}`;
+  return endpointAddress(endpoint);
 }
 
 /**

@@ -60,6 +60,12 @@ export async function kvGet(persistTo: string, key: string): Promise<string | nu
   return result.stdout === "Value not found\n" ? null : result.stdout;
 }
 
+/** `wrangler kv key put KEY VALUE --local`: what another writer (the Worker's health objects) would store. */
+export async function kvPut(persistTo: string, key: string, value: string): Promise<void> {
+  const result = await run(NODE, [WRANGLER, "kv", "key", "put", key, value, ...local(persistTo)]);
+  if (result.code !== 0) throw new Error(`wrangler kv key put failed: ${result.stderr}`);
+}
+
 export async function kvJson<T>(persistTo: string, key: string): Promise<T> {
   const text = await kvGet(persistTo, key);
   if (text === null) throw new Error(`${key} is not in KV`);

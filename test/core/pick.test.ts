@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newBalanceState, pickBackend, pickEndpoint } from "../../worker/core/pick.ts";
+import { eligibleEndpoints, newBalanceState, pickBackend, pickEndpoint } from "../../worker/core/pick.ts";
+import type { Endpoint } from "../../worker/core/types.ts";
 import { backend } from "../support/route-builder.ts";
 
 const blue = backend("shop/blue", 90);
@@ -60,5 +61,57 @@ describe("pickEndpoint", () => {
 
   it("random follows the draw", () => {
     expect(pickEndpoint(multi, "random", newBalanceState(), "", 0.7)?.host).toBe("10.0.0.3");
+  });
+});
+
+describe("health and priority", () => {
+  const ep = (host: string, extra: Partial<Endpoint> = {}): Endpoint => ({ scheme: "http", host, port: 80, ...extra });
+  const a = ep("10.0.0.1");
+  const b = ep("10.0.0.2");
+  const blueSide = backend("shop/blue", 90, [a]);
+  const greenSide = backend("shop/green", 10, [b]);
+  const downOf =
+    (...down: Endpoint[]) =>
+    (_: unknown, e: Endpoint): boolean =>
+      !down.includes(e);
+
+  it("a backend with no usable endpoint gives its share to the others in proportion to their weights", () => {
+    const third = backend("shop/third", 30, [ep("10.0.0.3")]);
+    // blue (90) is down: green 10 and third 30 share everything, 1:3.
+    const picks = Array.from(
+      { length: 400 },
+      (_, i) => pickBackend([blueSide, greenSide, third], i / 400, undefined, downOf(a))?.backend.service,
+    );
+    expect(picks.filter((s) => s === "shop/green")).toHaveLength(100);
+    expect(picks.filter((s) => s === "shop/third")).toHaveLength(300);
+    expect(pickBackend([blueSide, greenSide], 0.5, undefined, downOf(a, b))).toBeUndefined();
+  });
+
+  it("a sticky cookie naming a backend with no usable endpoint picks again", () => {
+    expect(pickBackend([blueSide, greenSide], 0, greenSide.id, downOf(b))).toEqual({
+      backend: blueSide,
+      sticky: false,
+    });
+    expect(pickBackend([blueSide, greenSide], 0, greenSide.id, downOf(a))).toEqual({
+      backend: greenSide,
+      sticky: true,
+    });
+  });
+
+  it("endpoints: skips unusable ones, and uses the lowest priority tier that has a usable endpoint", () => {
+    const east1 = ep("10.1.0.1", { cluster: "east" });
+    const east2 = ep("10.1.0.2", { cluster: "east" });
+    const west = ep("10.2.0.1", { cluster: "west", priority: 1 });
+    const multi = backend("shop/multi", 1, [east1, east2, west]);
+    expect(eligibleEndpoints(multi)).toEqual([east1, east2]);
+    expect(eligibleEndpoints(multi, downOf(east1))).toEqual([east2]);
+    expect(eligibleEndpoints(multi, downOf(east1, east2))).toEqual([west]);
+    expect(eligibleEndpoints(multi, downOf(east1, east2, west))).toEqual([]);
+    // Active-active: all in tier 0, the backend's own list (nothing allocated).
+    const both = backend("shop/both", 1, [east1, ep("10.2.0.2", { cluster: "west" })]);
+    expect(eligibleEndpoints(both)).toBe(both.endpoints);
+    const state = newBalanceState();
+    const seen = [0, 1, 2, 3].map(() => pickEndpoint(multi, "roundrobin", state, "", 0, downOf(east2))?.host);
+    expect(seen.every((host) => host === "10.1.0.1")).toBe(true);
   });
 });

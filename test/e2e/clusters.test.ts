@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseShard, type Pointer } from "../../worker/core/index.ts";
 import { kvGet, kvJson } from "../cli/helpers.ts";
 import { type Harness, send, startHarness } from "../support/harness.ts";
+import { load } from "../support/load.ts";
 import { lbService, routeYaml } from "../support/manifests.ts";
 
 /** One cluster's export: shop/web (active-active) and shop/api (active-passive, west first) on its own load balancer. */
@@ -54,6 +55,33 @@ it("serves one route from both clusters (active-active): each cluster's load bal
     expect(received?.length).toBe(answered.get(name));
     expect(received?.every((r) => r.path === "/cart" && r.query.startsWith("i="))).toBe(true);
   }
+});
+
+it("fails over between clusters under load: west killed, no GET fails on the active-active or the active-passive route", {
+  timeout: 300_000,
+}, async () => {
+  // Active-passive (edgeroute.dev/cluster-order: west, east): west alone serves while it has an endpoint up.
+  for (let i = 0; i < 10; i++) {
+    const res = await send(h.gateway.url, "api.example.com", `/v1?i=${i}`);
+    expect(res.status).toBe(200);
+    expect(res.headers["x-backend"]).toBe("west");
+  }
+  // Active-active: west dies a third of the way through; east takes all traffic with no failed GET.
+  const web = await load(h.gateway.url, "shop.example.com", {
+    total: 300,
+    concurrency: 10,
+    afterAnswer: async (n) => {
+      if (n === 100) await h.kill("west");
+    },
+  });
+  expect(web.failures.map((f) => `${f.status} ${f.body.slice(0, 200)}`)).toEqual([]);
+  expect(web.backends.slice(0, 100)).toContain("west");
+  expect(web.backends.slice(-100).every((b) => b === "east")).toBe(true);
+  // Active-passive: with west gone, east (the next cluster in the order) serves, again with no failed GET.
+  const api = await load(h.gateway.url, "api.example.com", { total: 60, concurrency: 5 });
+  expect(api.failures.map((f) => `${f.status} ${f.body.slice(0, 200)}`)).toEqual([]);
+  expect(api.backends.slice(-30).every((b) => b === "east")).toBe(true);
+  await h.restart("west");
 });
 
 it("publishes the active-passive route with west preferred, serves it, and follows a push without east", {

@@ -22,6 +22,10 @@ export interface Harness {
    * record is one export per cluster, pushed as `NAME=PATH` inputs.
    */
   push(manifests: Manifests): Promise<Run>;
+  /** Stop backend NAME: its address then refuses connections. */
+  kill(name: string): Promise<void>;
+  /** Start backend NAME again on the same address and port (its `received` list starts empty). */
+  restart(name: string): Promise<EchoBackend>;
   /** The table version the gateway serves now. */
   version(): Promise<string | null>;
   /** Wait until the gateway serves a version other than `previous` (it re-reads the pointer every second here). */
@@ -29,11 +33,19 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** A backend on another loopback address with the same port as backend `samePortAs`: a second endpoint of one Service. */
+export interface ExtraEndpoint {
+  name: string;
+  host: string;
+  samePortAs: string;
+}
 /** One YAML text, or each cluster's export by cluster name. */
 export type Manifests = string | Record<string, string>;
 
 export interface HarnessOptions {
-  backends: string[];
+  backends: (string | ExtraEndpoint)[];
+  /** Extra `--var`s for the gateway. */
+  vars?: Record<string, string>;
   /** Initial manifests; `{{port:NAME}}` is replaced by backend NAME's port. */
   manifests: Manifests;
   protocol?: "http" | "https";
@@ -48,7 +60,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const persistTo = join(dir, "state");
   const configDir = join(dir, "routes");
   const backends: Record<string, EchoBackend> = {};
-  for (const name of options.backends) backends[name] = await startEchoBackend(name);
+  for (const spec of options.backends) {
+    if (typeof spec === "string") backends[spec] = await startEchoBackend(spec);
+    else {
+      const twin = backends[spec.samePortAs];
+      if (!twin) throw new Error(`backend ${spec.name} names unknown backend ${spec.samePortAs}`);
+      backends[spec.name] = await startEchoBackend(spec.name, twin.port, spec.host);
+    }
+  }
   const render = (text: string): string =>
     text.replace(/\{\{port:([\w-]+)\}\}/g, (_, name: string) => {
       const backend = backends[name];
@@ -88,6 +107,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     persistTo,
     protocol: options.protocol,
     stdio: "collect",
+    ...(options.vars ? { vars: options.vars } : {}),
     envFiles,
   });
   const harness: Harness = {
@@ -96,6 +116,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     backends,
     gateway,
     push,
+    async kill(name) {
+      await backends[name]?.close();
+    },
+    async restart(name) {
+      const old = backends[name];
+      if (!old) throw new Error(`no backend ${name}`);
+      const fresh = await startEchoBackend(name, old.port, old.host);
+      backends[name] = fresh;
+      return fresh;
+    },
     async version() {
       const res = await fetch(`${gateway.url}/__edgeroute/health`);
       return ((await res.json()) as { version: string | null }).version;

@@ -36,8 +36,17 @@ ${alternates.length > 0 ? `  alternateBackends:\n${alternates.map(([name, weight
 `;
 }
 
-/** A LoadBalancer Service whose load balancer is the local test backend `backend` (`{{port:NAME}}` in the harness). */
-export function lbService(namespace: string, name: string, backend: string, created = "2026-01-01T00:00:00Z"): string {
+/**
+ * A LoadBalancer Service whose load balancer is the local test backend `backend` (`{{port:NAME}}` in the harness);
+ * with several `ips`, one endpoint per address on that port (127.0.0.2 … are loopback too).
+ */
+export function lbService(
+  namespace: string,
+  name: string,
+  backend: string,
+  created = "2026-01-01T00:00:00Z",
+  ips: string[] = ["127.0.0.1"],
+): string {
   return `---
 apiVersion: v1
 kind: Service
@@ -55,6 +64,5 @@ spec:
 status:
   loadBalancer:
     ingress:
-    - ip: 127.0.0.1
-`;
+${ips.map((ip) => `    - ip: ${ip}\n`).join("")}`;
 }

@@ -28,8 +28,21 @@ export {
   tableLookup,
 } from "./match.ts";
 export type { Considered, Explanation, Resolution, RouteLookup, Walk } from "./match.ts";
-export { endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
-export type { BackendChoice, BalanceState } from "./pick.ts";
+export { eligibleEndpoints, endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
+export type { BackendChoice, BalanceState, Usable } from "./pick.ts";
+export {
+  endpointAddress,
+  HEALTH_CHECK_USER_AGENT,
+  healthKey,
+  healthKvKey,
+  healthObjectOf,
+  parseHealthSnapshot,
+  probeKey,
+  statusExpected,
+} from "./health.ts";
+export type { HealthSnapshot, ProbeState } from "./health.ts";
+export { FAILURES_TO_EJECT, FIRST_EJECTION_MS, MAX_EJECTION_MS, PassiveHealth, Registrations } from "./passive.ts";
+export type { Failure } from "./passive.ts";
 export {
   addressInNetworks,
   canonicalHost,

@@ -179,8 +179,21 @@ export interface CompiledRoute {
   balance: Balance;
   /** Sticky-session cookie; `null` when `disable_cookies` is set. */
   cookie: { name: string; sameSite: "Lax" | "Strict" | "None" } | null;
-  /** `haproxy.router.openshift.io/timeout` in ms; default 30000. */
+  /** `haproxy.router.openshift.io/timeout` in ms; default 30000. The whole budget of a request, retries included. */
   timeoutMs: number;
+  /**
+   * `haproxy.router.openshift.io/retry-on`: HAProxy retry-on keywords, space-separated, `all-retryable-errors`
+   * expanded; default `conn-failure empty-response` (docs/health.md). `none` never retries.
+   */
+  retryOn: string;
+  /** `haproxy.router.openshift.io/retries`: extra attempts after the first, 0–99; default 3 (router `retries 3`). */
+  retries: number;
+  /** Active health check interval in ms (`router.openshift.io/haproxy.health.check.interval`); default 5000. */
+  healthIntervalMs: number;
+  /** Path the active health check requests (`health.edgeroute.dev/path`); default `/`. */
+  healthPath: string;
+  /** Statuses a health check counts as up, as ranges (`health.edgeroute.dev/expect-status`); default `200-399`. */
+  healthExpect: string;
   forwarded: ForwardedPolicy;
   /** `haproxy.router.openshift.io/rewrite-target`, sanitised; `null` for none. */
   rewriteTarget: string | null;

@@ -22,6 +22,10 @@ export interface RequestCtx {
   endpoint?: Endpoint;
   /** True when the sticky cookie chose the backend. */
   sticky: boolean;
+  /** Subrequests sent to backends (1 + retries); 0 when the gateway answered itself. */
+  attempts: number;
+  /** True when every usable endpoint was passively ejected and the request tried them anyway. */
+  panic: boolean;
   status?: number;
   /** The GatewayError code when the gateway answered itself. */
   code?: string;
@@ -44,6 +48,8 @@ export function newCtx(request: Request): RequestCtx {
     host: "",
     path: "",
     sticky: false,
+    attempts: 0,
+    panic: false,
     ownedHeaders: NO_HEADERS,
     ray: request.headers.get("cf-ray") ?? undefined,
   };

@@ -1,7 +1,8 @@
 /**
- * @module Phase 6: the one subrequest to the backend. The route's timeout covers the wait for the response
- * headers (HAProxy `timeout server`); the body then streams for as long as it takes.
- * Runs after `upstream`, before `respond`. May throw `ForbiddenTarget`, `UpstreamTimeout` or `UpstreamConnect`.
+ * @module Phase 6: one subrequest to the backend (one attempt; pipeline/attempts.ts decides about retries). The
+ * timeout covers the wait for the response headers (HAProxy `timeout server`); the body then streams for as long
+ * as it takes. Runs after `upstream`, before `respond`. May throw `ForbiddenTarget`, `UpstreamTimeout` or
+ * `UpstreamConnect`.
  */
 import { endpointKey, forbiddenTarget } from "../core/index.ts";
 import type { BalanceState, Backend, Endpoint } from "../core/index.ts";
@@ -13,10 +14,10 @@ export async function forward(
   ctx: RequestCtx,
   upstream: UpstreamRequest,
   balance: BalanceState,
+  timeoutMs: number,
   allowLoopback: boolean,
 ): Promise<Response> {
   checkTarget(upstream, allowLoopback);
-  const timeoutMs = ctx.route?.timeoutMs ?? 30_000;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

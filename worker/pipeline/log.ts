@@ -21,6 +21,9 @@ export function log(ctx: RequestCtx): void {
     // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).
     router: ctx.backend?.router?.name,
     endpoint: ctx.endpoint ? `${ctx.endpoint.host}:${ctx.endpoint.port}` : undefined,
+    cluster: ctx.endpoint?.cluster,
+    attempts: ctx.attempts,
+    panic: ctx.panic || undefined,
     ms: Date.now() - ctx.startedAt,
   });
 }

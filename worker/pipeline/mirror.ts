@@ -30,8 +30,9 @@ export function startMirrors(
       console.warn(JSON.stringify({ event: "mirror-refused", route: ctx.route?.id, reason: `a ${refused} target` }));
       continue;
     }
-    let body: ReadableStream | null = null;
+    // A body kept in memory for retries (attempts.ts) is sent as is; a streamed one is split.
     const original = main.init.body;
+    let body: BodyInit | null = original instanceof ReadableStream ? null : (original ?? null);
     if (original instanceof ReadableStream) {
       // Both copies read the one client body; a slow mirror only buffers its own branch.
       const [forward, copy] = original.tee();

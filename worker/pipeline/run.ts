@@ -1,7 +1,8 @@
 /**
  * @module The request pipeline, in order (see worker/pipeline/README.md):
  * normalize → table → route → policies → select → upstream → mirror → forward → respond, with `fail` as the one error
- * phase and `log` always run.
+ * phase and `log` always run. select → upstream → mirror → forward run as one loop (attempts.ts) so a failed attempt can be
+ * retried on another endpoint.
  */
 import type { BalanceState } from "../core/index.ts";
 import type { Env } from "../env.ts";
@@ -10,21 +11,18 @@ import { type LiveTable, type TableCache, TableUnavailable } from "../table/load
 import { newCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import { fail } from "./fail.ts";
-import { forward } from "./forward.ts";
+import { type Health, sendWithRetries } from "./attempts.ts";
 import { log } from "./log.ts";
-import { startMirrors } from "./mirror.ts";
 import { normalize } from "./normalize.ts";
-import { warnIfRefusedRemotely } from "./production-check.ts";
 import { respond } from "./respond.ts";
 import { route } from "./route.ts";
-import { select } from "./select.ts";
-import { upstreamRequest } from "./upstream.ts";
 
 /** What a request needs from its isolate and its invocation. */
 export interface Deps {
   env: Env;
   tables: TableCache;
   balance: BalanceState;
+  health: Health;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
@@ -48,19 +46,8 @@ export async function run(request: Request, deps: Deps): Promise<Response> {
       ctx.code = decision.code;
       return done(ctx, decision.response);
     }
-    const allowLoopback = deps.env.ALLOW_LOOPBACK_TARGETS === "true";
-    select(ctx, deps.balance);
-    const mode = deps.env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
-    if (mode === "direct") warnIfRefusedRemotely(ctx);
-    const upstream = startMirrors(
-      ctx,
-      upstreamRequest(ctx, mode, decision),
-      deps.balance,
-      allowLoopback,
-      deps.waitUntil,
-    );
-    const response = await forward(ctx, upstream, deps.balance, allowLoopback);
-    return done(ctx, respond(ctx, response, upstream.websocket));
+    const { response, websocket } = await sendWithRetries(ctx, deps, decision);
+    return done(ctx, respond(ctx, response, websocket));
   } catch (error) {
     return fail(ctx, error);
   } finally {

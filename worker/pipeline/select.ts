@@ -1,36 +1,60 @@
 /**
- * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm), (the target is checked on the final URL in `forward`).
- * Runs after the policies, before `upstream`. May throw `NoBackend`.
+ * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm, priority tier, health); the
+ * target itself is checked on the final URL in `forward`. Runs after the policies, before `upstream`;
+ * pipeline/attempts.ts runs it again for a retry. May throw `NoBackend`.
  */
 import { canaryDecision, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
-import type { BackendChoice, BalanceState, CompiledRoute } from "../core/index.ts";
+import type { BackendChoice, BalanceState, CompiledRoute, Usable } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { GatewayError } from "./errors.ts";
 import { requestFacts } from "./route.ts";
 
-export function select(ctx: RequestCtx, balance: BalanceState): void {
+/**
+ * Choose the backend and endpoint among those `usable` allows (all when absent). A retry (ctx.backend already
+ * set) stays on its backend while that has a usable endpoint left, else moves to another backend of the split.
+ * Returns false when nothing usable is left; throws `NoBackend` when the route has nothing to send to at all.
+ */
+export function select(ctx: RequestCtx, balance: BalanceState, usable?: Usable): boolean {
   const route = ctx.route;
   if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
-  const stickyId = route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
-  // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
-  const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : Math.random();
-  const choice = pickCanary(ctx, route, draw, stickyId) ?? pickBackend(route.backends, draw, stickyId);
-  if (route.kind === "HTTPRoute") {
-    if (!choice) throw new GatewayError("InvalidBackendRef", "This HTTPRoute rule has no backendRef with weight.");
-    // The reason (a Service name) stays in `routes validate`; the client learns only that the rule is broken.
-    if (choice.backend.invalid !== undefined)
-      throw new GatewayError("InvalidBackendRef", "A backendRef of this HTTPRoute rule is not valid.");
+  const random = Math.random();
+  let backend = ctx.backend;
+  let endpoint =
+    backend === undefined ? undefined : pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
+  if (endpoint === undefined) {
+    const first = ctx.backend === undefined;
+    const stickyId =
+      first && route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
+    // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
+    const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : random;
+    let choice = first ? pickCanary(ctx, route, draw, stickyId, usable) : undefined;
+    if (choice === undefined && first && route.kind === "HTTPRoute") {
+      // An invalid backendRef's share answers 500 (Gateway API HTTPBackendRef), decided before the health filter,
+      // which never picks a backend without endpoints. The reason (a Service name) stays in `routes validate`.
+      const share = pickBackend(route.backends, draw, stickyId);
+      if (!share) throw new GatewayError("InvalidBackendRef", "This HTTPRoute rule has no backendRef with weight.");
+      if (share.backend.invalid !== undefined)
+        throw new GatewayError("InvalidBackendRef", "A backendRef of this HTTPRoute rule is not valid.");
+    }
+    choice ??= pickBackend(route.backends, draw, stickyId, usable);
+    if (!choice) {
+      if (usable !== undefined) return false;
+      throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
+    }
+    backend = choice.backend;
+    endpoint = pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
+    if (!endpoint) {
+      // A canary backend whose endpoints are all unusable: let attempts.ts decide (panic mode or an answer).
+      if (usable !== undefined) return false;
+      throw new GatewayError("NoBackend", `Service ${backend.service} has no endpoint.`);
+    }
+    // A retry that moved to another backend pins the client there (a new cookie); the first pick keeps its own.
+    ctx.sticky = first ? choice.sticky : false;
   }
-  if (!choice) throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
-  const endpoint = pickEndpoint(choice.backend, route.balance, balance, ctx.clientIp, Math.random());
-  if (!endpoint)
-    throw new GatewayError("NoBackend", "The application has no endpoint.", {
-      detail: `Service ${choice.backend.service} has no endpoint`,
-    });
-  ctx.backend = choice.backend;
-  ctx.sticky = choice.sticky;
+  ctx.backend = backend;
   ctx.endpoint = endpoint;
+  return true;
 }
 
 /**
@@ -43,6 +67,7 @@ function pickCanary(
   route: CompiledRoute,
   draw: number,
   stickyId: string | undefined,
+  usable: Usable | undefined,
 ): BackendChoice | undefined {
   const canary = route.canary;
   if (canary === undefined) return undefined;
@@ -58,6 +83,7 @@ function pickCanary(
     route.backends.filter((b) => b.id !== canary.backend),
     draw,
     stickyId,
+    usable,
   );
   if (primary === undefined)
     throw new GatewayError("NoBackend", "Every backend of this route but its canary has weight 0.");

@@ -30,7 +30,12 @@ export interface UpstreamRequest {
   websocket: boolean;
 }
 
-export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: PolicyHeaders): UpstreamRequest {
+export function upstreamRequest(
+  ctx: RequestCtx,
+  mode: ForwardMode,
+  policy: PolicyHeaders,
+  body?: ArrayBuffer,
+): UpstreamRequest {
   const route = ctx.route as CompiledRoute;
   const endpoint = ctx.endpoint as Endpoint;
   const request = ctx.request;
@@ -55,28 +60,46 @@ export function upstreamRequest(ctx: RequestCtx, mode: ForwardMode, policy: Poli
   for (const name of policy.removeHeaders) headers.delete(name);
   for (const [name, value] of policy.setHeaders) headers.set(name, value);
 
-  const defaultPort = endpoint.scheme === "https" ? 443 : 80;
-  const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
-  const target = `${rewritePath(ctx.path, route)}${ctx.url.search}`;
-  const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
-  const authority = override
-    ? (route.gateway?.rewrite?.hostname ?? ctx.host)
-    : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
-      ? `[${endpoint.host}]`
-      : endpoint.host;
+  // An HTTPRoute URLRewrite hostname is the host the backend is asked for.
+  const host = route.gateway?.rewrite?.hostname ?? ctx.host;
+  const target = endpointTarget(endpoint, host, `${rewritePath(ctx.path, route)}${ctx.url.search}`, mode);
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   return {
-    url: `${endpoint.scheme}://${authority}${port}${target}`,
+    url: target.url,
     websocket,
     init: {
       method: request.method,
       headers,
-      body: hasBody ? request.body : null,
+      // A body kept for retries (pipeline/attempts.ts) is sent from memory; otherwise the client's body streams.
+      body: hasBody ? (body ?? request.body) : null,
       // Never follow: the client gets the backend's redirect, and credentials never go to another host.
       redirect: "manual",
-      ...(override ? { cf: { resolveOverride: endpoint.host } } : {}),
+      ...(target.cf === undefined ? {} : { cf: target.cf }),
     },
   };
+}
+
+/**
+ * The URL that reaches `endpoint` for route host `host` (and the `cf` options that go with it), for requests and
+ * for health probes alike: with `resolve-override` and a DNS-named endpoint, `https://<host>…` resolved to the
+ * endpoint; otherwise the endpoint address itself.
+ */
+export function endpointTarget(
+  endpoint: Endpoint,
+  host: string,
+  pathAndQuery: string,
+  mode: ForwardMode,
+): { url: string; cf?: RequestInitCfProperties } {
+  const defaultPort = endpoint.scheme === "https" ? 443 : 80;
+  const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
+  const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
+  const authority = override
+    ? host
+    : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
+      ? `[${endpoint.host}]`
+      : endpoint.host;
+  const url = `${endpoint.scheme}://${authority}${port}${pathAndQuery}`;
+  return override ? { url, cf: { resolveOverride: endpoint.host } } : { url };
 }
 
 /**

@@ -176,14 +176,15 @@ describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
       routes: ["shop/api"],
     });
 
+    // From the live table: the health columns too; east (priority 1) is not eligible while west has an endpoint up.
     const explain = await routes(["explain", "http://api.example.com/", "--persist-to", kv]);
     expect(explain.code).toBe(0);
     expect(explain.stdout).toContain(
       "  clusters west → east (active-passive: a later cluster serves only when every earlier one has no endpoint left)\n" +
         "  backends\n" +
-        "    BACKEND  WEIGHT  SHARE  ENDPOINT               CLUSTER  PRIORITY\n" +
-        "    api      100     100%   http://127.0.0.1:9001  east     1\n" +
-        "                            http://127.0.0.2:9001  west     0\n",
+        "    BACKEND  WEIGHT  SHARE  ENDPOINT               CLUSTER  PRIORITY  HEALTH   ELIGIBLE\n" +
+        "    api      100     100%   http://127.0.0.1:9001  east     1         unknown  no\n" +
+        "                            http://127.0.0.2:9001  west     0         unknown  yes\n",
     );
     const fromManifests = await routes(["explain", "http://shop.example.com/", east(), west()]);
     expect(fromManifests.stdout).toContain("  clusters east, west (active-active)\n");

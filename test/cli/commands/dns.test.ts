@@ -83,7 +83,7 @@ spec:
     expect(run.stderr).toMatch(
       /web-route\.yaml:\d+ {2}error {2}ForbiddenEndpoint {2}Route shop\/web {2}spec\.to\.name {2}.*127\.0\.0\.1 is a loopback address/,
     );
-    expect(run.stderr).toContain("the records above leave out what the 5 errors dropped");
+    expect(run.stderr).toContain("the records above leave out what the 7 errors dropped");
   });
 
   it("needs --zone, and checks its value", async () => {

@@ -69,9 +69,10 @@ describe("explain", { timeout: 180_000 }, () => {
     expect(lines[6]).toMatch(/^ {2}balance {2}roundrobin, sticky cookie \S+; timeout 30000 ms$/);
     expect(lines.slice(7)).toEqual([
       "  backends",
-      "    BACKEND    WEIGHT  SHARE  ENDPOINT",
-      "    web-blue   90      90%    http://127.0.0.1:8081",
-      "    web-green  10      10%    http://127.0.0.1:8082",
+      "    BACKEND    WEIGHT  SHARE  ENDPOINT               HEALTH   ELIGIBLE",
+      "    web-blue   90      90%    http://127.0.0.1:8081  unknown  yes",
+      "    web-green  10      10%    http://127.0.0.1:8082  unknown  yes",
+      "                              http://127.0.0.2:8082  unknown  yes",
       "  canary   web-green: no canary header, cookie or query decided; the weighted pick above applies",
       "",
       "Considered (1, most specific first):",

@@ -82,7 +82,7 @@ describe("push", { timeout: 180_000 }, () => {
       ]),
     ).toEqual([
       ["shop/web-blue", 90, ["127.0.0.1:8081"]],
-      ["shop/web-green", 10, ["127.0.0.1:8082"]],
+      ["shop/web-green", 10, ["127.0.0.1:8082", "127.0.0.2:8082"]],
     ]);
     expect(await kvKeys(kv)).toEqual([
       "routes:current",

@@ -1,31 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { CompileOptions } from "../../../worker/core/types.ts";
-import { only, problems, route, run, service } from "./fixtures.ts";
+import { authRefused as refused, only, problems, route, run, SECURE, service, withAuth } from "./fixtures.ts";
 
 const J = "auth.edgeroute.dev/";
 /** RFC 8725 §3.8/§3.9: a JWT route names its issuer and audience (or opts out explicitly). */
 const REQ = { [`${J}jwt-issuer`]: "https://issuer.example.com/", [`${J}jwt-audience`]: "shop" };
 const JWKS = { [`${J}jwt-jwks-url`]: "https://issuer.example.com/.well-known/jwks.json", ...REQ };
-
-const SECURE = { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" };
-
-function withAuth(annotations: Record<string, string>, options: Partial<CompileOptions> = {}) {
-  return run([route("web", { annotations, tls: SECURE }), service("web")], options);
-}
-
-/** The route must be dropped, with exactly one error on the named annotation. */
-function refused(annotations: Record<string, string>, name: string, options: Partial<CompileOptions> = {}): string {
-  const result = withAuth(annotations, options);
-  expect(result.admitted).toEqual([]);
-  const d = only(problems(result));
-  expect(d).toMatchObject({
-    severity: "error",
-    object: "Route shop/web",
-    field: `metadata.annotations["${J}${name}"]`,
-  });
-  expect(d.message).toContain("never ignored");
-  return d.message;
-}
 
 describe("JWT annotations", () => {
   it("compiles a full JWT configuration", () => {

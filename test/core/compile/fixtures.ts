@@ -2,6 +2,7 @@
  * Builders for compiler tests: manifests as `oc get -o yaml` prints them (parsed), wrapped as SourceObjects.
  */
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
+import { expect } from "vitest";
 import type { CompileOptions, CompileResult, Diagnostic, SourceObject } from "../../../worker/core/types.ts";
 
 type Json = Record<string, unknown>;
@@ -128,4 +129,33 @@ export function only<T>(items: readonly T[]): T {
   if (items.length !== 1)
     throw new Error(`expected exactly one item, got ${items.length}: ${JSON.stringify(items, null, 1)}`);
   return items[0] as T;
+}
+
+/** TLS that authentication annotations need (a bearer token or client certificate over plain HTTP is warned about). */
+export const SECURE = { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" };
+
+/** Route shop/web with `annotations` and edge TLS, and its Service, compiled. */
+export function withAuth(annotations: Record<string, string>, options: Partial<CompileOptions> = {}): CompileResult {
+  return run([route("web", { annotations, tls: SECURE }), service("web")], options);
+}
+
+/**
+ * The route must be dropped, with exactly one error on the authentication annotation `auth.edgeroute.dev/<name>`
+ * (an authentication annotation is never ignored); returns its message.
+ */
+export function authRefused(
+  annotations: Record<string, string>,
+  name: string,
+  options: Partial<CompileOptions> = {},
+): string {
+  const result = withAuth(annotations, options);
+  expect(result.admitted).toEqual([]);
+  const d = only(problems(result));
+  expect(d).toMatchObject({
+    severity: "error",
+    object: "Route shop/web",
+    field: `metadata.annotations["auth.edgeroute.dev/${name}"]`,
+  });
+  expect(d.message).toContain("never ignored");
+  return d.message;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compactRoute, restoreRoute } from "../../../worker/core/table/index.ts";
 import type { CompileOptions } from "../../../worker/core/types.ts";
-import { only, problems, route, run, service } from "./fixtures.ts";
+import { authRefused as refused, only, problems, route, run, service, withAuth } from "./fixtures.ts";
 
 const A = "auth.edgeroute.dev/";
 const CLUSTER = { [`${A}openshift-api-url`]: "https://api.cluster.example.com:6443" };
@@ -9,25 +9,6 @@ const INTROSPECTION = {
   [`${A}introspection-url`]: "https://id.example.com/oauth2/introspect",
   [`${A}introspection-credentials-secret`]: "IDP_CLIENT",
 };
-const SECURE = { termination: "edge", insecureEdgeTerminationPolicy: "Redirect" };
-
-function withAuth(annotations: Record<string, string>, options: Partial<CompileOptions> = {}) {
-  return run([route("web", { annotations, tls: SECURE }), service("web")], options);
-}
-
-/** The route must be dropped, with exactly one error on the named annotation; returns its message. */
-function refused(annotations: Record<string, string>, name: string, options: Partial<CompileOptions> = {}): string {
-  const result = withAuth(annotations, options);
-  expect(result.admitted).toEqual([]);
-  const d = only(problems(result));
-  expect(d).toMatchObject({
-    severity: "error",
-    object: "Route shop/web",
-    field: `metadata.annotations["${A}${name}"]`,
-  });
-  expect(d.message).toContain("never ignored");
-  return d.message;
-}
 
 describe("OpenShift token check annotations", () => {
   it("checks tokens with the user API by default, with the documented defaults", () => {
@@ -103,13 +84,17 @@ describe("OpenShift token check annotations", () => {
     ).toContain("loopback");
   });
 
-  it("accepts a private-range cluster URL in a remote table only when private endpoints are allowed", () => {
+  it("refuses a private-range cluster URL unless private endpoints are allowed, and by IP address in any remote table", () => {
     const internal = { [`${A}openshift-api-url`]: "https://10.0.0.5:6443" };
     // Only the annotation's own diagnostics: a remote table has rules for the fixture's Service endpoint too.
     const onUrl = (options: Partial<CompileOptions>) =>
       problems(withAuth(internal, options)).filter((d) => d.field === `metadata.annotations["${A}openshift-api-url"]`);
     expect(only(onUrl({ target: "remote" })).message).toContain("private range");
-    expect(onUrl({ target: "remote", allowPrivateEndpoints: true })).toEqual([]);
+    // Allowed as a private address, it is still an IP address, which a deployed Worker cannot fetch.
+    expect(only(onUrl({ target: "remote", allowPrivateEndpoints: true })).message).toContain(
+      "is an IP address, which a deployed Worker cannot fetch",
+    );
+    expect(onUrl({ target: "local", allowPrivateEndpoints: true })).toEqual([]);
   });
 
   it.each([

@@ -5,7 +5,16 @@
  */
 import { formatNetwork, parseNetwork } from "../ip.ts";
 import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../types.ts";
-import { DEFAULT_TIMEOUT_MS, defaultBalance, defaultCookieName } from "../table/defaults.ts";
+import {
+  DEFAULT_HEALTH_EXPECT,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_PATH,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_ON,
+  DEFAULT_TIMEOUT_MS,
+  defaultBalance,
+  defaultCookieName,
+} from "../table/defaults.ts";
 import { HSTS_HEADER_PATTERN } from "./hsts.ts";
 import { rateLimitFor } from "./rate-limit.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";
@@ -27,6 +36,11 @@ export const ANNOTATIONS = {
   rateHttp: "haproxy.router.openshift.io/rate-limit-connections.rate-http",
   rateTcp: "haproxy.router.openshift.io/rate-limit-connections.rate-tcp",
   concurrentTcp: "haproxy.router.openshift.io/rate-limit-connections.concurrent-tcp",
+  retryOn: "haproxy.router.openshift.io/retry-on",
+  retries: "haproxy.router.openshift.io/retries",
+  healthInterval: "router.openshift.io/haproxy.health.check.interval",
+  healthPath: "health.edgeroute.dev/path",
+  healthExpect: "health.edgeroute.dev/expect-status",
 } as const;
 
 /** HAProxy clips larger timeouts (ROUTER `clipHAProxyTimeoutValue`). */
@@ -41,7 +55,19 @@ const COOKIE_NAME_PATTERN = /^[a-zA-Z0-9_-]+$/;
 /** The parts of a compiled route that router annotations decide. */
 export type RouterSettings = Pick<
   CompiledRoute,
-  "balance" | "cookie" | "timeoutMs" | "forwarded" | "rewriteTarget" | "hsts" | "ipAllowlist" | "rateLimit"
+  | "balance"
+  | "cookie"
+  | "timeoutMs"
+  | "retryOn"
+  | "retries"
+  | "healthIntervalMs"
+  | "healthPath"
+  | "healthExpect"
+  | "forwarded"
+  | "rewriteTarget"
+  | "hsts"
+  | "ipAllowlist"
+  | "rateLimit"
 >;
 
 export interface AnnotationContext {
@@ -55,7 +81,7 @@ export interface AnnotationContext {
 }
 
 /** Prefixes of the router's annotations; ones edgeroute does not know are noted, not silently dropped. */
-const ROUTER_PREFIXES = ["haproxy.router.openshift.io/", "router.openshift.io/"];
+const ROUTER_PREFIXES = ["haproxy.router.openshift.io/", "router.openshift.io/", "health.edgeroute.dev/"];
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATIONS));
 
 export function readRouterAnnotations(ctx: AnnotationContext, report: Report): RouterSettings {
@@ -73,6 +99,8 @@ export function readRouterAnnotations(ctx: AnnotationContext, report: Report): R
   }
   return {
     timeoutMs: readTimeout(ctx, ignore),
+    ...readRetry(ctx, ignore),
+    ...readHealthCheck(ctx, ignore),
     balance: readBalance(ctx, ignore),
     cookie: readCookie(ctx, ignore),
     forwarded: readEnum(ctx, ANNOTATIONS.forwarded, FORWARDED, ignore) ?? "append",
@@ -103,19 +131,149 @@ function readEnum<T extends string>(
 function readTimeout(ctx: AnnotationContext, ignore: Ignore): number {
   const value = ctx.annotations[ANNOTATIONS.timeout];
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  const match = TIMEOUT_PATTERN.exec(value);
-  if (match === null) {
+  const ms = parseTimeSpec(value);
+  if (ms === undefined) {
     ignore(
       ANNOTATIONS.timeout,
       `${show(value)} is not a valid timeout and is ignored (router behaviour), so the default 30s applies; use a positive integer with an optional unit us, ms, s, m, h or d (no unit = ms), e.g. "5s"`,
     );
     return DEFAULT_TIMEOUT_MS;
   }
+  return ms;
+}
+
+/** A router time spec in ms, clipped as HAProxy clips it; `undefined` when invalid. */
+function parseTimeSpec(value: string): number | undefined {
+  const match = TIMEOUT_PATTERN.exec(value);
+  if (match === null) return undefined;
   const amount = Number(match[1]);
   const unit = match[2] ?? "ms";
-  // Microseconds round up to whole milliseconds: a timeout never becomes 0.
+  // Microseconds round up to whole milliseconds: a time never becomes 0.
   const ms = unit === "us" ? Math.ceil(amount / 1000) : amount * (UNIT_MS[unit] ?? 1);
   return Math.min(ms, MAX_TIMEOUT_MS);
+}
+
+/**
+ * HAProxy `retry-on` keywords (https://docs.haproxy.org/2.8/configuration.html#4.2-retry-on), as the router's
+ * `haproxy.router.openshift.io/retry-on` annotation passes them on (https://github.com/openshift/router/pull/839).
+ * `junk-response` cannot be told apart from `empty-response` at the edge (fetch reports both as a lost
+ * connection), and `0rtt-rejected` has no meaning for a Worker's subrequest; both are accepted.
+ */
+const RETRY_KEYWORDS: ReadonlySet<string> = new Set([
+  "none",
+  "conn-failure",
+  "empty-response",
+  "junk-response",
+  "response-timeout",
+  "0rtt-rejected",
+  "401",
+  "403",
+  "404",
+  "408",
+  "425",
+  "500",
+  "501",
+  "502",
+  "503",
+  "504",
+  "all-retryable-errors",
+]);
+/** HAProxy: `all-retryable-errors` is this list. */
+const ALL_RETRYABLE = [
+  "conn-failure",
+  "empty-response",
+  "junk-response",
+  "response-timeout",
+  "0rtt-rejected",
+  "500",
+  "502",
+  "503",
+  "504",
+];
+const MAX_RETRIES = 99;
+
+/** Keywords separated by spaces or commas; an unknown keyword ignores the whole annotation (router: invalid → ignored). */
+function readRetry(ctx: AnnotationContext, ignore: Ignore): Pick<CompiledRoute, "retryOn" | "retries"> {
+  let retryOn = DEFAULT_RETRY_ON;
+  const on = ctx.annotations[ANNOTATIONS.retryOn];
+  if (on !== undefined) {
+    const words = on.split(/[\s,]+/).filter((w) => w !== "");
+    const unknown = words.filter((w) => !RETRY_KEYWORDS.has(w));
+    if (words.length === 0 || unknown.length > 0 || (words.includes("none") && words.length > 1)) {
+      ignore(
+        ANNOTATIONS.retryOn,
+        `${show(on)} is not a valid retry-on list and is ignored (router behaviour), so the default ${show(DEFAULT_RETRY_ON)} applies; use HAProxy keywords separated by spaces or commas: ${[...RETRY_KEYWORDS].join(", ")}`,
+      );
+    } else {
+      const expanded = words.flatMap((w) => (w === "all-retryable-errors" ? ALL_RETRYABLE : [w]));
+      retryOn = [...new Set(expanded)].join(" ");
+    }
+  }
+  let retries = DEFAULT_RETRIES;
+  const text = ctx.annotations[ANNOTATIONS.retries];
+  if (text !== undefined) {
+    const n = parseGoInt(text);
+    if (n === undefined || n < 0 || n > MAX_RETRIES) {
+      ignore(
+        ANNOTATIONS.retries,
+        `${show(text)} is not a whole number from 0 to ${MAX_RETRIES} and is ignored (router behaviour), so the default ${DEFAULT_RETRIES} applies`,
+      );
+    } else retries = n;
+  }
+  return { retryOn, retries };
+}
+
+/** Probes faster than this would multiply the probe load (docs/health.md); IngressController's minimum is 1s too. */
+const MIN_HEALTH_INTERVAL_MS = 1_000;
+const HEALTH_PATH_PATTERN = /^\/[!-~]*$/;
+const EXPECT_PATTERN = /^[1-5][0-9][0-9](-[1-5][0-9][0-9])?(,[1-5][0-9][0-9](-[1-5][0-9][0-9])?)*$/;
+
+function readHealthCheck(
+  ctx: AnnotationContext,
+  ignore: Ignore,
+): Pick<CompiledRoute, "healthIntervalMs" | "healthPath" | "healthExpect"> {
+  let healthIntervalMs = DEFAULT_HEALTH_INTERVAL_MS;
+  const interval = ctx.annotations[ANNOTATIONS.healthInterval];
+  if (interval !== undefined) {
+    const ms = parseTimeSpec(interval);
+    if (ms === undefined) {
+      ignore(
+        ANNOTATIONS.healthInterval,
+        `${show(interval)} is not a valid interval and is ignored (router behaviour), so the default 5s applies; use a positive integer with an optional unit us, ms, s, m, h or d (no unit = ms), e.g. "2s"`,
+      );
+    } else if (ms < MIN_HEALTH_INTERVAL_MS) {
+      ignore(ANNOTATIONS.healthInterval, `${show(interval)} is below the minimum 1s, so 1s is used`);
+      healthIntervalMs = MIN_HEALTH_INTERVAL_MS;
+    } else healthIntervalMs = ms;
+  }
+  let healthPath = DEFAULT_HEALTH_PATH;
+  const path = ctx.annotations[ANNOTATIONS.healthPath];
+  if (path !== undefined) {
+    if (HEALTH_PATH_PATTERN.test(path)) healthPath = path;
+    else
+      ignore(
+        ANNOTATIONS.healthPath,
+        `${show(path)} is not a valid health check path and is ignored, so "/" is probed; use a path starting with "/", printable ASCII without spaces, e.g. "/healthz"`,
+      );
+  }
+  let healthExpect = DEFAULT_HEALTH_EXPECT;
+  const expect = ctx.annotations[ANNOTATIONS.healthExpect];
+  if (expect !== undefined) {
+    const ranges = expect.replace(/\s+/g, "");
+    const ordered =
+      EXPECT_PATTERN.test(ranges) &&
+      ranges.split(",").every((r) => {
+        const [from, to = from] = r.split("-");
+        return Number(from) <= Number(to);
+      });
+    if (ordered) healthExpect = ranges;
+    else
+      ignore(
+        ANNOTATIONS.healthExpect,
+        `${show(expect)} is not a list of statuses and is ignored, so ${DEFAULT_HEALTH_EXPECT} counts as up; use statuses or ranges 100-599 separated by commas, e.g. "200-299,404"`,
+      );
+  }
+  return { healthIntervalMs, healthPath, healthExpect };
 }
 
 /** Annotation wins; else `roundrobin` when more than one backend has weight > 0, `random` otherwise (docs/design-notes.md#balance). */

@@ -23,7 +23,16 @@ import type {
   RouteParentStatus,
 } from "../types.ts";
 import { unreachableReasons } from "../reach.ts";
-import { backendId, DEFAULT_TIMEOUT_MS, defaultBalance } from "../table/defaults.ts";
+import {
+  backendId,
+  DEFAULT_HEALTH_EXPECT,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_PATH,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_ON,
+  DEFAULT_TIMEOUT_MS,
+  defaultBalance,
+} from "../table/defaults.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { HEADER_NAME_PATTERN } from "./header-actions.ts";
 import type { CandidateRoute, ServiceInfo } from "./model.ts";
@@ -498,6 +507,12 @@ function compileHttpRoute(
           balance: defaultBalance(backends),
           cookie: null,
           timeoutMs: rule.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          // The gateway's own defaults (no annotations on an HTTPRoute): retries and health as for any route.
+          retryOn: DEFAULT_RETRY_ON,
+          retries: DEFAULT_RETRIES,
+          healthIntervalMs: DEFAULT_HEALTH_INTERVAL_MS,
+          healthPath: DEFAULT_HEALTH_PATH,
+          healthExpect: DEFAULT_HEALTH_EXPECT,
           forwarded: "append",
           rewriteTarget: null,
           requestHeaders: rule.requestHeaders,

@@ -5,7 +5,18 @@
  * `host` is never written; backend lists live once in the shard's `backends` dictionary.
  */
 import type { Backend, CompiledRoute, Endpoint, HeaderAction } from "../types.ts";
-import { backendId, DEFAULT_TIMEOUT_MS, DEFAULT_WEIGHT, defaultBalance, defaultCookieName } from "./defaults.ts";
+import {
+  backendId,
+  DEFAULT_HEALTH_EXPECT,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_PATH,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_ON,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_WEIGHT,
+  defaultBalance,
+  defaultCookieName,
+} from "./defaults.ts";
 
 /** Constant defaults (docs/route-table.md). */
 export const ROUTE_DEFAULTS = {
@@ -14,6 +25,11 @@ export const ROUTE_DEFAULTS = {
   match: "prefix",
   tls: null,
   timeoutMs: DEFAULT_TIMEOUT_MS,
+  retryOn: DEFAULT_RETRY_ON,
+  retries: DEFAULT_RETRIES,
+  healthIntervalMs: DEFAULT_HEALTH_INTERVAL_MS,
+  healthPath: DEFAULT_HEALTH_PATH,
+  healthExpect: DEFAULT_HEALTH_EXPECT,
   forwarded: "append",
   rewriteTarget: null,
   hsts: null,
@@ -110,6 +126,11 @@ export function restoreRoute(
     balance: compact.balance ?? defaultBalance(backends),
     cookie: compact.cookie === undefined ? { name: defaultCookieName(compact.id), sameSite: "None" } : compact.cookie,
     timeoutMs: compact.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
+    retryOn: compact.retryOn ?? ROUTE_DEFAULTS.retryOn,
+    retries: compact.retries ?? ROUTE_DEFAULTS.retries,
+    healthIntervalMs: compact.healthIntervalMs ?? ROUTE_DEFAULTS.healthIntervalMs,
+    healthPath: compact.healthPath ?? ROUTE_DEFAULTS.healthPath,
+    healthExpect: compact.healthExpect ?? ROUTE_DEFAULTS.healthExpect,
     forwarded: compact.forwarded ?? ROUTE_DEFAULTS.forwarded,
     rewriteTarget: compact.rewriteTarget ?? ROUTE_DEFAULTS.rewriteTarget,
     requestHeaders: compact.requestHeaders ?? NO_HEADERS,
