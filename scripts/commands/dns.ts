@@ -12,7 +12,8 @@
  *   balancer's status or `spec.externalName` must exist, but edgeroute does not know what it points to.
  */
 import { isIpLiteral, zoneOf, type CompiledRoute, type EndpointName } from "../../worker/core/index.ts";
-import { compileInputs, plural } from "../lib/compile-inputs.ts";
+import { compileInputs } from "../lib/compile-inputs.ts";
+import { plural } from "../lib/output.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS, ZONE_OPTIONS, zonesOf } from "../lib/options.ts";

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isIpLiteral, type CompiledRoute, type Diagnostic } from "../../worker/core/index.ts";
 import { flag, stringOption } from "../lib/args.ts";
-import { compileInputs, plural } from "../lib/compile-inputs.ts";
+import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { COMPILE_OPTIONS, OUTPUT_OPTIONS } from "../lib/options.ts";
-import { formatTable } from "../lib/output.ts";
+import { formatTable, plural } from "../lib/output.ts";
 import { runWrangler } from "../lib/wrangler.ts";
 
 /** A zone route as wrangler.toml spells it: `{ pattern = "*.apps.example.com/*", zone_name = "example.com" }`. */

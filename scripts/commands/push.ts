@@ -4,7 +4,7 @@
  * `--dry-run` compiles and shows what would be written, and writes nothing.
  */
 import { flag } from "../lib/args.ts";
-import { compileInputs, plural } from "../lib/compile-inputs.ts";
+import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { bulkChunks } from "../lib/kv.ts";
@@ -17,7 +17,7 @@ import {
   ZONE_OPTIONS,
   kvTargetOf,
 } from "../lib/options.ts";
-import type { LocatedDiagnostic } from "../lib/output.ts";
+import { type LocatedDiagnostic, plural } from "../lib/output.ts";
 import { DEFAULT_KEEP, MIN_KEEP, planPublish, publish, type PublishPlan } from "../lib/publish.ts";
 import { describeOutcome, keepOf, publishMeta } from "../lib/publish-report.ts";
 

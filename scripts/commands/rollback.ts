@@ -3,7 +3,7 @@
  * (or the named one) after checking its index is still in KV. Nothing is recompiled.
  */
 import { stringOption } from "../lib/args.ts";
-import { plural } from "../lib/compile-inputs.ts";
+import { plural } from "../lib/output.ts";
 import { defineCommand } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
 import { KV_OPTIONS, OUTPUT_OPTIONS, TARGET_OPTIONS, kvTargetOf } from "../lib/options.ts";

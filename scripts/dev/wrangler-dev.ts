@@ -7,9 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { wranglerCommand } from "../lib/wrangler.ts";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const WRANGLER = resolve(PROJECT_ROOT, "node_modules/.bin/wrangler");
 
 export interface GatewayOptions {
   port: number;
@@ -67,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.envFiles ?? []).flatMap((file) => ["--env-file", file]),
   ];
   const collect = options.stdio === "collect";
-  const child = spawn(WRANGLER, args, {
+  const child = spawn(...wranglerCommand(args), {
     cwd: PROJECT_ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: collect ? ["ignore", "pipe", "pipe"] : "inherit",

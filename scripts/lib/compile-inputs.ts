@@ -8,7 +8,7 @@ import { flag } from "./args.ts";
 import type { CommandContext } from "./define-command.ts";
 import { UserError } from "./errors.ts";
 import { compileOptionsOf } from "./options.ts";
-import { formatDiagnostic, locateDiagnostics, type LocatedDiagnostic } from "./output.ts";
+import { formatDiagnostic, locateDiagnostics, type LocatedDiagnostic, plural } from "./output.ts";
 import { readSources } from "./read-sources.ts";
 
 export interface CompiledInputs {
@@ -66,9 +66,4 @@ export async function compileInputs(
     );
   }
   return { result, objects: read.objects, files: read.files, clusters: read.clusters, diagnostics, counts };
-}
-
-/** @example plural(1, "route") === "1 route"; plural(2, "route") === "2 routes" */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

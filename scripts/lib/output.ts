@@ -98,3 +98,8 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .trimEnd();
   return [line(headers), ...rows.map(line)].map((text) => `${text}\n`).join("");
 }
+
+/** The one pluraliser of the CLI's messages. @example plural(1, "route") === "1 route"; plural(2, "route") === "2 routes" */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

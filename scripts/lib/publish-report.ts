@@ -6,6 +6,7 @@ import type { Pointer } from "../../worker/core/index.ts";
 import { stringOption, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";
 import type { Io } from "./io.ts";
+import { plural } from "./output.ts";
 import { DEFAULT_KEEP, MIN_KEEP, type PublishMeta, type PublishOutcome } from "./publish.ts";
 
 export function keepOf(args: ParsedArgs): number {
@@ -28,8 +29,7 @@ export function publishMeta(io: Io, keep: number): PublishMeta {
 
 /** @example "3 routes, 2 hosts, 1 shard" */
 export function describeCounts(pointer: Pointer): string {
-  const n = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
-  return `${n(pointer.routeCount, "route")}, ${n(pointer.hostCount, "host")}, ${n(pointer.shardCount, "shard")}`;
+  return `${plural(pointer.routeCount, "route")}, ${plural(pointer.hostCount, "host")}, ${plural(pointer.shardCount, "shard")}`;
 }
 
 export function describeOutcome(outcome: PublishOutcome, verb: "push" | "rollback"): string {
@@ -41,7 +41,7 @@ export function describeOutcome(outcome: PublishOutcome, verb: "push" | "rollbac
   return [
     `${verb === "push" ? "published" : "rolled back to"} version ${pointer.version}: ${describeCounts(pointer)}\n`,
     `routes:current → ${pointer.version}${previous === null ? " (first publish)" : ` (was ${previous.version})`}\n`,
-    `routes:history: ${history.length} version${history.length === 1 ? "" : "s"} kept for rollback`,
+    `routes:history: ${plural(history.length, "version")} kept for rollback`,
     retired.length === 0 ? "\n" : `; deleted ${retired.map((entry) => entry.version).join(", ")}\n`,
   ].join("");
 }

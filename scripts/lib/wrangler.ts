@@ -8,6 +8,16 @@ import { fileURLToPath } from "node:url";
 
 const WRANGLER_JS = resolve(dirname(fileURLToPath(import.meta.url)), "../../node_modules/wrangler/bin/wrangler.js");
 
+/**
+ * The command line that runs `wrangler ARGS` with the project's wrangler under the Node running this process: every
+ * place that starts wrangler (the CLI's KV transport, `wrangler dev` for npm start and the tests, the tests' own KV
+ * reads) goes through it.
+ * @example spawn(...wranglerCommand(["dev", "--port", "8787"]))
+ */
+export function wranglerCommand(args: readonly string[]): [string, string[]] {
+  return [process.execPath, [WRANGLER_JS, ...args]];
+}
+
 export interface WranglerResult {
   code: number;
   stdout: string;
@@ -21,7 +31,7 @@ export function runWrangler(
   onOutput?: (text: string) => void,
 ): Promise<WranglerResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [WRANGLER_JS, ...args], {
+    const child = spawn(...wranglerCommand(args), {
       env: { ...env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });

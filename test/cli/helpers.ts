@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processIo, type Io } from "../../scripts/lib/io.ts";
+import { wranglerCommand } from "../../scripts/lib/wrangler.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const NODE = resolve(ROOT, "node_modules/.bin/node");
-const WRANGLER = resolve(ROOT, "node_modules/.bin/wrangler");
 export const EXAMPLE = resolve(ROOT, "routes-config");
 
 export interface Run {
@@ -55,14 +55,14 @@ const local = (persistTo: string): string[] => [
 
 /** `wrangler kv key get KEY --local`; `null` for a missing key (wrangler prints "Value not found"). */
 export async function kvGet(persistTo: string, key: string): Promise<string | null> {
-  const result = await run(NODE, [WRANGLER, "kv", "key", "get", key, ...local(persistTo)]);
+  const result = await run(...wranglerCommand(["kv", "key", "get", key, ...local(persistTo)]));
   if (result.code !== 0) throw new Error(`wrangler kv key get failed: ${result.stderr}`);
   return result.stdout === "Value not found\n" ? null : result.stdout;
 }
 
 /** `wrangler kv key put KEY VALUE --local`: what another writer (the Worker's health objects) would store. */
 export async function kvPut(persistTo: string, key: string, value: string): Promise<void> {
-  const result = await run(NODE, [WRANGLER, "kv", "key", "put", key, value, ...local(persistTo)]);
+  const result = await run(...wranglerCommand(["kv", "key", "put", key, value, ...local(persistTo)]));
   if (result.code !== 0) throw new Error(`wrangler kv key put failed: ${result.stderr}`);
 }
 
@@ -74,7 +74,7 @@ export async function kvJson<T>(persistTo: string, key: string): Promise<T> {
 
 /** Every key name in the local namespace, sorted. */
 export async function kvKeys(persistTo: string): Promise<string[]> {
-  const result = await run(NODE, [WRANGLER, "kv", "key", "list", ...local(persistTo)]);
+  const result = await run(...wranglerCommand(["kv", "key", "list", ...local(persistTo)]));
   if (result.code !== 0) throw new Error(`wrangler kv key list failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { name: string }[]).map((entry) => entry.name).sort();
 }

@@ -7,12 +7,13 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { PROJECT_ROOT, WRANGLER } from "../../scripts/dev/wrangler-dev.ts";
+import { PROJECT_ROOT } from "../../scripts/dev/wrangler-dev.ts";
+import { wranglerCommand } from "../../scripts/lib/wrangler.ts";
 
 it("builds the production Worker with wrangler deploy --dry-run", () => {
   const outdir = mkdtempSync(join(tmpdir(), "edgeroute-deploy-"));
   try {
-    const run = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir], {
+    const run = spawnSync(...wranglerCommand(["deploy", "--dry-run", "--outdir", outdir]), {
       cwd: PROJECT_ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
       encoding: "utf8",
