@@ -17,6 +17,7 @@ import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { listItems } from "./read.ts";
 export { CLUSTER_NAME_RULE, CLUSTER_ORDER_ANNOTATION, inCluster, isClusterName } from "./clusters.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";
 
