@@ -8,7 +8,7 @@ import { flag } from "./args.ts";
 import type { CommandContext } from "./define-command.ts";
 import { UserError } from "./errors.ts";
 import { compileOptionsOf } from "./options.ts";
-import { formatDiagnostic, locateDiagnostics, type LocatedDiagnostic, plural } from "./output.ts";
+import { formatDiagnostic, type LocatedDiagnostic, plural } from "./output.ts";
 import { readSources } from "./read-sources.ts";
 
 export interface CompiledInputs {
@@ -44,8 +44,13 @@ export async function compileInputs(
       strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic,
   );
   const fileOrder = new Map(read.files.map((file, index) => [file, index]));
-  const diagnostics = locateDiagnostics(raised, read.objects)
-    .map((diagnostic, index) => ({ diagnostic, index }))
+  // The compiler and the reader put each diagnostic's line (its field's, else its object's) in source.line.
+  const diagnostics = raised
+    .map((diagnostic, index): { diagnostic: LocatedDiagnostic; index: number } => ({
+      diagnostic:
+        diagnostic.source.line === undefined ? { ...diagnostic } : { ...diagnostic, line: diagnostic.source.line },
+      index,
+    }))
     .sort(
       (a, b) =>
         (fileOrder.get(a.diagnostic.source.file) ?? 0) - (fileOrder.get(b.diagnostic.source.file) ?? 0) ||

@@ -2,7 +2,7 @@
  * @module The output funnel: data to stdout, progress and diagnostics to stderr, and with `--output json` exactly
  * one JSON document on stdout. Commands never write to the streams themselves.
  */
-import type { Diagnostic, SourceObject } from "../../worker/core/index.ts";
+import type { Diagnostic } from "../../worker/core/index.ts";
 import type { Io } from "./io.ts";
 
 export type OutputFormat = "text" | "json";
@@ -46,27 +46,6 @@ export function createOutput(io: Io, format: OutputFormat, debug: boolean): Outp
 /** A diagnostic as printed and as put in JSON: the contract's fields plus the line of the field. */
 export interface LocatedDiagnostic extends Diagnostic {
   line?: number;
-}
-
-/**
- * Finds each diagnostic's line: the line of its field in the object it is about, else the object's own line.
- * Objects are found by file, document and list item.
- */
-export function locateDiagnostics(
-  diagnostics: readonly Diagnostic[],
-  objects: readonly SourceObject[],
-): LocatedDiagnostic[] {
-  const byRef = new Map(objects.map((object) => [refKey(object.source), object]));
-  return diagnostics.map((diagnostic) => {
-    const object = byRef.get(refKey(diagnostic.source));
-    // An empty field path is the object itself: its first line.
-    const line = object?.lineOf?.(diagnostic.field) ?? diagnostic.source.line;
-    return line === undefined ? { ...diagnostic } : { ...diagnostic, line };
-  });
-}
-
-function refKey(source: { file: string; doc: number; item?: number; cluster?: string }): string {
-  return `${source.cluster ?? ""}\u0000${source.file}\u0000${source.doc}\u0000${source.item ?? ""}`;
 }
 
 /**

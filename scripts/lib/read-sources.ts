@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import { CLUSTER_NAME_RULE, isClusterName } from "../../worker/core/compile/index.ts";
+import { CLUSTER_NAME_RULE, isClusterName, listItems } from "../../worker/core/compile/index.ts";
 import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/index.ts";
 import { UserError } from "./errors.ts";
 import { parseFieldPath } from "./field-path.ts";
@@ -232,24 +232,6 @@ function parseYamlManifests(text: string, file: string): { objects: SourceObject
     }
   }
   return { objects, diagnostics };
-}
-
-/**
- * The items of a `kind: List` (what `oc get a b -o yaml` prints), or of a typed list such as `RouteList` (what
- * the API returns), whose items carry no kind: they get the list's kind without `List`, and its apiVersion.
- * `null` when `object` is not a list.
- */
-function listItems(object: unknown): unknown[] | null {
-  if (object === null || typeof object !== "object" || Array.isArray(object)) return null;
-  const { kind, apiVersion, items } = object as { kind?: unknown; apiVersion?: unknown; items?: unknown };
-  if (typeof kind !== "string" || !kind.endsWith("List") || !Array.isArray(items)) return null;
-  if (kind === "List") return items;
-  const itemKind = kind.slice(0, -"List".length);
-  return items.map((item: unknown) =>
-    item !== null && typeof item === "object" && !Array.isArray(item) && !("kind" in item)
-      ? { apiVersion, kind: itemKind, ...item }
-      : item,
-  );
 }
 
 function sourceObject(source: SourceRef, object: unknown, root: Node | null, lines: LineCounter): SourceObject {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createOutput, formatDiagnostic, formatTable, locateDiagnostics } from "../../../scripts/lib/output.ts";
-import { parseManifests } from "../../../scripts/lib/read-sources.ts";
+import { createOutput, formatDiagnostic, formatTable } from "../../../scripts/lib/output.ts";
 import type { Diagnostic } from "../../../worker/core/index.ts";
 import { captureIo } from "../helpers.ts";
 
@@ -24,24 +23,6 @@ describe("formatDiagnostic", () => {
     expect(formatDiagnostic({ ...diagnostic, object: "", field: "" })).toBe(
       "routes-config/shop/web.yaml  error  HostAlreadyClaimed  -  -  host shop.example.com is claimed by Route other/web, which is older",
     );
-  });
-});
-
-describe("locateDiagnostics", () => {
-  it("uses the line of the diagnostic's field in its own object, else the object's line", () => {
-    const text =
-      "kind: Service\nmetadata:\n  name: a\n---\nkind: Route\nmetadata:\n  name: web\nspec:\n  host: shop.example.com\n";
-    const { objects } = parseManifests(text, "routes-config/shop/web.yaml");
-    const located = locateDiagnostics(
-      [
-        { ...diagnostic, source: { file: "routes-config/shop/web.yaml", doc: 1, line: 5 } },
-        { ...diagnostic, field: "", source: { file: "routes-config/shop/web.yaml", doc: 1, line: 5 } },
-        { ...diagnostic, source: { file: "elsewhere.yaml", doc: 0, line: 7 } },
-        { ...diagnostic, source: { file: "elsewhere.yaml", doc: 0 } },
-      ],
-      objects,
-    );
-    expect(located.map((entry) => entry.line)).toEqual([9, 5, 7, undefined]);
   });
 });
 

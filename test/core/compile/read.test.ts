@@ -19,6 +19,24 @@ describe("read", () => {
     ]);
   });
 
+  it("unpacks typed lists as the API returns them (RouteList, ServiceList: items without kind), the same way the CLI does", () => {
+    const strip = (o: unknown): unknown => {
+      const { kind: _kind, apiVersion: _apiVersion, ...rest } = o as Record<string, unknown>;
+      return rest;
+    };
+    const routes = { apiVersion: "route.openshift.io/v1", kind: "RouteList", items: [strip(route("web"))] };
+    const services = { apiVersion: "v1", kind: "ServiceList", items: [strip(service("web"))] };
+    const result = compile(
+      [
+        { source: { file: "routes.json", doc: 0 }, object: routes },
+        { source: { file: "services.json", doc: 0 }, object: services },
+      ],
+      DEFAULT_COMPILE_OPTIONS,
+    );
+    expect(problems(result)).toEqual([]);
+    expect(only(result.admitted)).toMatchObject({ id: "shop/web", kind: "Route" });
+  });
+
   it("unpacks kind: List objects, with the item index and line lookups re-rooted at items[i]", () => {
     const list = { apiVersion: "v1", kind: "List", items: [service("web"), route("web", { host: "Bad_Host" })] };
     const asked: string[] = [];

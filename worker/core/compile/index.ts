@@ -26,6 +26,7 @@ import { compareSources, createReport, type Report } from "./report.ts";
 import { endpointNames, resolveServices } from "./resolve.ts";
 import { validate } from "./validate.ts";
 
+export { listItems } from "./read.ts";
 export { CLUSTER_NAME_RULE, CLUSTER_ORDER_ANNOTATION, inCluster, isClusterName } from "./clusters.ts";
 export { CONTROLLER_NAME, DEFAULT_GATEWAY_CLASS, intersectHostnames } from "./gateway.ts";
 export { RATE_LIMIT_TIERS, rateLimitFor } from "./rate-limit.ts";

@@ -176,12 +176,13 @@ interface Entry {
   lineOf?: (fieldPath: string) => number | undefined;
 }
 
-/** Flatten `kind: List` objects into their items (SourceRef.item set, line lookups re-rooted at `items[i]`). */
+/** Flatten lists (`kind: List` and typed lists, {@link listItems}) into their items (SourceRef.item set, line lookups re-rooted at `items[i]`). */
 function unpackLists(objects: readonly SourceObject[]): Entry[] {
   const out: Entry[] = [];
   for (const { source, object, lineOf } of objects) {
-    if (isRecord(object) && object.kind === "List" && Array.isArray(object.items)) {
-      object.items.forEach((item, i) => {
+    const items = listItems(object);
+    if (items !== null) {
+      items.forEach((item, i) => {
         const itemLineOf =
           lineOf === undefined
             ? undefined
@@ -201,4 +202,22 @@ function describeSource(source: SourceRef): string {
   const item = source.item === undefined ? "" : ` item ${source.item}`;
   const line = source.line === undefined ? "" : `:${source.line}`;
   return `${source.file}${line} (document ${source.doc}${item})`;
+}
+
+/**
+ * The items of a `kind: List` (what `oc get a b -o yaml` prints), or of a typed list such as `RouteList` (what
+ * the API returns), whose items carry no kind: they get the list's kind without `List`, and its apiVersion.
+ * `null` when `object` is not a list.
+ */
+export function listItems(object: unknown): unknown[] | null {
+  if (object === null || typeof object !== "object" || Array.isArray(object)) return null;
+  const { kind, apiVersion, items } = object as { kind?: unknown; apiVersion?: unknown; items?: unknown };
+  if (typeof kind !== "string" || !kind.endsWith("List") || !Array.isArray(items)) return null;
+  if (kind === "List") return items;
+  const itemKind = kind.slice(0, -"List".length);
+  return items.map((item: unknown) =>
+    item !== null && typeof item === "object" && !Array.isArray(item) && !("kind" in item)
+      ? { apiVersion, kind: itemKind, ...item }
+      : item,
+  );
 }
