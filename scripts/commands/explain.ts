@@ -6,6 +6,7 @@
 import {
   canaryDecision,
   explainRoute,
+  insecureRedirectLocation,
   redirectLocation,
   type RequestFacts,
   normalizeHost,
@@ -110,6 +111,8 @@ interface Request {
   https: boolean;
   /** `?…` or `""`: kept in a redirect's Location. */
   query: string;
+  /** The path as the client sent it (not canonicalised): the HTTP→HTTPS redirect keeps it. */
+  rawPath: string;
   method: string;
   headers: Record<string, string>;
   /** What HTTPRoute conditions and canaries look at (`cookie` is among the headers). */
@@ -164,7 +167,16 @@ function parseRequest(text: string, context: CommandContext): Request {
     header: (name) => headers[name] ?? null,
     query: (name) => params.get(name),
   };
-  return { host, path: path.path, https: url.protocol === "https:", query: url.search, method, headers, facts };
+  return {
+    host,
+    path: path.path,
+    https: url.protocol === "https:",
+    query: url.search,
+    rawPath: url.pathname,
+    method,
+    headers,
+    facts,
+  };
 }
 
 /** A cookie's value in a Cookie header (`a=1; b=2`), as the Worker reads it. */
@@ -213,7 +225,7 @@ function formatExplanation(
     lines.push(`→ no route serves this URL: the gateway answers ${from.notFound}\n`);
   } else if (resolution.outcome === "redirect") {
     lines.push(
-      `→ 302 redirect to https://${request.host}${request.path}${request.query} by ${resolution.route.kind} ${resolution.route.id} ` +
+      `→ 302 redirect to ${insecureRedirectLocation(request.host, request.rawPath, request.query)} by ${resolution.route.kind} ${resolution.route.id} ` +
         `(insecureEdgeTerminationPolicy Redirect, ${resolution.hostKind} host)\n`,
     );
   } else if (resolution.route.gateway?.redirect !== undefined) {

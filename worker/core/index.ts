@@ -21,6 +21,7 @@ export {
   ShardLookup,
   describeConditions,
   explainRoute,
+  insecureRedirectLocation,
   matchRoute,
   ownedHeadersFor,
   resolveRoute,

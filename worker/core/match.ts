@@ -189,6 +189,17 @@ function visitConditional(
 }
 
 /**
+ * The Location of the router's HTTP→HTTPS redirect (`insecureEdgeTerminationPolicy: Redirect`): `https://`, the host
+ * without its port, then the request URI exactly as the client sent it, query included — the router's
+ * `https://%[req.hdr(host),regsub(:[0-9]+$,,)]%[url]` since openshift/router commit 823a6fd5f
+ * (docs/design-notes.md#redirect). Shared by the Worker and `routes explain`, so they cannot disagree.
+ * @example insecureRedirectLocation("shop.example.com", "/%61dmin//x", "?q=1") === "https://shop.example.com/%61dmin//x?q=1"
+ */
+export function insecureRedirectLocation(host: string, rawPath: string, search: string): string {
+  return `https://${host}${rawPath}${search}`;
+}
+
+/**
  * Resolve a request the way the router's maps do (docs/design-notes.md#redirect): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
  * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the

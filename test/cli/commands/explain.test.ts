@@ -113,6 +113,11 @@ describe("explain", { timeout: 180_000 }, () => {
     expect(run.stdout).toContain(
       "→ 302 redirect to https://shop.example.com/cart?x=1 by Route shop/web (insecureEdgeTerminationPolicy Redirect, exact host)\n",
     );
+    // The Location keeps the request URI as the client sent it, as the router and the Worker do (matching uses
+    // the canonical path /admin/x).
+    const raw = await routes(["explain", "http://shop.example.com/%61dmin//x?q=1", EXAMPLE]);
+    expect(raw.stdout).toContain("  (host shop.example.com, path /admin/x, ");
+    expect(raw.stdout).toContain("→ 302 redirect to https://shop.example.com/%61dmin//x?q=1 by Route shop/web");
   });
 
   it("an Ingress Exact path serves only itself; other paths of the host are listed with why they do not match", async () => {
