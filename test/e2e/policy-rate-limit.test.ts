@@ -10,6 +10,7 @@ import { getPlatformProxy } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMIT_TIERS, rateLimitFor } from "../../worker/core/compile/index.ts";
 import type { CompiledRoute } from "../../worker/core/index.ts";
+import { route as buildRoute } from "../support/route-builder.ts";
 import { enforcePolicies } from "../../worker/policy/index.ts";
 
 /** The wrangler.toml block of the tiers: namespace ids 1001, 1002, … in tier order. */
@@ -21,33 +22,7 @@ function rateLimitsToml(): string {
 }
 
 function route(id: string, requested: number): CompiledRoute {
-  return {
-    id,
-    kind: "Route",
-    host: "shop.example.com",
-    path: "",
-    match: "prefix",
-    tls: null,
-    backends: [],
-    balance: "random",
-    cookie: null,
-    timeoutMs: 30_000,
-    retryOn: "conn-failure empty-response",
-    retries: 3,
-    healthIntervalMs: 5_000,
-    healthPath: "/",
-    healthExpect: "200-399",
-    forwarded: "append",
-    rewriteTarget: null,
-    requestHeaders: [],
-    responseHeaders: [],
-    hsts: null,
-    ipAllowlist: null,
-    rateLimit: rateLimitFor(requested),
-    jwt: null,
-    tokenCheck: null,
-    clientCert: null,
-  };
+  return buildRoute({ id, host: "shop.example.com", backends: [], rateLimit: rateLimitFor(requested) });
 }
 
 let dir: string;
