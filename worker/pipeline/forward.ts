@@ -31,7 +31,9 @@ export async function forward(
     return await fetch(upstream.url, { ...upstream.init, signal: controller.signal });
   } catch (error) {
     if (timedOut) {
-      throw new GatewayError("UpstreamTimeout", `The backend did not answer within ${timeoutMs} ms.`);
+      // The client was promised the route's timeout; `timeoutMs` may be only what an attempt had left of it.
+      const promised = ctx.route?.timeoutMs ?? timeoutMs;
+      throw new GatewayError("UpstreamTimeout", `The backend did not answer within ${promised} ms.`);
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw new GatewayError("UpstreamConnect", "The backend could not be reached.", { detail: reason });
