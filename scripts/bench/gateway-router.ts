@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../worker/core/compile/index.ts";
 import { openShard } from "../../worker/core/index.ts";
 import { matchRoute, ShardLookup } from "../../worker/core/index.ts";
-import type { CompileOptions, SourceObject } from "../../worker/core/index.ts";
+import type { CompileOptions, SourceObject } from "../../worker/core/compile/index.ts";
 import type { RouterAdapter } from "./routers.ts";
 import type { RouteSet } from "./routeset.ts";
 import { serializeTable } from "../../worker/core/index.ts";

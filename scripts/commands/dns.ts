@@ -11,7 +11,8 @@
  *   ExternalDNS would publish for it (A/AAAA for an address, CNAME for a hostname); a name read from the load
  *   balancer's status or `spec.externalName` must exist, but edgeroute does not know what it points to.
  */
-import { isIpLiteral, zoneOf, type CompiledRoute, type EndpointName } from "../../worker/core/index.ts";
+import { isIpLiteral, zoneOf, type CompiledRoute } from "../../worker/core/index.ts";
+import type { EndpointName } from "../../worker/core/compile/index.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { plural } from "../lib/output.ts";
 import { defineCommand } from "../lib/define-command.ts";

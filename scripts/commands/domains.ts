@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { isIpLiteral, type CompiledRoute, type Diagnostic } from "../../worker/core/index.ts";
+import { isIpLiteral, type CompiledRoute } from "../../worker/core/index.ts";
+import type { Diagnostic } from "../../worker/core/compile/index.ts";
 import { flag, stringOption } from "../lib/args.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand } from "../lib/define-command.ts";

@@ -3,7 +3,13 @@
  * diagnostics (stderr, text mode) with the line of each field, applies `--strict`, and counts errors.
  */
 import { compile } from "../../worker/core/compile/index.ts";
-import type { CompileOptions, CompileResult, Diagnostic, Severity, SourceObject } from "../../worker/core/index.ts";
+import type {
+  CompileOptions,
+  CompileResult,
+  Diagnostic,
+  Severity,
+  SourceObject,
+} from "../../worker/core/compile/index.ts";
 import { flag } from "./args.ts";
 import type { CommandContext } from "./define-command.ts";
 import { UserError } from "./errors.ts";

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parse } from "yaml";
-import type { RequiredHstsPolicy } from "../../worker/core/index.ts";
+import type { RequiredHstsPolicy } from "../../worker/core/compile/index.ts";
 import { UserError } from "./errors.ts";
 
 const PRELOAD = ["RequirePreload", "RequireNoPreload", "NoOpinion"] as const;

@@ -5,7 +5,8 @@
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { DEFAULT_COMPILE_OPTIONS, DEFAULT_GATEWAY_CLASS } from "../../worker/core/compile/index.ts";
-import type { CompileOptions, NotFoundStatus, Target } from "../../worker/core/index.ts";
+import type { NotFoundStatus } from "../../worker/core/index.ts";
+import type { CompileOptions, Target } from "../../worker/core/compile/index.ts";
 import { classifyTarget, isIpLiteral, normalizeHost } from "../../worker/core/index.ts";
 import { flag, stringOption, stringOptions, type OptionTable, type ParsedArgs } from "./args.ts";
 import { UserError } from "./errors.ts";

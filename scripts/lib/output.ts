@@ -2,7 +2,7 @@
  * @module The output funnel: data to stdout, progress and diagnostics to stderr, and with `--output json` exactly
  * one JSON document on stdout. Commands never write to the streams themselves.
  */
-import type { Diagnostic } from "../../worker/core/index.ts";
+import type { Diagnostic } from "../../worker/core/compile/index.ts";
 import type { Io } from "./io.ts";
 
 export type OutputFormat = "text" | "json";

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
 import { CLUSTER_NAME_RULE, isClusterName, listItems } from "../../worker/core/compile/index.ts";
-import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/index.ts";
+import type { Diagnostic, SourceObject, SourceRef } from "../../worker/core/compile/index.ts";
 import { UserError } from "./errors.ts";
 import { parseFieldPath } from "./field-path.ts";
 

@@ -4,7 +4,7 @@
  * (docs/design-notes.md#matching), "k8s:" the Kubernetes Ingress spec, "er:" our own decisions.
  */
 import { route } from "../support/route-builder.ts";
-import type { CompiledRoute } from "../../worker/core/types.ts";
+import type { CompiledRoute } from "../../worker/core/table/types.ts";
 
 export const ROUTING_ROUTES: CompiledRoute[] = [
   route({ id: "shop/root", host: "shop.example.com", path: "" }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eligibleEndpoints, newBalanceState, pickBackend, pickEndpoint } from "../../worker/core/pick.ts";
-import type { Endpoint } from "../../worker/core/types.ts";
+import type { Endpoint } from "../../worker/core/table/types.ts";
 import { backend } from "../support/route-builder.ts";
 
 const blue = backend("shop/blue", 90);

@@ -6,8 +6,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
-import { TABLE_SCHEMA } from "../../worker/core/types.ts";
-import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
+import { TABLE_SCHEMA } from "../../worker/core/table/types.ts";
+import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/table/types.ts";
 import app from "../../worker/index.ts";
 import { publishedHash, route, shardsOf } from "../support/route-builder.ts";
 

@@ -5,8 +5,8 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { TABLE_SCHEMA } from "../../worker/core/types.ts";
-import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
+import { TABLE_SCHEMA } from "../../worker/core/table/types.ts";
+import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/table/types.ts";
 import { backend, publishedHash, route, shardsOf } from "../support/route-builder.ts";
 
 const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;

@@ -5,8 +5,8 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { shardOf } from "../../worker/core/table/shard.ts";
-import { TABLE_SCHEMA } from "../../worker/core/types.ts";
-import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/types.ts";
+import { TABLE_SCHEMA } from "../../worker/core/table/types.ts";
+import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/table/types.ts";
 import { publishedHash, route, shardsOf } from "../support/route-builder.ts";
 
 const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;

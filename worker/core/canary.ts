@@ -3,7 +3,7 @@
  * `routes explain`, so both decide alike.
  */
 import type { RequestFacts } from "./gateway.ts";
-import type { Canary } from "./types.ts";
+import type { Canary } from "./table/types.ts";
 
 export type CanaryDecision = { side: "canary" | "primary"; by: string } | undefined;
 

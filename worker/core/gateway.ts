@@ -5,7 +5,7 @@
  * https://gateway-api.sigs.k8s.io/reference/spec/#httppathmodifier,
  * https://gateway-api.sigs.k8s.io/reference/spec/#httprequestredirectfilter).
  */
-import type { CompiledRoute, GatewayRedirect, GatewayRule, PathModifier } from "./types.ts";
+import type { CompiledRoute, GatewayRedirect, GatewayRule, PathModifier } from "./table/types.ts";
 
 /** What a match condition may look at in a request. Header names are asked lowercase. */
 export interface RequestFacts {

@@ -4,7 +4,7 @@
  * KV (docs/health.md). Pure: no I/O.
  */
 import { fnv1a } from "./hash.ts";
-import type { Endpoint } from "./types.ts";
+import type { Endpoint } from "./table/types.ts";
 
 /** The User-Agent of every health-check probe, so backends (and the demo backend) can tell probes from clients. */
 export const HEALTH_CHECK_USER_AGENT = "edgeroute-health-check";

@@ -2,7 +2,7 @@
  * @module The pure core's public surface: what the Worker, the routes CLI and the benchmarks import.
  * Nothing in worker/core does I/O or touches a runtime global; tsconfig.core.json enforces it.
  */
-export * from "./types.ts";
+export * from "./table/types.ts";
 export { normalizeHost, wildcardSuffix } from "./host.ts";
 export { canaryDecision, type CanaryDecision } from "./canary.ts";
 export {

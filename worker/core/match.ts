@@ -12,7 +12,7 @@ import { wildcardSuffix } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
 import { ownedHeaderNames } from "./owned-headers.ts";
 import { matchingPath } from "./path.ts";
-import type { CompiledRoute, TableShard } from "./types.ts";
+import type { CompiledRoute, TableShard } from "./table/types.ts";
 
 /** Where the routes of one host key come from: a whole in-memory table, or the Worker's lazily loaded shards. */
 export interface RouteLookup {

@@ -5,7 +5,7 @@
  * (`sub=X-User` on `/api`) is believed on all of them (`GET /other` with `X-User: mallory`). Computed once per host
  * when the host's routes are first used ({@link HostIndex}); further authentication kinds add their names here.
  */
-import type { CompiledRoute } from "./types.ts";
+import type { CompiledRoute } from "./table/types.ts";
 
 /** Lowercase header names owned by the gateway on a host served by `routes`. */
 export function ownedHeaderNames(routes: readonly CompiledRoute[]): ReadonlySet<string> {

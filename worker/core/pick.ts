@@ -4,7 +4,7 @@
  * same code serves the Worker, `routes explain` and tests.
  */
 import { fnv1a } from "./hash.ts";
-import type { Backend, Balance, Endpoint } from "./types.ts";
+import type { Backend, Balance, Endpoint } from "./table/types.ts";
 
 export interface BackendChoice {
   backend: Backend;

@@ -24,7 +24,7 @@
  *   would fetch itself.
  */
 import { isIpLiteral } from "./ip.ts";
-import type { Endpoint } from "./types.ts";
+import type { Endpoint } from "./table/types.ts";
 
 /** The ports Cloudflare's proxy accepts, per scheme: https://developers.cloudflare.com/fundamentals/reference/network-ports/ */
 export const PROXY_PORTS: Readonly<Record<Endpoint["scheme"], readonly number[]>> = {

@@ -7,7 +7,7 @@
  * SHA-256 fingerprint pins of the route must match. Everything in `cf` is read defensively: a request without
  * a `cf` object (local tools, tests) is simply refused.
  */
-import type { ClientCertAuth } from "../core/types.ts";
+import type { ClientCertAuth } from "../core/table/types.ts";
 import type { PolicyCode } from "../answers.ts";
 import type { Refusal } from "./refuse.ts";
 

@@ -8,7 +8,7 @@
  * and remove on the upstream request (claims of a verified token, the user and groups of a checked one). Nothing a
  * client sends makes this throw; configuration faults and unreachable servers fail closed with 503.
  */
-import type { CompiledRoute } from "../core/types.ts";
+import type { CompiledRoute } from "../core/table/types.ts";
 import { checkClientCert } from "./client-cert.ts";
 import { checkIpAllowlist } from "./ip-allowlist.ts";
 import { remoteKeySet } from "./jwks.ts";

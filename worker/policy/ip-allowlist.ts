@@ -9,7 +9,7 @@
  * connection from.
  */
 import { addressInNetworks, parseNetwork, type Network } from "../core/ip.ts";
-import type { CompiledRoute } from "../core/types.ts";
+import type { CompiledRoute } from "../core/table/types.ts";
 import type { Refusal } from "./refuse.ts";
 
 /**

@@ -10,7 +10,7 @@
  */
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { forbiddenTarget } from "../core/ip.ts";
-import type { JwtAuth } from "../core/types.ts";
+import type { JwtAuth } from "../core/table/types.ts";
 import { identityHeaderValue, invalidToken, readBearer } from "./bearer.ts";
 import { logPolicyFault, POLICY_UNAVAILABLE, type Refusal } from "./refuse.ts";
 

@@ -8,7 +8,7 @@
  * (an HTTP edge cannot drop the connection). Counters are per Cloudflare location and eventually consistent:
  * see docs/security.md for how exact that is.
  */
-import type { CompiledRoute } from "../core/types.ts";
+import type { CompiledRoute } from "../core/table/types.ts";
 import { logPolicyFault, POLICY_UNAVAILABLE, type Refusal } from "./refuse.ts";
 
 /** The part of the Workers `RateLimit` binding this module uses. */

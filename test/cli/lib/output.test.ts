@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createOutput, formatDiagnostic, formatTable } from "../../../scripts/lib/output.ts";
-import type { Diagnostic } from "../../../worker/core/index.ts";
+import type { Diagnostic } from "../../../worker/core/compile/index.ts";
 import { captureIo } from "../helpers.ts";
 
 const diagnostic: Diagnostic = {

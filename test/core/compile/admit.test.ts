@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompileOptions } from "../../../worker/core/types.ts";
+import type { CompileOptions } from "../../../worker/core/compile/types.ts";
 import { ingress, only, route, rule, run, service } from "./fixtures.ts";
 
 const svc = (ns: string) => service("web", { namespace: ns });

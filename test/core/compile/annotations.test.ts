@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fnv1aHex } from "../../../worker/core/hash.ts";
-import type { CompiledRoute, Diagnostic } from "../../../worker/core/types.ts";
+import type { CompiledRoute } from "../../../worker/core/table/types.ts";
+import type { Diagnostic } from "../../../worker/core/compile/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
 const A = "haproxy.router.openshift.io/";

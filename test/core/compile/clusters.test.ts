@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import { parseShard, serializeTable } from "../../../worker/core/index.ts";
-import type { CompileResult, SourceObject } from "../../../worker/core/types.ts";
+import type { CompileResult, SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, only, problems, route, rule, service } from "./fixtures.ts";
 
 const ORDER = "edgeroute.dev/cluster-order";

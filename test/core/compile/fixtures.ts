@@ -3,7 +3,7 @@
  */
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import { expect } from "vitest";
-import type { CompileOptions, CompileResult, Diagnostic, SourceObject } from "../../../worker/core/types.ts";
+import type { CompileOptions, CompileResult, Diagnostic, SourceObject } from "../../../worker/core/compile/types.ts";
 
 type Json = Record<string, unknown>;
 

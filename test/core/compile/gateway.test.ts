@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import { plainRequest, resolveRoute, tableLookup, type RequestFacts } from "../../../worker/core/index.ts";
-import type { CompileResult } from "../../../worker/core/types.ts";
+import type { CompileResult } from "../../../worker/core/compile/types.ts";
 
 function run(text: string, gatewayClass?: string): CompileResult {
   const objects = parseAllDocuments(text).map((doc, i) => ({

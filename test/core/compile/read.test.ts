@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
-import type { SourceObject } from "../../../worker/core/types.ts";
+import type { SourceObject } from "../../../worker/core/compile/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
 describe("read", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompileOptions } from "../../../worker/core/types.ts";
+import type { CompileOptions } from "../../../worker/core/compile/types.ts";
 import { ingress, only, problems, route, rule, run, service } from "./fixtures.ts";
 
 const ports = [

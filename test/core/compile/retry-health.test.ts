@@ -1,7 +1,8 @@
 /** Retry and health-check annotations: the router's retry-on/retries (openshift/router PR 839) and check interval. */
 import { describe, expect, it } from "vitest";
 import { compactRoute, restoreRoute } from "../../../worker/core/table/route-json.ts";
-import type { CompiledRoute, Diagnostic } from "../../../worker/core/types.ts";
+import type { CompiledRoute } from "../../../worker/core/table/types.ts";
+import type { Diagnostic } from "../../../worker/core/compile/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
 const A = "haproxy.router.openshift.io/";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import { parseShard, serializeTable } from "../../../worker/core/table/index.ts";
-import type { CompileOptions, SourceObject } from "../../../worker/core/types.ts";
+import type { CompileOptions, SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, only, problems, route, rule, run, service, sources } from "./fixtures.ts";
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compactRoute, restoreRoute } from "../../../worker/core/table/index.ts";
-import type { CompileOptions } from "../../../worker/core/types.ts";
+import type { CompileOptions } from "../../../worker/core/compile/types.ts";
 import { authRefused as refused, only, problems, route, run, service, withAuth } from "./fixtures.ts";
 
 const A = "auth.edgeroute.dev/";

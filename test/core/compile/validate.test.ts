@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Diagnostic } from "../../../worker/core/types.ts";
+import type { Diagnostic } from "../../../worker/core/compile/types.ts";
 import { only, problems, route, run, service } from "./fixtures.ts";
 
 const web = service("web");

@@ -4,7 +4,8 @@ import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/i
 import { canonicalJson, parseShard, serializeTable, SHARD_TARGET_BYTES } from "../../../worker/core/table/codec.ts";
 import { shardsForHost } from "../../../worker/core/table/index.ts";
 import { shardOf } from "../../../worker/core/table/shard.ts";
-import type { SourceObject, TableIndex } from "../../../worker/core/types.ts";
+import type { TableIndex } from "../../../worker/core/table/types.ts";
+import type { SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, route, rule, run, service, sources } from "../compile/fixtures.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

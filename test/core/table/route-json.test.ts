@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compactRoute, restoreRoute } from "../../../worker/core/table/route-json.ts";
-import type { Backend, CompiledRoute } from "../../../worker/core/types.ts";
+import type { Backend, CompiledRoute } from "../../../worker/core/table/types.ts";
 import { ingress, only, route, rule, run, service } from "../compile/fixtures.ts";
 
 /** Round trip through the compact form with an in-memory backend dictionary. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ClientCertAuth } from "../../../worker/core/types.ts";
+import type { ClientCertAuth } from "../../../worker/core/table/types.ts";
 import { enforcePolicies } from "../../../worker/policy/index.ts";
 import { request, route } from "./fixtures.ts";
 

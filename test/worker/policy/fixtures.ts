@@ -1,5 +1,5 @@
 /** Shared builders for the policy tests: a plain route with no policy, and requests with a `cf` object. */
-import type { CompiledRoute } from "../../../worker/core/types.ts";
+import type { CompiledRoute } from "../../../worker/core/table/types.ts";
 import { route as buildRoute } from "../../support/route-builder.ts";
 
 /** An admitted route without any policy; tests switch on the one they exercise. */

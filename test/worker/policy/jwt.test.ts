@@ -9,7 +9,7 @@ import {
   type JWTPayload,
 } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { JwtAuth } from "../../../worker/core/types.ts";
+import type { JwtAuth } from "../../../worker/core/table/types.ts";
 import { enforcePolicies, type KeyResolver, type PolicyDecision } from "../../../worker/policy/index.ts";
 import { request, route } from "./fixtures.ts";
 

@@ -4,7 +4,7 @@
  * are exercised end to end against local stand-ins in test/e2e/token-check.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { TokenCheck } from "../../../worker/core/types.ts";
+import type { TokenCheck } from "../../../worker/core/table/types.ts";
 import { enforcePolicies } from "../../../worker/policy/index.ts";
 import {
   type CachedVerdict,

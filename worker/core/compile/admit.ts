@@ -6,7 +6,7 @@
  * A rejected route is reported (warning + Rejection) and the others are still served, as the router does.
  */
 import { wildcardSuffix } from "../host.ts";
-import type { CompileOptions, Rejection } from "../types.ts";
+import type { CompileOptions, Rejection } from "./types.ts";
 import type { CandidateRoute } from "./model.ts";
 import type { Report } from "./report.ts";
 

@@ -4,7 +4,7 @@
  * ignored — here with a warning that names the annotation and says what is allowed.
  */
 import { formatNetwork, parseNetwork } from "../ip.ts";
-import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../types.ts";
+import type { Balance, CompiledRoute, ForwardedPolicy, Termination } from "../table/types.ts";
 import {
   DEFAULT_HEALTH_EXPECT,
   DEFAULT_HEALTH_INTERVAL_MS,

@@ -5,7 +5,8 @@
  */
 import { normalizeHost } from "../host.ts";
 import { classifyTarget, isIpLiteral } from "../ip.ts";
-import type { ClientCertAuth, CompileOptions, JwtAuth, TokenCheck } from "../types.ts";
+import type { ClientCertAuth, JwtAuth, TokenCheck } from "../table/types.ts";
+import type { CompileOptions } from "./types.ts";
 import { endpointRefusal } from "./endpoint-safety.ts";
 import { FORBIDDEN_HEADER_NAMES, HEADER_NAME_PATTERN } from "./header-actions.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";

@@ -4,9 +4,9 @@
  * prefix on the same path, then HTTPRoute conditions in the Gateway API's order (method, most headers, most query
  * parameters), then older first. Sharding happens at serialisation (worker/core/table/codec.ts), where sizes are known.
  */
-import type { CompiledRoute, NotFoundStatus, RouteTable, TableShard } from "../types.ts";
+import type { CompiledRoute, NotFoundStatus, RouteTable, TableShard } from "../table/types.ts";
 import { compareConditions } from "../gateway.ts";
-import { TABLE_SCHEMA } from "../types.ts";
+import { TABLE_SCHEMA } from "../table/types.ts";
 import type { CandidateRoute } from "./model.ts";
 
 /** `admitted` oldest first (the admit stage's order). The table has a single shard; serialize splits it. */

@@ -9,7 +9,7 @@ import { HEADER_NAME_PATTERN } from "./header-actions.ts";
 import type { BackendRef, CandidateRoute, RouteDraft } from "./model.ts";
 import { annotationField, type Report } from "./report.ts";
 import { parseGoInt } from "./values.ts";
-import type { Canary } from "../types.ts";
+import type { Canary } from "../table/types.ts";
 
 /** Route annotations (documented in docs/canary.md). */
 export const ROUTE_CANARY = {

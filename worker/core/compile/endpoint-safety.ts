@@ -6,7 +6,8 @@
  * classes refused here whatever the options are the core's `NEVER_A_TARGET`, which the Worker checks again.
  */
 import { classifyTarget } from "../ip.ts";
-import type { CompileOptions, Endpoint } from "../types.ts";
+import type { Endpoint } from "../table/types.ts";
+import type { CompileOptions } from "./types.ts";
 import { ownValue } from "./values.ts";
 
 /** `null` when `host` may be a target for this publication, else why not (a sentence fragment after the address). */

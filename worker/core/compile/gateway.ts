@@ -12,7 +12,6 @@
  */
 import type {
   Backend,
-  CompileOptions,
   CompiledRoute,
   GatewayMirror,
   GatewayRedirect,
@@ -20,8 +19,8 @@ import type {
   HeaderAction,
   PathMatch,
   PathModifier,
-  RouteParentStatus,
-} from "../types.ts";
+} from "../table/types.ts";
+import type { CompileOptions, RouteParentStatus } from "./types.ts";
 import { unreachableReasons } from "../reach.ts";
 import {
   backendId,

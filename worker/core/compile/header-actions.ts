@@ -3,7 +3,7 @@
  * at most 20 request and 20 response actions, token names, a few names no route may touch, and `Set` values in
  * HAProxy's log-format subset. Dynamic `%[...]` values need HAProxy's fetches, which the edge does not have.
  */
-import type { HeaderAction } from "../types.ts";
+import type { HeaderAction } from "../table/types.ts";
 import type { Field } from "./model.ts";
 import type { Report, Subject } from "./report.ts";
 import { isRecord, recordOf, show } from "./values.ts";

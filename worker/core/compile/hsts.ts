@@ -2,7 +2,7 @@
  * @module HSTS: the `haproxy.router.openshift.io/hsts_header` format (TEMPLATE, docs/design-notes.md#hsts) and the
  * cluster's required HSTS policies (OAS `requiredrouteannotations/admission.go`, docs/design-notes.md#hsts).
  */
-import type { RequiredHstsPolicy } from "../types.ts";
+import type { RequiredHstsPolicy } from "./types.ts";
 
 /** The whole annotation value must match (router: invalid ⇒ no header). */
 export const HSTS_HEADER_PATTERN =

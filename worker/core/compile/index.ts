@@ -7,14 +7,10 @@
  * Serialisation for publishing is separate (the table format, worker/core/table/): `compile().table` is one
  * in-memory shard; `serializeTable` re-shards it.
  */
-import type {
-  CompileOptions,
-  CompileResult,
-  Rejection,
-  RouteParentStatus,
-  RouteTable,
-  SourceObject,
-} from "../types.ts";
+import type { RouteTable } from "../table/types.ts";
+import type { CompileOptions, CompileResult, Rejection, RouteParentStatus, SourceObject } from "./types.ts";
+
+export type * from "./types.ts";
 import { admit, compareAge } from "./admit.ts";
 import { build } from "./build.ts";
 import { mergeIngressCanaries } from "./canary.ts";

@@ -6,7 +6,7 @@
  * wins", creationTimestamp then cluster name), with a warning when the copies differ. Then each endpoint gets its
  * `priority` from `edgeroute.dev/cluster-order` (./clusters.ts). Unlabelled input passes through unchanged.
  */
-import type { Backend, Endpoint } from "../types.ts";
+import type { Backend, Endpoint } from "../table/types.ts";
 import { CLUSTER_ORDER_ANNOTATION } from "./clusters.ts";
 import type { CandidateRoute } from "./model.ts";
 import { annotationField, type Report } from "./report.ts";

@@ -2,7 +2,7 @@
  * @module The intermediate values passed between compile stages (read → validate → resolve → merge → admit → build).
  * Each stage narrows the previous one's output; nothing here is published (the table types are in ../types.ts).
  */
-import type { CompiledRoute, PathMatch, Termination } from "../types.ts";
+import type { CompiledRoute, PathMatch, Termination } from "../table/types.ts";
 import type { Subject } from "./report.ts";
 
 /** A manifest value with the field path it was read from (for messages). */

@@ -4,7 +4,7 @@
  * wrangler.toml, so there is one binding per tier of the 1-2-5 series and a route uses the largest tier that is
  * not looser than what it asked for.
  */
-import type { RateLimit } from "../types.ts";
+import type { RateLimit } from "../table/types.ts";
 
 /** The period of the router's `http_req_rate(10s)` and of every binding. */
 export const RATE_LIMIT_PERIOD_SECONDS = 10;

@@ -2,7 +2,8 @@
  * @module Read a `networking.k8s.io/v1` Ingress into route drafts: one per (rule host, path), as the OpenShift
  * route controller does (RCM `pkg/route/ingress/ingress.go`), plus `spec.defaultBackend` for the rules' hosts.
  */
-import type { CompileOptions, PathMatch } from "../types.ts";
+import type { PathMatch } from "../table/types.ts";
+import type { CompileOptions } from "./types.ts";
 import type { BackendDraft, RouteDraft, RouterStatus, TlsDraft } from "./model.ts";
 import type { ObjectMeta } from "./read.ts";
 import { annotationField, type Report, type Subject } from "./report.ts";

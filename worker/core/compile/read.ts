@@ -2,7 +2,7 @@
  * @module Stage 1, read: unpack `kind: List`, put objects in source order (so the result never depends on the order
  * the CLI handed them over), drop duplicates, and dispatch on apiVersion/kind to the per-kind readers.
  */
-import type { CompileOptions, SourceObject, SourceRef } from "../types.ts";
+import type { CompileOptions, SourceObject, SourceRef } from "./types.ts";
 import { clusterKey, inCluster } from "./clusters.ts";
 import { emptyGatewayInputs, type GatewayInputs, type GatewayObject, isGatewayKind } from "./gateway.ts";
 import type { RouteDraft, ServiceInfo } from "./model.ts";

@@ -2,7 +2,7 @@
  * @module The diagnostics funnel of the compiler: every stage pushes problems here as values (never throws for bad
  * input), each naming the file, the object, the field and what is allowed.
  */
-import type { Diagnostic, DiagnosticCode, Severity, SourceRef } from "../types.ts";
+import type { Diagnostic, DiagnosticCode, Severity, SourceRef } from "./types.ts";
 
 /** The object a diagnostic is about: where it came from and how messages name it (`Route shop/web`). */
 export interface Subject {

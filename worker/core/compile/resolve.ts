@@ -14,7 +14,8 @@
  */
 import { isIpLiteral } from "../ip.ts";
 import { unreachableReasons } from "../reach.ts";
-import type { Backend, CompiledRoute, CompileOptions, Endpoint, EndpointName, Rejection } from "../types.ts";
+import type { Backend, CompiledRoute, Endpoint } from "../table/types.ts";
+import type { CompileOptions, EndpointName, Rejection } from "./types.ts";
 import { backendId } from "../table/defaults.ts";
 import { clusterKey } from "./clusters.ts";
 import { endpointFor, endpointRefusal } from "./endpoint-safety.ts";

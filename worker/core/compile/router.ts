@@ -14,7 +14,8 @@
  * (`status.ingress[].routerName`, `.routerCanonicalHostname`, `.conditions[type=Admitted]`).
  */
 import { normalizeHost } from "../host.ts";
-import type { Backend, ClusterRouter, CompileOptions, Endpoint } from "../types.ts";
+import type { Backend, ClusterRouter, Endpoint } from "../table/types.ts";
+import type { CompileOptions } from "./types.ts";
 import { backendId, DEFAULT_WEIGHT } from "../table/defaults.ts";
 import { endpointFor } from "./endpoint-safety.ts";
 import type { ValidRoute } from "./model.ts";

@@ -10,7 +10,8 @@
  * - RFC 7662 introspection: `POST <endpoint>` with `token=…` and the gateway's client credentials
  *   (https://www.rfc-editor.org/rfc/rfc7662).
  */
-import type { CompileOptions, TokenCheck } from "../types.ts";
+import type { TokenCheck } from "../table/types.ts";
+import type { CompileOptions } from "./types.ts";
 import { type Fail, IDENTITY_HEADER_RULE, isIdentityHeaderName, readFetchUrl, readList } from "./auth.ts";
 import { show } from "./values.ts";
 

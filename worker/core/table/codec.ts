@@ -5,8 +5,8 @@
  * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
  */
 import { shardOf } from "./shard.ts";
-import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "../types.ts";
-import { TABLE_SCHEMA } from "../types.ts";
+import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "./types.ts";
+import { TABLE_SCHEMA } from "./types.ts";
 import type { ShardReader } from "./reader.ts";
 import {
   compactBackends,

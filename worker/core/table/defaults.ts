@@ -3,7 +3,7 @@
  * them): one definition for both, so a default can never differ between compile and load.
  */
 import { fnv1aHex } from "../hash.ts";
-import type { Balance } from "../types.ts";
+import type { Balance } from "./types.ts";
 
 /** Backend weight when `weight` is absent (API defaulting, LIBGO `SetDefaults_RouteTargetReference`). */
 export const DEFAULT_WEIGHT = 100;

@@ -1,6 +1,6 @@
 /**
  * @module The published route table's format, in one place: the KV keys, the pointer, index and shard encoding
- * (schema in worker/core/types.ts `TABLE_SCHEMA`, documented in docs/route-table.md), the compact route form and
+ * (contract and schema in ./types.ts, `TABLE_SCHEMA`, documented in docs/route-table.md), the compact route form and
  * the defaults it leaves out, and which shards serve a host. The routes CLI writes with it, the Worker and
  * `routes explain` read with it.
  */
@@ -13,6 +13,7 @@ export { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./key
 export { type ShardReader, shardReader } from "./reader.ts";
 export { compactRoute, restoreRoute } from "./route-json.ts";
 export { shardOf } from "./shard.ts";
+export * from "./types.ts";
 
 /**
  * The shards that can serve `host`: its own, and its wildcard suffix's (a wildcard route is stored under the

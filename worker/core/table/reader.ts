@@ -2,7 +2,7 @@
  * @module How the matcher reads one shard: by host key, with routes restored on demand. `openShard` (./codec.ts)
  * gives a reader over a published shard, `shardReader` one over a shard already in memory.
  */
-import type { CompiledRoute, TableShard } from "../types.ts";
+import type { CompiledRoute, TableShard } from "./types.ts";
 
 /** The routes of one shard by host key, restored on demand (a published shard is read with `openShard`). */
 export interface ShardReader {

@@ -4,7 +4,7 @@
  * Writer and reader live together so they cannot drift apart. The table is published per host key, so a route's
  * `host` is never written; backend lists live once in the shard's `backends` dictionary.
  */
-import type { Backend, CompiledRoute, Endpoint, HeaderAction } from "../types.ts";
+import type { Backend, CompiledRoute, Endpoint, HeaderAction } from "./types.ts";
 import {
   backendId,
   DEFAULT_HEALTH_EXPECT,
