@@ -4,7 +4,8 @@
  */
 import { parseShard } from "../../worker/core/index.ts";
 import {
-  TABLE_SCHEMA,
+  isReadableSchema,
+  READABLE_SCHEMAS,
   type Pointer,
   type RouteTable,
   type TableIndex,
@@ -115,8 +116,10 @@ function checkHistory(value: unknown): Pointer[] {
 }
 
 function checkIndex(value: unknown, key: string): TableIndex {
-  if (!isRecord(value) || value.schema !== TABLE_SCHEMA || !Number.isInteger(value.shardCount)) {
-    throw new UserError(`KV key ${key} is not a ${TABLE_SCHEMA} index (this CLI reads only that schema)`);
+  if (!isRecord(value) || !isReadableSchema(value.schema) || !Number.isInteger(value.shardCount)) {
+    throw new UserError(
+      `KV key ${key} is not an index of schema ${READABLE_SCHEMAS.join(" or ")} (the schemas this CLI reads)`,
+    );
   }
   return value as unknown as TableIndex;
 }

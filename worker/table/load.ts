@@ -15,11 +15,12 @@ import {
   contentHashOf,
   CURRENT_KEY,
   indexKey,
+  isReadableSchema,
   openShard,
+  READABLE_SCHEMAS,
   ShardLookup,
   shardKey,
   shardsForHost,
-  TABLE_SCHEMA,
 } from "../core/index.ts";
 import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
 import type { Env } from "../env.ts";
@@ -151,12 +152,12 @@ export class TableCache {
 async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> {
   const { version } = pointer;
   const fromPointer =
-    pointer.schema === TABLE_SCHEMA &&
+    isReadableSchema(pointer.schema) &&
     (pointer.notFound === 503 || pointer.notFound === 404) &&
     validHashes(pointer.shardHashes, pointer.shardCount);
   const index: TableIndex | null = fromPointer
     ? {
-        schema: TABLE_SCHEMA,
+        schema: pointer.schema,
         shardCount: pointer.shardCount,
         routeCount: pointer.routeCount,
         hostCount: pointer.hostCount,
@@ -165,9 +166,10 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
       }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
-  if (index.schema !== TABLE_SCHEMA) {
+  // A table of a newer CLI is refused (the last good table keeps serving); the previous schema is still read.
+  if (!isReadableSchema(index.schema)) {
     throw new TableUnavailable(
-      `table ${version} has schema ${String(index.schema)}; this Worker reads ${TABLE_SCHEMA}`,
+      `table ${version} has schema ${String(index.schema)}; this Worker reads ${READABLE_SCHEMAS.join(" and ")}`,
     );
   }
   if (!Number.isInteger(index.shardCount) || index.shardCount < 1) {

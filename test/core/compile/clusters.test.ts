@@ -295,7 +295,7 @@ describe("published form", () => {
     });
     const published = serializeTable(result.table, sha256);
     expect(published.shards[0]).toContain(
-      '"endpoints":[{"cluster":"east","host":"203.0.113.10","port":80,"priority":1,"scheme":"http"},{"cluster":"west","host":"198.51.100.20","port":80,"scheme":"http"}]',
+      '"endpoints":[["203.0.113.10",80,"http",{"cluster":"east","priority":1}],["198.51.100.20",80,"http",{"cluster":"west"}]]',
     );
     const parsed = parseShard(published.shards[0] ?? "");
     if ("error" in parsed) throw new Error(parsed.error);

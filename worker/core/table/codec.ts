@@ -1,20 +1,29 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
- * whitespace, hosts sorted, routes in their compact form (./route-json.ts), each distinct backend list written
- * once per shard — split into shards of at most ~512 KiB. The same table always gives the same bytes, so its
- * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
+ * whitespace, hosts sorted — split into shards of at most ~512 KiB. A shard of schema v2 ({@link TABLE_SCHEMA}) is
+ * positional: each host's routes are tuples after the id prefix they share (./route-json.ts), and each distinct
+ * backend list and endpoint is written once per shard and referred to by its number. The same table always gives
+ * the same bytes, so its content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed
+ * in (SHA-256 there). {@link openShard} also reads shards of the previous schema v1 ({@link TABLE_SCHEMA_V1}).
  */
 import { shardOf } from "./shard.ts";
-import type { Backend, CompiledRoute, RouteTable, TableIndex, TableShard } from "./types.ts";
-import { TABLE_SCHEMA } from "./types.ts";
+import type { Backend, CompiledRoute, Endpoint, RouteTable, TableIndex, TableShard } from "./types.ts";
+import { READABLE_SCHEMAS, TABLE_SCHEMA, TABLE_SCHEMA_V1 } from "./types.ts";
 import type { ShardReader } from "./reader.ts";
 import {
-  compactBackends,
-  compactRoute,
+  packBackends,
+  packEndpoint,
+  packRoute,
   restoreBackends,
   restoreRoute,
+  unpackBackends,
+  unpackEndpoint,
+  unpackRoute,
+  type BackendTuple,
   type CompactBackend,
   type CompactRoute,
+  type EndpointTuple,
+  type RouteTuple,
 } from "./route-json.ts";
 
 /**
@@ -40,28 +49,19 @@ export interface SerializedTable {
 export function serializeTable(table: RouteTable, hash: (text: string) => string): SerializedTable {
   const hosts = collect(table.shards.map((s) => s.hosts));
   const wildcards = collect(table.shards.map((s) => s.wildcards));
-  const dictionary = new BackendDictionary();
-  const entries = [...pieces(hosts, "hosts", dictionary), ...pieces(wildcards, "wildcards", dictionary)];
-  const shardCount = chooseShardCount(entries, dictionary);
-  const shards = Array.from({ length: shardCount }, () => ({
-    hosts: [] as string[],
-    wildcards: [] as string[],
-    refs: new Set<number>(),
-  }));
-  // Entries are sorted by key within each kind, so every shard lists its hosts in sorted order.
-  for (const entry of entries) {
-    const shard = shards[shardOf(entry.key, shardCount)];
-    if (shard === undefined) continue;
-    shard[entry.kind].push(entry.text);
-    for (const ref of entry.refs) shard.refs.add(ref);
-  }
-  const shardTexts = shards.map((s) => {
-    const backends = [...s.refs]
-      .map(String)
-      .sort()
-      .map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
-    return `{"backends":{${backends.join(",")}},"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`;
-  });
+  const groups: Group[] = [...groupsOf(hosts, "hosts"), ...groupsOf(wildcards, "wildcards")];
+  // Sizes for choosing the shard count come from one table-wide writer: a host's bytes plus those of every backend
+  // list and endpoint it uses (in a shard, lists and endpoints shared by hosts are written once, so this is an
+  // upper bound up to the digits of their numbers).
+  const sizing = new ShardWriter();
+  const shardCount = chooseShardCount(
+    groups.map((g) => g.key),
+    groups.map((g) => sizing.add(g)),
+  );
+  const writers = Array.from({ length: shardCount }, () => new ShardWriter());
+  // Groups are sorted by key within each kind, so every shard lists its hosts in sorted order.
+  for (const group of groups) writers[shardOf(group.key, shardCount)]?.add(group);
+  const shardTexts = writers.map((w) => w.text());
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
     shardCount,
@@ -74,13 +74,83 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
   return { version: hash(indexText), index: indexText, shards: shardTexts };
 }
 
-/** Distinct backend lists of the table, numbered in order of first use (hosts sorted, then wildcards sorted). */
-class BackendDictionary {
-  private readonly ids = new Map<string, number>();
-  private readonly texts: string[] = [];
+/** The routes of one host key (or wildcard suffix), in precedence order. */
+interface Group {
+  kind: "hosts" | "wildcards";
+  key: string;
+  routes: readonly CompiledRoute[];
+}
 
-  ref(backends: readonly Backend[]): number {
-    const text = canonicalJson(compactBackends(backends));
+/**
+ * One v2 shard being written: its host groups, and its backend lists and endpoints numbered in order of first use
+ * (so the same hosts always give the same numbers and bytes).
+ */
+class ShardWriter {
+  private readonly groups: Record<Group["kind"], string[]> = { hosts: [], wildcards: [] };
+  private readonly lists = new Numbering();
+  private readonly endpoints = new Numbering();
+  /** Bytes of each list with the endpoints it refers to (for sizing). */
+  private readonly listBytes: number[] = [];
+
+  /**
+   * Write a group: `"key":[idPrefix,backends,route…]`, where `backends` is the list of the first route (a route
+   * with the same list leaves its own out). Returns the bytes of the group plus those of every list and endpoint
+   * it uses.
+   */
+  add(group: Group): number {
+    const used = new Set<number>();
+    const ref = (backends: readonly Backend[]): number => {
+      const id = this.list(backends);
+      used.add(id);
+      return id;
+    };
+    const prefix = commonPrefix(group.routes.map((r) => r.id));
+    const first = group.routes[0];
+    let body = "";
+    if (first !== undefined) {
+      const groupList = ref(first.backends);
+      const routes = group.routes.map((r) => `,${canonicalJson(packRoute(r, prefix, groupList, ref))}`);
+      body = `${JSON.stringify(prefix)},${groupList}${routes.join("")}`;
+    }
+    const text = `${JSON.stringify(group.key)}:[${body}]`;
+    this.groups[group.kind].push(text);
+    let bytes = utf8Length(text) + 1;
+    for (const id of used) bytes += this.listBytes[id] ?? 0;
+    return bytes;
+  }
+
+  private list(backends: readonly Backend[]): number {
+    const endpoints: number[] = [];
+    const text = canonicalJson(
+      packBackends(backends, (endpoint: Endpoint) => {
+        const id = this.endpoints.number(canonicalJson(packEndpoint(endpoint)));
+        endpoints.push(id);
+        return id;
+      }),
+    );
+    const id = this.lists.number(text);
+    this.listBytes[id] ??= endpoints.reduce(
+      (sum, e) => sum + utf8Length(this.endpoints.text(e)) + 1,
+      utf8Length(text) + 1,
+    );
+    return id;
+  }
+
+  text(): string {
+    return (
+      `{"backends":[${this.lists.texts.join(",")}],"endpoints":[${this.endpoints.texts.join(",")}],` +
+      `"hosts":{${this.groups.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},` +
+      `"wildcards":{${this.groups.wildcards.join(",")}}}`
+    );
+  }
+}
+
+/** Distinct texts numbered 0, 1, … in order of first use. */
+class Numbering {
+  readonly texts: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  number(text: string): number {
     let id = this.ids.get(text);
     if (id === undefined) {
       id = this.texts.length;
@@ -91,23 +161,19 @@ class BackendDictionary {
   }
 
   text(id: number): string {
-    return this.texts[id] ?? "[]";
-  }
-
-  /** Bytes the entry `"id":[…],` adds to a shard. */
-  bytes(id: number): number {
-    return utf8Length(this.text(id)) + String(id).length + 4;
+    return this.texts[id] ?? "";
   }
 }
 
-interface Entry {
-  kind: "hosts" | "wildcards";
-  key: string;
-  /** `"key":[routes…]` */
-  text: string;
-  /** Backend lists the routes refer to. */
-  refs: number[];
-  bytes: number;
+/** The longest common prefix of `ids` (a host's routes usually share `namespace/name`). */
+function commonPrefix(ids: readonly string[]): string {
+  let prefix = ids[0] ?? "";
+  for (const id of ids) {
+    let n = 0;
+    while (n < prefix.length && n < id.length && prefix.charCodeAt(n) === id.charCodeAt(n)) n++;
+    prefix = prefix.slice(0, n);
+  }
+  return prefix;
 }
 
 function collect(records: Record<string, CompiledRoute[]>[]): Map<string, CompiledRoute[]> {
@@ -122,39 +188,28 @@ function collect(records: Record<string, CompiledRoute[]>[]): Map<string, Compil
   return out;
 }
 
-function pieces(groups: Map<string, CompiledRoute[]>, kind: Entry["kind"], dictionary: BackendDictionary): Entry[] {
-  return [...groups.keys()].sort().map((key) => {
-    const refs = new Set<number>();
-    const ref = (backends: readonly Backend[]): number => {
-      const id = dictionary.ref(backends);
-      refs.add(id);
-      return id;
-    };
-    const routes = groups.get(key) ?? [];
-    const text = `${JSON.stringify(key)}:[${routes.map((r) => canonicalJson(compactRoute(r, ref))).join(",")}]`;
-    return { kind, key, text, refs: [...refs], bytes: utf8Length(text) + 1 };
-  });
+function groupsOf(groups: Map<string, CompiledRoute[]>, kind: Group["kind"]): Group[] {
+  return [...groups.keys()].sort().map((key) => ({ kind, key, routes: groups.get(key) ?? [] }));
 }
 
 /**
  * Start from total/target and grow by 1/8 until no shard with more than one host is over the target. A shard's
- * size is bounded by its entries plus every backend list they use (a list shared by entries is written once).
+ * size is bounded by its hosts' sizes (each counting the backend lists and endpoints it uses).
  */
-function chooseShardCount(entries: readonly Entry[], dictionary: BackendDictionary): number {
-  const shardOverhead = 80;
-  const sizes = entries.map((e) => e.bytes + e.refs.reduce((sum, id) => sum + dictionary.bytes(id), 0));
+function chooseShardCount(keys: readonly string[], sizes: readonly number[]): number {
+  const shardOverhead = 100;
   const total = sizes.reduce((sum, b) => sum + b, shardOverhead);
   let n = Math.max(1, Math.ceil(total / SHARD_TARGET_BYTES));
   for (;;) {
     const bytes = new Array<number>(n).fill(shardOverhead);
-    const keys = new Array<number>(n).fill(0);
-    entries.forEach((e, i) => {
-      const shard = shardOf(e.key, n);
+    const counts = new Array<number>(n).fill(0);
+    keys.forEach((key, i) => {
+      const shard = shardOf(key, n);
       bytes[shard] = (bytes[shard] ?? 0) + (sizes[i] ?? 0);
-      keys[shard] = (keys[shard] ?? 0) + 1;
+      counts[shard] = (counts[shard] ?? 0) + 1;
     });
-    const splittable = bytes.some((b, i) => b > SHARD_TARGET_BYTES && (keys[i] ?? 0) > 1);
-    if (!splittable || n >= entries.length) return n;
+    const splittable = bytes.some((b, i) => b > SHARD_TARGET_BYTES && (counts[i] ?? 0) > 1);
+    if (!splittable || n >= keys.length) return n;
     n += Math.max(1, Math.ceil(n / 8));
   }
 }
@@ -165,11 +220,19 @@ function countRoutes(groups: Map<string, CompiledRoute[]>): number {
   return n;
 }
 
+/** How a shard's host groups and backend lists are restored: per schema (v1 objects, v2 tuples). */
+interface ShardBody {
+  hosts: Record<string, unknown[]>;
+  wildcards: Record<string, unknown[]>;
+  /** The routes of one group, restored. */
+  restore(routes: unknown[], key: string, wildcard: boolean): CompiledRoute[];
+}
+
 /**
- * Open a published shard for the Worker: one `JSON.parse` and a check that every backend reference resolves;
- * routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only for the
- * hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep the
- * result. An error value for anything that is not a shard of this schema.
+ * Open a published shard for the Worker: one `JSON.parse` and a check that every backend and endpoint reference
+ * resolves; routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only
+ * for the hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep
+ * the result. Reads schema v2 and the previous v1; an error value for anything else, naming the schema found.
  */
 export function openShard(text: string): { reader: ShardReader } | { error: string } {
   let json: unknown;
@@ -178,37 +241,16 @@ export function openShard(text: string): { reader: ShardReader } | { error: stri
   } catch {
     return { error: "the shard is not valid JSON" };
   }
-  const value = json as {
-    schema?: unknown;
-    backends?: Record<string, CompactBackend[]>;
-    hosts?: Record<string, CompactRoute[]>;
-    wildcards?: Record<string, CompactRoute[]>;
-  } | null;
-  if (typeof value !== "object" || value === null || value.schema !== TABLE_SCHEMA)
-    return { error: `the shard's schema is not ${TABLE_SCHEMA}` };
-  const hosts = value.hosts ?? {};
-  const wildcards = value.wildcards ?? {};
-  const lists = value.backends ?? {};
-  for (const group of [hosts, wildcards]) {
-    for (const routes of Object.values(group)) {
-      if (!Array.isArray(routes)) return { error: "a host's routes are not a list" };
-      for (const route of routes) {
-        if (typeof route.backends === "number" && !Object.hasOwn(lists, String(route.backends))) {
-          return { error: `the shard refers to backend list ${route.backends}, which it does not contain` };
-        }
-      }
-    }
+  if (!isRecord(json)) return { error: "the shard is not a JSON object" };
+  let body: ShardBody | string;
+  if (json.schema === TABLE_SCHEMA) body = openV2(json);
+  else if (json.schema === TABLE_SCHEMA_V1) body = openV1(json);
+  else {
+    const found = typeof json.schema === "string" ? json.schema : "missing";
+    return { error: `the shard's schema is ${found}; this code reads ${READABLE_SCHEMAS.join(" and ")}` };
   }
-  // A restored backend list is shared by every route that refers to it (treat it as read-only).
-  const restored = new Map<number, Backend[]>();
-  const backendsOf = (ref: number): Backend[] => {
-    let list = restored.get(ref);
-    if (list === undefined) {
-      list = restoreBackends(lists[String(ref)] ?? []);
-      restored.set(ref, list);
-    }
-    return list;
-  };
+  if (typeof body === "string") return { error: body };
+  const { hosts, wildcards } = body;
   const reader: ShardReader = {
     hostKeys: Object.keys(hosts),
     wildcardKeys: Object.keys(wildcards),
@@ -218,15 +260,129 @@ export function openShard(text: string): { reader: ShardReader } | { error: stri
       if (routes === undefined) return [];
       // Each key is restored once (the lookup keeps the result), so its compact JSON can go.
       delete record[key];
-      return routes.map((route) => restoreRoute(route, key, group === "wildcards", backendsOf));
+      return body.restore(routes, key, group === "wildcards");
     },
   };
   return { reader };
 }
 
 /**
+ * Schema v2: `backends` and `endpoints` are arrays of tuples; a host group is `[idPrefix, backends, route tuple…]`,
+ * or (a plain `JSON.stringify` of a TableShard) a list of route objects.
+ */
+function openV2(json: Record<string, unknown>): ShardBody | string {
+  const { hosts = {}, wildcards = {}, backends: lists = [], endpoints = [] } = json;
+  if (!isRecord(hosts) || !isRecord(wildcards) || !Array.isArray(lists) || !Array.isArray(endpoints))
+    return "the shard's hosts, wildcards, backends or endpoints have the wrong type";
+  const isRef = (ref: unknown, table: readonly unknown[]): boolean =>
+    Number.isInteger(ref) && (ref as number) >= 0 && (ref as number) < table.length;
+  for (const list of lists) {
+    if (!Array.isArray(list)) return "a backend list is not a list";
+    for (const backend of list) {
+      if (!Array.isArray(backend) || !Array.isArray(backend[1])) return "a backend is not a [service, endpoints] tuple";
+      for (const ref of backend[1] as unknown[])
+        if (!isRef(ref, endpoints))
+          return `a backend refers to endpoint ${String(ref)}, which the shard does not contain`;
+    }
+  }
+  const groups = [hosts, wildcards] as Record<string, unknown>[];
+  for (const group of groups) {
+    for (const routes of Object.values(group)) {
+      if (!Array.isArray(routes)) return "a host's routes are not a list";
+      const problem = groupProblem(routes, (ref) => isRef(ref, lists));
+      if (problem !== undefined) return problem;
+    }
+  }
+  // Endpoints and backend lists are restored once per shard and shared (read-only) by every route that uses them.
+  const restoredEndpoints = new Map<number, Endpoint>();
+  const endpointOf = (ref: number): Endpoint => {
+    let endpoint = restoredEndpoints.get(ref);
+    if (endpoint === undefined) {
+      endpoint = unpackEndpoint(endpoints[ref] as EndpointTuple);
+      restoredEndpoints.set(ref, endpoint);
+    }
+    return endpoint;
+  };
+  const backendsOf = sharedLists((ref) => unpackBackends(lists[ref] as BackendTuple[], endpointOf));
+  return {
+    hosts: hosts as Record<string, unknown[]>,
+    wildcards: wildcards as Record<string, unknown[]>,
+    restore(routes, key, wildcard) {
+      if (typeof routes[0] !== "string")
+        return (routes as CompactRoute[]).map((route) => restoreRoute(route, key, wildcard, backendsOf));
+      const prefix = routes[0];
+      const groupList = routes[1] as number;
+      const out: CompiledRoute[] = [];
+      for (let i = 2; i < routes.length; i++) {
+        const compact = unpackRoute(routes[i] as RouteTuple, prefix, groupList);
+        out.push(restoreRoute(compact, key, wildcard, backendsOf));
+      }
+      return out;
+    },
+  };
+}
+
+/** What is wrong with a v2 group: a route that is not a tuple, or a backend list number `valid` refuses. */
+function groupProblem(routes: readonly unknown[], valid: (ref: unknown) => boolean): string | undefined {
+  const missing = (ref: unknown) => `the shard refers to backend list ${String(ref)}, which it does not contain`;
+  if (typeof routes[0] !== "string") {
+    for (const route of routes)
+      if (isRecord(route) && typeof route.backends === "number" && !valid(route.backends))
+        return missing(route.backends);
+    return undefined;
+  }
+  if (!valid(routes[1])) return missing(routes[1]);
+  for (let i = 2; i < routes.length; i++) {
+    const tuple = routes[i];
+    if (!Array.isArray(tuple)) return "a route is not a tuple";
+    if (tuple.length > 2 && !valid(tuple[2])) return missing(tuple[2]);
+  }
+  return undefined;
+}
+
+/** Schema v1: `backends` is an object of compact lists keyed by number; a host group is a list of route objects. */
+function openV1(json: Record<string, unknown>): ShardBody | string {
+  const { hosts = {}, wildcards = {}, backends: lists = {} } = json;
+  if (!isRecord(hosts) || !isRecord(wildcards) || !isRecord(lists))
+    return "the shard's hosts, wildcards or backends have the wrong type";
+  for (const group of [hosts, wildcards]) {
+    for (const routes of Object.values(group)) {
+      if (!Array.isArray(routes)) return "a host's routes are not a list";
+      for (const route of routes) {
+        if (isRecord(route) && typeof route.backends === "number" && !Object.hasOwn(lists, String(route.backends)))
+          return `the shard refers to backend list ${route.backends}, which it does not contain`;
+      }
+    }
+  }
+  const backendsOf = sharedLists((ref) => restoreBackends((lists[String(ref)] ?? []) as CompactBackend[]));
+  return {
+    hosts: hosts as Record<string, unknown[]>,
+    wildcards: wildcards as Record<string, unknown[]>,
+    restore: (routes, key, wildcard) =>
+      (routes as CompactRoute[]).map((route) => restoreRoute(route, key, wildcard, backendsOf)),
+  };
+}
+
+/** A restored backend list is shared by every route that refers to it (treat it as read-only). */
+function sharedLists(restore: (ref: number) => Backend[]): (ref: number) => Backend[] {
+  const restored = new Map<number, Backend[]>();
+  return (ref) => {
+    let list = restored.get(ref);
+    if (list === undefined) {
+      list = restore(ref);
+      restored.set(ref, list);
+    }
+    return list;
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
  * Parse a published shard back into a {@link TableShard} with every route restored (the CLI's diff and explain);
- * an error value for text that is not a shard of this schema.
+ * an error value for text that is not a shard of a schema this code reads.
  */
 export function parseShard(text: string): { shard: TableShard } | { error: string } {
   const opened = openShard(text);

@@ -3,6 +3,11 @@
  * — a constant, or a value derived from the route itself — is left out, and {@link restoreRoute} puts it back.
  * Writer and reader live together so they cannot drift apart. The table is published per host key, so a route's
  * `host` is never written; backend lists live once in the shard's `backends` dictionary.
+ *
+ * Schema v2 (docs/route-table.md) writes the same compact form positionally: a route is the tuple
+ * `[name, path, backends, extras]` ({@link packRoute}), a backend `[service, endpoints, weight, extras]`, an endpoint
+ * `[host, port, scheme, extras]`, each with trailing defaults dropped; `extras` is the compact object of the fields
+ * that have no position. Schema v1 shards (objects throughout) are read with the same {@link restoreRoute}.
  */
 import type { Backend, CompiledRoute, Endpoint, HeaderAction } from "./types.ts";
 import {
@@ -92,6 +97,98 @@ export function restoreBackends(list: readonly CompactBackend[]): Backend[] {
     if (b.router !== undefined) backend.router = b.router;
     return backend;
   });
+}
+
+/**
+ * `values` without the trailing entries that equal their position's default in `defaults` (an empty object for the
+ * `extras` position), so a route or backend holding its defaults costs only its leading fields.
+ */
+function dropTrailingDefaults(values: unknown[], defaults: readonly unknown[]): unknown[] {
+  let length = values.length;
+  while (length > 0 && isDefault(values[length - 1], defaults[length - 1])) length--;
+  return values.slice(0, length);
+}
+
+function isDefault(value: unknown, fallback: unknown): boolean {
+  if (value === fallback) return true;
+  return typeof fallback === "object" && fallback !== null && isEmptyObject(value);
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/** The fields of a v2 route tuple's `extras`: everything of the compact form that has no position of its own. */
+export type RouteExtras = Omit<CompactRoute, "id" | "path" | "backends">;
+/**
+ * A route in a v2 shard: `name` is the route id without the prefix its host group shares, `backends` the shard's
+ * backend list number (default: the group's). Trailing defaults (`""`, `""`, the group's list, `{}`) are dropped.
+ */
+export type RouteTuple = [name?: string, path?: string, backends?: number, extras?: RouteExtras];
+
+/** A route as the v2 tuple (see {@link RouteTuple}); `idPrefix` must be a prefix of `route.id`. */
+export function packRoute(
+  route: CompiledRoute,
+  idPrefix: string,
+  groupBackends: number,
+  backendsRef: (backends: readonly Backend[]) => number,
+): unknown[] {
+  const { id: _id, path, backends, ...extras } = compactRoute(route, backendsRef);
+  return dropTrailingDefaults(
+    [route.id.slice(idPrefix.length), path ?? "", backends, extras],
+    ["", "", groupBackends, {}],
+  );
+}
+
+/** The compact route a v2 tuple stands for (then {@link restoreRoute}). */
+export function unpackRoute(tuple: RouteTuple, idPrefix: string, groupBackends: number): CompactRoute {
+  const [name = "", path = "", backends = groupBackends, extras] = tuple;
+  // `join` builds one flat string: `+` would make a cons string that is flattened (copied again) the first time the id is hashed.
+  return { ...extras, id: [idPrefix, name].join(""), path, backends };
+}
+
+/** Fields of a v2 backend tuple's `extras`. */
+export type BackendExtras = Pick<CompactBackend, "id" | "invalid" | "router">;
+/** A backend in a v2 shard: endpoints by their number in the shard's endpoint table; trailing `100`, `{}` dropped. */
+export type BackendTuple = [service: string, endpoints: number[], weight?: number, extras?: BackendExtras];
+/** An endpoint in a v2 shard's endpoint table; trailing `"http"`, `{}` dropped. */
+export type EndpointTuple = [host: string, port: number, scheme?: Endpoint["scheme"], extras?: EndpointExtras];
+export type EndpointExtras = Pick<Endpoint, "cluster" | "priority">;
+
+/** A backend list as v2 tuples, its endpoints numbered by `endpointRef` (the shard's endpoint table). */
+export function packBackends(backends: readonly Backend[], endpointRef: (endpoint: Endpoint) => number): unknown[][] {
+  return compactBackends(backends).map(({ service, endpoints, weight, ...extras }) =>
+    dropTrailingDefaults(
+      [service, endpoints.map(endpointRef), weight ?? DEFAULT_WEIGHT, extras],
+      [undefined, undefined, DEFAULT_WEIGHT, {}],
+    ),
+  );
+}
+
+/** The backend list from its v2 tuples; `endpointOf` resolves an endpoint number (restored once per shard). */
+export function unpackBackends(list: readonly BackendTuple[], endpointOf: (ref: number) => Endpoint): Backend[] {
+  return restoreBackends(
+    list.map(([service, refs, weight, extras]) => ({ ...extras, service, weight, endpoints: refs.map(endpointOf) })),
+  );
+}
+
+/** An endpoint as its v2 tuple. */
+export function packEndpoint(endpoint: Endpoint): unknown[] {
+  const extras: EndpointExtras = {};
+  if (endpoint.cluster !== undefined) extras.cluster = endpoint.cluster;
+  if (endpoint.priority !== undefined) extras.priority = endpoint.priority;
+  return dropTrailingDefaults(
+    [endpoint.host, endpoint.port, endpoint.scheme, extras],
+    [undefined, undefined, "http", {}],
+  );
+}
+
+/** The endpoint from its v2 tuple. */
+export function unpackEndpoint([host, port, scheme = "http", extras]: EndpointTuple): Endpoint {
+  const endpoint: Endpoint = { scheme, host, port };
+  if (extras?.cluster !== undefined) endpoint.cluster = extras.cluster;
+  if (extras?.priority !== undefined) endpoint.priority = extras.priority;
+  return endpoint;
 }
 
 /** A route as read back from a shard (the shape {@link compactRoute} writes). */

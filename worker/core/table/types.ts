@@ -7,8 +7,22 @@
  * {@link TABLE_SCHEMA} on any incompatible change (the Worker refuses a schema it does not know).
  */
 
-/** Schema id written into every published index and shard. */
-export const TABLE_SCHEMA = "edgeroute/route-table/v1";
+/** Schema id this code writes into every published pointer, index and shard (positional shards, docs/route-table.md). */
+export const TABLE_SCHEMA = "edgeroute/route-table/v2";
+/**
+ * The previous schema (shards of JSON objects), as the CLI before v2 published it. Still read, so a Worker upgraded
+ * before the table is republished keeps serving the table the older CLI wrote.
+ */
+export const TABLE_SCHEMA_V1 = "edgeroute/route-table/v1";
+/** A schema this code can read. */
+export type TableSchema = typeof TABLE_SCHEMA | typeof TABLE_SCHEMA_V1;
+/** Every schema the Worker and the CLI read, oldest first; anything else (a newer CLI's table) is refused. */
+export const READABLE_SCHEMAS: readonly TableSchema[] = [TABLE_SCHEMA_V1, TABLE_SCHEMA];
+
+/** Whether `value` names a schema this code reads. */
+export function isReadableSchema(value: unknown): value is TableSchema {
+  return value === TABLE_SCHEMA || value === TABLE_SCHEMA_V1;
+}
 
 /** TLS termination at the edge. `null` on a route means plain HTTP (no `spec.tls`). */
 export type Termination = "edge" | "reencrypt";
@@ -297,7 +311,8 @@ export interface TableShard {
  * suffix. Shard `i` is stored at key `routes:table:<version>:<i>`.
  */
 export interface TableIndex {
-  schema: typeof TABLE_SCHEMA;
+  /** {@link TABLE_SCHEMA} when this code wrote it; a table of the previous schema is still read. */
+  schema: TableSchema;
   shardCount: number;
   routeCount: number;
   hostCount: number;
@@ -312,7 +327,7 @@ export interface TableIndex {
  */
 export interface Pointer {
   version: string;
-  schema: typeof TABLE_SCHEMA;
+  schema: TableSchema;
   notFound: NotFoundStatus;
   publishedAt: string;
   publishedBy: string;
