@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import { canonicalJson, parseShard, serializeTable, SHARD_TARGET_BYTES } from "../../../worker/core/table/codec.ts";
@@ -8,6 +7,7 @@ import { shardOf } from "../../../worker/core/table/shard.ts";
 import type { TableIndex } from "../../../worker/core/table/types.ts";
 import type { SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, route, rule, run, service, sources } from "../compile/fixtures.ts";
+import { TABLE_V1 } from "../../fixtures/table-v1.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -190,11 +190,7 @@ describe("serializeTable", () => {
 
 describe("a table of the previous schema (v1)", () => {
   // As the routes CLI published it before schema v2 (see the fixture's comment): index and shards, byte for byte.
-  const v1 = JSON.parse(readFileSync(new URL("../../fixtures/table-v1.json", import.meta.url), "utf8")) as {
-    version: string;
-    index: string;
-    shards: string[];
-  };
+  const v1 = TABLE_V1;
   const hash16 = (text: string) => sha256(text).slice(0, 16);
 
   it("is the published bytes (its hashes check) and restores to the same routes as after republishing in v2", () => {
