@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { normalizeHost } from "../../worker/core/host.ts";
-import { resolveRoute, tableLookup } from "../../worker/core/match.ts";
+import { FLAT_MAX_ROUTES, HostIndex, resolveRoute, tableLookup, type Walk } from "../../worker/core/match.ts";
 import { normalizePath } from "../../worker/core/path.ts";
 import { ROUTING_CASES, ROUTING_ROUTES } from "../cases/routing.cases.ts";
-import { shardsOf } from "../support/route-builder.ts";
+import type { CompiledRoute } from "../../worker/core/table/types.ts";
+import { route, shardsOf } from "../support/route-builder.ts";
 
 function resolveUrl(shardCount: number, url: string): string {
   const lookup = tableLookup(shardsOf(ROUTING_ROUTES, shardCount));
@@ -19,5 +20,51 @@ function resolveUrl(shardCount: number, url: string): string {
 describe.each([1, 7])("routing cases through the core matcher, %i shard(s)", (shardCount) => {
   it.each(ROUTING_CASES)("$id", ({ url, expect: expected }) => {
     expect(resolveUrl(shardCount, url)).toBe(expected);
+  });
+});
+
+describe("a small host's flat index", () => {
+  // Seeded LCG, so a failing case can be reproduced from the seed in its message.
+  const random = (seed: number) => {
+    let state = seed;
+    return (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+  };
+  const routePaths = ["", "/", "//", "/a", "/a/", "/a//", "/a/b", "/a/b/", "/a//b", "/ab", "/b", "/b/c/d", "/a/b/c"];
+  const requestPaths = ["/", "//", "/a", "/a/", "/a//", "/a/b", "/a/b/", "/a//b", "/a/bc", "/ab", "/b/c", "/b/c/d/e"];
+  const tlsChoices: CompiledRoute["tls"][] = [
+    null,
+    { termination: "edge", insecure: "None" },
+    { termination: "edge", insecure: "Allow" },
+    { termination: "edge", insecure: "Redirect" },
+  ];
+
+  it("answers every path like the trie, for random hosts of up to FLAT_MAX_ROUTES routes", () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const pick = random(seed);
+      const routes = Array.from({ length: 1 + pick(FLAT_MAX_ROUTES) }, (_, i) =>
+        route({
+          id: `ns/r${i}`,
+          host: "h.example.com",
+          path: routePaths[pick(routePaths.length)] as string,
+          match: pick(4) === 0 ? "exact" : "prefix",
+          tls: tlsChoices[pick(tlsChoices.length)] as CompiledRoute["tls"],
+        }),
+      );
+      const flat = new HostIndex(routes);
+      const trie = new HostIndex(routes, 0);
+      for (const path of requestPaths) {
+        for (const https of [false, true]) {
+          const a: Walk = { any: undefined, served: undefined };
+          const b: Walk = { any: undefined, served: undefined };
+          flat.walk(path, https, a);
+          trie.walk(path, https, b);
+          const label = `seed ${seed}, ${https ? "https" : "http"} ${path}`;
+          expect([a.any?.id, a.served?.id], label).toEqual([b.any?.id, b.served?.id]);
+        }
+      }
+    }
   });
 });

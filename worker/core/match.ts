@@ -5,7 +5,9 @@
  * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a wildcard
  * covers exactly one label, and the router lists exact-host entries before wildcard ones); within a host the
  * longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map probe
- * per host key plus one per path segment, whatever the number of routes.
+ * per host key plus one per path segment, whatever the number of routes; a host of at most
+ * {@link FLAT_MAX_ROUTES} routes compares the path with each of them instead (a bounded number of string
+ * comparisons, and far less memory than a trie of Maps).
  */
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
 import { wildcardSuffix } from "./host.ts";
@@ -75,12 +77,45 @@ export function servedOver(route: CompiledRoute, https: boolean): boolean {
 }
 
 /**
- * The routes of one host as a segment trie: node `foo` → `bar` stands for the path `/foo/bar`. Built once per
- * host on first use; matching walks one node per request-path segment.
+ * Hosts with at most this many routes, none with HTTPRoute conditions, are matched by comparing the path with each
+ * route ({@link HostIndex}): most hosts have a handful of routes (the benchmark's 10,000-route table averages 3.5),
+ * and a trie costs a node object per path segment and a Map per inner node for each of them.
+ */
+export const FLAT_MAX_ROUTES = 8;
+
+/** Where a route sits in the trie: the node (path segments) and the slot there. */
+type Slot = "prefix" | "slash" | "exact";
+const SLOT_CODE: Record<Slot, number> = { prefix: 0, slash: 1, exact: 2 };
+
+/**
+ * The node and slot of a route path: a path ending in "/" (or only "/"s) is P + "/": P's node, slot `slash`. Route
+ * paths "" and "/" are the root prefix, which serves everything (router: `(/.*)?` after an empty path).
+ */
+function placeOf(route: CompiledRoute): { segments: string[]; slot: Slot } {
+  const segments = route.path.split("/").slice(1);
+  let slash = route.match === "prefix" && segments.length > 0 && segments[segments.length - 1] === "";
+  if (slash) segments.pop();
+  if (route.match === "prefix" && segments.every((s) => s === "")) {
+    segments.length = 0;
+    slash = false;
+  }
+  return { segments, slot: route.match === "exact" ? "exact" : slash ? "slash" : "prefix" };
+}
+
+/**
+ * The routes of one host, built once per host on first use. Large hosts, and hosts with HTTPRoute conditions: a
+ * segment trie (node `foo` → `bar` stands for the path `/foo/bar`); matching walks one node per request-path
+ * segment. Small hosts ({@link FLAT_MAX_ROUTES}): each route's place as one number, and matching compares the
+ * path with each route path — the same answers, since the trie's node for a route is its path.
  */
 export class HostIndex {
   readonly routes: readonly CompiledRoute[];
-  private readonly root: PathNode = newNode();
+  private readonly root: PathNode | undefined;
+  /**
+   * Flat form: per route of `routes`, `depth * 4 + slot code` (depth = the node's path segments), or -1 for a route
+   * that an earlier one with the same place hides (the trie keeps the first one too).
+   */
+  private readonly places: number[] | undefined;
   private owned: ReadonlySet<string> | undefined;
 
   /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
@@ -89,23 +124,31 @@ export class HostIndex {
     return this.owned;
   }
 
-  /** `routes` in table order (most specific first); on a duplicate (path, match) the first one is kept. */
-  constructor(routes: readonly CompiledRoute[]) {
+  /**
+   * `routes` in table order (most specific first); on a duplicate (path, match) the first one is kept.
+   * `flatMax`: the most routes indexed flat (tests build both forms of one host to compare them).
+   */
+  constructor(routes: readonly CompiledRoute[], flatMax: number = FLAT_MAX_ROUTES) {
     this.routes = routes;
-    for (const route of routes) this.insert(route);
+    const flat =
+      routes.length <= flatMax && routes.every((r) => !isConditional(r) && (r.path === "" || r.path.startsWith("/")));
+    if (flat) {
+      this.places = routes.map((route, i) => {
+        const { segments, slot } = placeOf(route);
+        const hidden = routes
+          .slice(0, i)
+          .some((other) => other.match === route.match && placeKey(other) === placeKey(route));
+        return hidden ? -1 : segments.length * 4 + SLOT_CODE[slot];
+      });
+    } else {
+      this.root = newNode();
+      for (const route of routes) this.insert(this.root, route);
+    }
   }
 
-  private insert(route: CompiledRoute): void {
-    const segments = route.path.split("/").slice(1);
-    // A route path ending in "/" (or only "/"s) is P + "/": keep P's node and remember the slash. Route paths ""
-    // and "/" are the root prefix, which serves everything (router: `(/.*)?` after an empty path).
-    let slash = route.match === "prefix" && segments.length > 0 && segments[segments.length - 1] === "";
-    if (slash) segments.pop();
-    if (route.match === "prefix" && segments.every((s) => s === "")) {
-      segments.length = 0;
-      slash = false;
-    }
-    let node = this.root;
+  private insert(root: PathNode, route: CompiledRoute): void {
+    const { segments, slot } = placeOf(route);
+    let node = root;
     for (const segment of segments) {
       node.children ??= new Map();
       let child = node.children.get(segment);
@@ -124,7 +167,6 @@ export class HostIndex {
       else list.splice(at, 0, route);
       return;
     }
-    const slot = route.match === "exact" ? "exact" : slash ? "slash" : "prefix";
     node[slot] ??= route;
   }
 
@@ -135,6 +177,10 @@ export class HostIndex {
    * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates only path segments.
    */
   walk(path: string, https: boolean, out: Walk, facts: RequestFacts = PLAIN_GET): void {
+    if (this.root === undefined) {
+      this.walkFlat(path, https, out);
+      return;
+    }
     let node = this.root;
     // `start` is where the next request segment begins; past the end, the path ends at `node`.
     let start = 1;
@@ -157,6 +203,50 @@ export class HostIndex {
       start = end + 1;
     }
   }
+
+  /**
+   * {@link walk} for a flat host: a route's trie node is its path, so the path reaches the node when it starts with
+   * the route path at a segment boundary (or, for `P/`, starts with `P/`), and ends there when it is equal. The
+   * deepest route wins, and at one depth an exact match or `P/` beats `P`: the order the trie walk gives.
+   */
+  private walkFlat(path: string, https: boolean, out: Walk): void {
+    const places = this.places ?? [];
+    let anyRank = -1;
+    let servedRank = -1;
+    for (let i = 0; i < places.length; i++) {
+      const place = places[i] as number;
+      const route = this.routes[i] as CompiledRoute;
+      if (place < 0) continue;
+      const slot = place & 3;
+      const p = route.path;
+      let reaches: boolean;
+      if (place === SLOT_CODE.prefix)
+        reaches = true; // the root prefix
+      else if (slot === SLOT_CODE.exact) reaches = path === p;
+      else if (slot === SLOT_CODE.slash) reaches = path.startsWith(p);
+      else reaches = path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === SLASH);
+      if (!reaches) continue;
+      // Depth first, then exact or `P/` (whichever the path allows) before `P` at the same node.
+      const rank = (place >> 2) * 2 + (slot === SLOT_CODE.prefix ? 0 : 1);
+      if (rank > anyRank) {
+        anyRank = rank;
+        out.any = route;
+      }
+      if (rank > servedRank && servedOver(route, https)) {
+        servedRank = rank;
+        out.served = route;
+      }
+    }
+  }
+}
+
+const SLASH = 0x2f;
+
+/**
+ * The route path a place is compared with: the root prefix (paths "", "/", "//" …) is one place whatever its text.
+ */
+function placeKey(route: CompiledRoute): string {
+  return route.match === "prefix" && /^\/*$/.test(route.path) ? "" : route.path;
 }
 
 /**
