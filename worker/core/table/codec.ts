@@ -23,6 +23,7 @@ import {
   type CompactBackend,
   type CompactRoute,
   type EndpointTuple,
+  type RouteForm,
   type RouteTuple,
 } from "./route-json.ts";
 
@@ -224,8 +225,8 @@ function countRoutes(groups: Map<string, CompiledRoute[]>): number {
 interface ShardBody {
   hosts: Record<string, unknown[]>;
   wildcards: Record<string, unknown[]>;
-  /** The routes of one group, restored. */
-  restore(routes: unknown[], key: string, wildcard: boolean): CompiledRoute[];
+  /** The routes of one group, restored in `form`. */
+  restore(routes: unknown[], key: string, wildcard: boolean, form: RouteForm): CompiledRoute[];
 }
 
 /**
@@ -233,8 +234,9 @@ interface ShardBody {
  * resolves; routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only
  * for the hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep
  * the result. Reads schema v2 and the previous v1; an error value for anything else, naming the schema found.
+ * `form`: light routes for the Worker (defaults shared, ./route-json.ts), plain ones for the CLI.
  */
-export function openShard(text: string): { reader: ShardReader } | { error: string } {
+export function openShard(text: string, form: RouteForm = "light"): { reader: ShardReader } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -260,7 +262,7 @@ export function openShard(text: string): { reader: ShardReader } | { error: stri
       if (routes === undefined) return [];
       // Each key is restored once (the lookup keeps the result), so its compact JSON can go.
       delete record[key];
-      return body.restore(routes, key, group === "wildcards");
+      return body.restore(routes, key, group === "wildcards", form);
     },
   };
   return { reader };
@@ -307,15 +309,18 @@ function openV2(json: Record<string, unknown>): ShardBody | string {
   return {
     hosts: hosts as Record<string, unknown[]>,
     wildcards: wildcards as Record<string, unknown[]>,
-    restore(routes, key, wildcard) {
+    restore(routes, key, wildcard, form) {
+      // One host string for the whole group (`*.` + suffix would otherwise be built once per route).
+      const host = wildcard ? `*.${key}` : key;
       if (typeof routes[0] !== "string")
-        return (routes as CompactRoute[]).map((route) => restoreRoute(route, key, wildcard, backendsOf));
+        return (routes as CompactRoute[]).map((route) => restoreRoute(route, host, false, backendsOf, form));
       const prefix = routes[0];
       const groupList = routes[1] as number;
-      const out: CompiledRoute[] = [];
+      // Sized up front: the list is kept as long as the host is (a growing array keeps spare capacity).
+      const out = new Array<CompiledRoute>(routes.length - 2);
       for (let i = 2; i < routes.length; i++) {
         const compact = unpackRoute(routes[i] as RouteTuple, prefix, groupList);
-        out.push(restoreRoute(compact, key, wildcard, backendsOf));
+        out[i - 2] = restoreRoute(compact, host, false, backendsOf, form);
       }
       return out;
     },
@@ -358,8 +363,10 @@ function openV1(json: Record<string, unknown>): ShardBody | string {
   return {
     hosts: hosts as Record<string, unknown[]>,
     wildcards: wildcards as Record<string, unknown[]>,
-    restore: (routes, key, wildcard) =>
-      (routes as CompactRoute[]).map((route) => restoreRoute(route, key, wildcard, backendsOf)),
+    restore(routes, key, wildcard, form) {
+      const host = wildcard ? `*.${key}` : key;
+      return (routes as CompactRoute[]).map((route) => restoreRoute(route, host, false, backendsOf, form));
+    },
   };
 }
 
@@ -385,7 +392,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * an error value for text that is not a shard of a schema this code reads.
  */
 export function parseShard(text: string): { shard: TableShard } | { error: string } {
-  const opened = openShard(text);
+  const opened = openShard(text, "plain");
   if ("error" in opened) return opened;
   const { reader } = opened;
   const restoreAll = (group: "hosts" | "wildcards", keys: readonly string[]): Record<string, CompiledRoute[]> => {

@@ -198,20 +198,108 @@ export type CompactRoute = Partial<Omit<CompiledRoute, "backends">> & {
 };
 export type CompactBackend = Partial<Omit<Backend, "endpoints">> & { service: string; endpoints: Endpoint[] };
 
+/** The fields a {@link LightRoute} holds itself: the ones that differ from route to route. */
+type OwnField = "id" | "kind" | "host" | "path" | "match" | "tls" | "backends";
+const OWN_FIELDS: ReadonlySet<string> = new Set<OwnField>(["id", "kind", "host", "path", "match", "tls", "backends"]);
+
+/**
+ * What every {@link LightRoute} shares through its prototype: the defaults of all fields but its own and `cookie`.
+ * Read-only, like every restored route.
+ */
+const SHARED_DEFAULTS: Omit<CompiledRoute, OwnField | "cookie" | "balance"> = {
+  timeoutMs: ROUTE_DEFAULTS.timeoutMs,
+  retryOn: ROUTE_DEFAULTS.retryOn,
+  retries: ROUTE_DEFAULTS.retries,
+  healthIntervalMs: ROUTE_DEFAULTS.healthIntervalMs,
+  healthPath: ROUTE_DEFAULTS.healthPath,
+  healthExpect: ROUTE_DEFAULTS.healthExpect,
+  forwarded: ROUTE_DEFAULTS.forwarded,
+  rewriteTarget: ROUTE_DEFAULTS.rewriteTarget,
+  requestHeaders: NO_HEADERS,
+  responseHeaders: NO_HEADERS,
+  hsts: ROUTE_DEFAULTS.hsts,
+  ipAllowlist: ROUTE_DEFAULTS.ipAllowlist,
+  rateLimit: ROUTE_DEFAULTS.rateLimit,
+  jwt: ROUTE_DEFAULTS.jwt,
+  tokenCheck: ROUTE_DEFAULTS.tokenCheck,
+  clientCert: ROUTE_DEFAULTS.clientCert,
+  gateway: undefined,
+  canary: undefined,
+};
+
+/**
+ * A restored route whose every field beyond {@link OwnField} holds its default (most routes): it holds those seven
+ * itself and reads the rest from its prototype ({@link SHARED_DEFAULTS}); its default balance is derived from its
+ * backends on each read, and its default cookie is built from the id on first read. In the Worker's heap that is an
+ * 8-field object instead of a 27-field one plus a cookie object per route (BENCHMARKS.md, heap target). Routes are read, never copied or serialised, on the Worker's path; the
+ * CLI asks for plain objects (`form` of {@link restoreRoute}) because it compares and prints them.
+ */
+class LightRoute implements Pick<CompiledRoute, OwnField> {
+  readonly id: string;
+  readonly kind: CompiledRoute["kind"];
+  readonly host: string;
+  readonly path: string;
+  readonly match: CompiledRoute["match"];
+  readonly tls: CompiledRoute["tls"];
+  readonly backends: Backend[];
+  private defaultCookie: CompiledRoute["cookie"] | undefined = undefined;
+
+  constructor(fields: Pick<CompiledRoute, OwnField>) {
+    this.id = fields.id;
+    this.kind = fields.kind;
+    this.host = fields.host;
+    this.path = fields.path;
+    this.match = fields.match;
+    this.tls = fields.tls;
+    this.backends = fields.backends;
+  }
+
+  get balance(): CompiledRoute["balance"] {
+    return defaultBalance(this.backends);
+  }
+
+  get cookie(): CompiledRoute["cookie"] {
+    this.defaultCookie ??= { name: defaultCookieName(this.id), sameSite: "None" };
+    return this.defaultCookie;
+  }
+}
+Object.assign(LightRoute.prototype, SHARED_DEFAULTS);
+
+/**
+ * How {@link restoreRoute} builds a route: `plain`, an object with every field (what the CLI compares and prints);
+ * `light`, a {@link LightRoute} when the route holds all defaults beyond its own fields (the Worker).
+ */
+export type RouteForm = "plain" | "light";
+
 /**
  * The full route from its compact form and the key it is stored under (`host`, or the suffix of a wildcard).
  * Fields present are taken as they are, so a plain `JSON.stringify` of a TableShard (every field written, backends
- * inline) reads back too. Every restored route is built with the same field order (one object shape).
+ * inline) reads back too. Plain routes are built with one field order (one object shape), light ones are one class.
  */
 export function restoreRoute(
   compact: CompactRoute,
   hostKey: string,
   wildcard: boolean,
   backendsOf: (ref: number) => Backend[],
+  form: RouteForm = "plain",
 ): CompiledRoute {
-  const tls = compact.tls ?? ROUTE_DEFAULTS.tls;
+  const tls = sharedTls(compact.tls ?? ROUTE_DEFAULTS.tls);
   const backends =
     typeof compact.backends === "number" ? backendsOf(compact.backends) : restoreBackends(compact.backends ?? []);
+  if (form === "light" && onlyOwnFields(compact)) {
+    const light = new LightRoute({
+      id: compact.id,
+      kind: compact.kind ?? ROUTE_DEFAULTS.kind,
+      host: compact.host ?? (wildcard ? `*.${hostKey}` : hostKey),
+      path: compact.path ?? ROUTE_DEFAULTS.path,
+      match: compact.match ?? ROUTE_DEFAULTS.match,
+      tls,
+      backends,
+    });
+    // Its own fields are typed by the class, every other one by SHARED_DEFAULTS on its prototype, `balance` and
+    // `cookie` by the getters.
+    return light as unknown as CompiledRoute;
+  }
   return {
     id: compact.id,
     kind: compact.kind ?? ROUTE_DEFAULTS.kind,
@@ -241,4 +329,23 @@ export function restoreRoute(
     gateway: compact.gateway,
     canary: compact.canary,
   };
+}
+
+/** Whether a compact route sets no field beyond a {@link LightRoute}'s own (absent and `undefined` are the same). */
+function onlyOwnFields(compact: CompactRoute): boolean {
+  for (const key in compact) {
+    if (!OWN_FIELDS.has(key) && compact[key as keyof CompactRoute] !== undefined) return false;
+  }
+  return true;
+}
+
+/** The six TLS settings a route can have, one frozen object each, shared by every restored route that has it. */
+const TLS_SETTINGS: readonly NonNullable<CompiledRoute["tls"]>[] = (["edge", "reencrypt"] as const).flatMap(
+  (termination) => (["None", "Allow", "Redirect"] as const).map((insecure) => Object.freeze({ termination, insecure })),
+);
+
+/** The shared object equal to `tls` (a route's own copy from the shard JSON otherwise stays one per route). */
+function sharedTls(tls: CompiledRoute["tls"]): CompiledRoute["tls"] {
+  if (tls === null) return null;
+  return TLS_SETTINGS.find((t) => t.termination === tls.termination && t.insecure === tls.insecure) ?? tls;
 }
