@@ -112,10 +112,11 @@ export class HostIndex {
   readonly routes: readonly CompiledRoute[];
   private readonly root: PathNode | undefined;
   /**
-   * Flat form: per route of `routes`, `depth * 4 + slot code` (depth = the node's path segments), or -1 for a route
-   * that an earlier one with the same place hides (the trie keeps the first one too).
+   * Flat form, one character code per route of `routes`: `depth * 4 + slot code + 1` (depth = the node's path
+   * segments), or 0 for a route that an earlier one with the same place hides (the trie keeps the first one too).
+   * A string of one-byte codes is the smallest array a JavaScript engine offers (about 24 bytes for 8 routes).
    */
-  private readonly places: number[] | undefined;
+  private readonly places: string | undefined;
   private owned: ReadonlySet<string> | undefined;
 
   /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
@@ -132,14 +133,18 @@ export class HostIndex {
     this.routes = routes;
     const flat =
       routes.length <= flatMax && routes.every((r) => !isConditional(r) && (r.path === "" || r.path.startsWith("/")));
-    if (flat) {
-      this.places = routes.map((route, i) => {
-        const { segments, slot } = placeOf(route);
-        const hidden = routes
-          .slice(0, i)
-          .some((other) => other.match === route.match && placeKey(other) === placeKey(route));
-        return hidden ? -1 : segments.length * 4 + SLOT_CODE[slot];
-      });
+    const places = flat
+      ? routes.map((route, i) => {
+          const { segments, slot } = placeOf(route);
+          const hidden = routes
+            .slice(0, i)
+            .some((other) => other.match === route.match && placeKey(other) === placeKey(route));
+          return hidden ? 0 : segments.length * 4 + SLOT_CODE[slot] + 1;
+        })
+      : [];
+    // Deeper than 63 segments does not fit a one-byte code: such a host keeps the trie.
+    if (flat && places.every((place) => place < 256)) {
+      this.places = String.fromCharCode(...places);
     } else {
       this.root = newNode();
       for (const route of routes) this.insert(this.root, route);
@@ -210,11 +215,11 @@ export class HostIndex {
    * deepest route wins, and at one depth an exact match or `P/` beats `P`: the order the trie walk gives.
    */
   private walkFlat(path: string, https: boolean, out: Walk): void {
-    const places = this.places ?? [];
+    const places = this.places ?? "";
     let anyRank = -1;
     let servedRank = -1;
     for (let i = 0; i < places.length; i++) {
-      const place = places[i] as number;
+      const place = places.charCodeAt(i) - 1;
       const route = this.routes[i] as CompiledRoute;
       if (place < 0) continue;
       const slot = place & 3;
