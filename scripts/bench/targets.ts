@@ -178,16 +178,14 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
           : {
               gap: `${fmt(worst - 400)} B over (${fmt(worst / 400, 2)}×)`,
               why:
-                "Measured separately for this table (scratch split, 10,000 and 100,000 routes alike): the restored " +
-                "`CompiledRoute`s of the hosts used (≈ 335 B/route: a 19-field object plus a cookie object and cookie-name string " +
-                "per route) and the host indexes (≈ 215 B/route: a `HostIndex`, a `PathNode` per path segment and a `Map` per " +
-                "inner node, for hosts that mostly have 1–6 routes). A shard reader releases a host's compact JSON once its " +
-                "routes are restored, so what is left after every route was used is mostly those two.",
+                "A used route is restored as a `LightRoute` (8 fields; the other defaults on a shared prototype) with its id " +
+                "string; per host the Worker keeps the route list, a flat index (one byte per route) or, for hosts of more than " +
+                "8 routes or with HTTPRoute conditions, a trie of `PathNode`s and `Map`s, the host's backend list restored from " +
+                "the shard (`Backend` objects, their ids and endpoint arrays), and the host key in the lookup's map. Routes with " +
+                "any non-default policy field are restored as plain 27-field objects, so a table rich in policies costs more.",
               fix:
-                "Share or derive the cookie object instead of allocating one per route, keep defaults on a shared prototype " +
-                "instead of 19 own fields, and index hosts with up to ~8 routes as a flat array (segments, route) instead of " +
-                "`PathNode`s and `Map`s. By the split above that would bring a fully used table to roughly 350–400 B/route (an " +
-                "estimate).",
+                "Intern what repeats across hosts (backend lists of the same Services, endpoint arrays), derive backend ids on " +
+                "first read, and store route ids as the host's id prefix plus a suffix resolved on first read.",
             }),
       });
     }
@@ -222,7 +220,7 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
           : {
               gap: `${fmt(own - 10, 1)} ms over (${fmt(own / 10, 1)}×)`,
               why:
-                "A cold request reads the pointer, the index and only the one or two 512 KiB shards its host needs; the rest of " +
+                "A cold request reads the pointer, the index and only the one or two 256 KiB shards its host needs; the rest of " +
                 "the table is prefetched after the response, yielding between shards (worker/table/load.ts), so the cost hardly " +
                 "grows with the table (see the 100,000-route row). What remains is three KV round trips in sequence (pointer, " +
                 "index, shard) and the first run of the parsing, matching and forwarding code in a fresh isolate, before the JIT " +
@@ -255,16 +253,13 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
           : {
               gap: `${fmt(perRoute - 50)} B over (${fmt(perRoute / 50, 1)}×)`,
               why:
-                "The table is already compact (no host inside routes, defaults omitted, backend lists in a per-shard dictionary), but " +
-                "at 10,000 routes about 60% of the bytes are route objects such as " +
-                '`{"backends":0,"id":"team-15/api-1001-1","path":"/auth/login"}` (field names and quotes are half of it, and the id ' +
-                "repeats the namespace and name the host's other routes share) plus the host keys, and about a third is the backend " +
-                'dictionary, whose endpoint objects (`{"host":"127.0.0.1","port":8080,"scheme":"http"}`) are written once per ' +
-                "Service although Services usually share their load balancer's address.",
+                "Schema v2 (docs/route-table.md) already writes routes as positional tuples after the id prefix their host " +
+                "shares, trailing defaults dropped, with backend lists and endpoints once per shard; what remains per route is " +
+                "its id suffix and path, a share of its host key and of its Services' names, and `extras` for every non-default " +
+                "field (TLS, policies, HTTPRoute matches), so a table whose routes set many fields is larger per route.",
               fix:
-                'Positional tuples instead of objects (`["api-1001-1","/auth/login",0]`, trailing defaults dropped), the namespace ' +
-                "written once per host, and one endpoint table per shard that backend lists reference by index. By the byte counts " +
-                "above that lands near 50 B/route for this table (an estimate, not measured).",
+                "Dictionaries for repeated `extras` values (TLS settings, header actions, policies) per shard, and the host key " +
+                "written relative to the previous one (shared suffixes such as `.apps.example.com` once).",
             }),
       });
     }
