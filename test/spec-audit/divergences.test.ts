@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { pickBackend } from "../../worker/core/pick.ts";
 import { backend } from "../support/route-builder.ts";
-import { ingress, rule, service } from "../core/compile/fixtures.ts";
+import { ingress, route, rule, service } from "../core/compile/fixtures.ts";
 import { compiled, errors } from "./support.ts";
 
 const WEB = { service: { name: "web", port: { number: 80 } } };
@@ -91,7 +91,31 @@ describe("3. A sticky client on a Service whose weight went to 0 keeps its Servi
   });
 });
 
-describe("4. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
+describe("4. A whole cluster export with a passthrough Route can be published", () => {
+  // README: "`oc get routes,ingresses,services -A -o yaml` is a valid input". Every OpenShift 4 cluster has the
+  // passthrough Route openshift-authentication/oauth-openshift (OpenShift docs, "Configuring the internal OAuth
+  // server"), and the router serves each passthrough route while it serves the others. Today passthrough is an
+  // *error* (UnsupportedTermination, docs/compiler.md "Severities"), and any error stops `routes push`, so no
+  // export of a real cluster can be pushed as documented. Expected: a warning, the route rejected (not served),
+  // the rest published — as for other routes edgeroute cannot serve (RouteNotAdmitted).
+  it("passthrough is reported without an error", () => {
+    const t = compiled([
+      service("web"),
+      service("oauth-openshift", { namespace: "openshift-authentication" }),
+      route("oauth-openshift", {
+        namespace: "openshift-authentication",
+        host: "oauth-openshift.apps.example.com",
+        service: "oauth-openshift",
+        tls: { termination: "passthrough", insecureEdgeTerminationPolicy: "Redirect" },
+      }),
+      route("web"),
+    ]);
+    expect(t.serve("http://web.example.com/")).toBe("shop/web prefix (root)");
+    expect(errors(t.result)).toEqual([]);
+  });
+});
+
+describe("5. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
   // kubernetes/kubernetes pkg/apis/networking/validation/validation.go `validateIngressTypedPath`:
   // invalidPathSequences = "//", "/./", "/../", "%2f", "%2F"; invalidPathSuffixes = "/..", "/." — the API server
   // refuses such an Ingress ("must not contain '//'"). Today: a warning, and the path is published collapsed.
@@ -102,7 +126,7 @@ describe("4. Ingress path validation (networking.k8s.io/v1, Exact and Prefix pat
   });
 });
 
-describe("5. Ingress TLS entry without hosts", () => {
+describe("6. Ingress TLS entry without hosts", () => {
   // https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressSpec
   // IngressTLS.hosts: "Defaults to the wildcard host setting for the loadbalancer controller fulfilling this
   // Ingress, if left unspecified." A `tls: [{secretName: x}]` entry turns TLS on for the Ingress's hosts. Today the
