@@ -77,10 +77,10 @@ describe("2. Ingress spec.defaultBackend for requests no rule matches", () => {
 });
 
 describe("3. A sticky client on a Service whose weight went to 0 keeps its Service", () => {
-  // OpenShift docs, Route alternateBackends weights ("Load balancing across multiple Services",
-  // https://docs.openshift.com/container-platform/latest/applications/deployments/route-based-deployment-strategies.html):
-  // "When the weight is 0, the service does not participate in load-balancing but continues to serve existing
-  // persistent connections." TEMPLATE keeps weight-0 servers for exactly that ("weight=0 is reasonable to keep
+  // OpenShift docs, Route alternateBackends weights (route-based deployment strategies,
+  // https://docs.openshift.com/container-platform/latest/applications/deployments/route-based-deployment-strategies.html;
+  // wording from https://github.com/openshift/openshift-docs/pull/12025, Red Hat bug 1584701): "When the weight is
+  // 0, the service does not participate in load-balancing but continues to serve existing persistent connections." TEMPLATE keeps weight-0 servers for exactly that ("weight=0 is reasonable to keep
   // existing connections to backends with cookies", haproxy-config.template, `if ge $weight 0`), and HAProxy's
   // `weight 0` server still takes requests whose persistence cookie names it.
   // Today pickBackend drops the cookie (worker/core/pick.ts, and test/e2e/blue-green.test.ts asserts the move).
@@ -115,7 +115,26 @@ describe("4. A whole cluster export with a passthrough Route can be published", 
   });
 });
 
-describe("5. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
+describe("5. Admission ties: equal creationTimestamp → the lower metadata.uid wins", () => {
+  // ROUTER pkg/router/routeapihelpers/helper.go RouteLessThan (used by unique_host.go and host_admitter.go):
+  // "if route1.CreationTimestamp.Before(...) ... return route1.UID < route2.UID". `oc get -o yaml` exports carry
+  // metadata.uid; today the compiler ignores it and breaks ties by namespace/name (admit.ts compareAge).
+  it("the route with the lower uid keeps the host", () => {
+    const withUid = (name: string, uid: string) => {
+      const r = route(name, { host: "tie.example.com", created: "2024-01-01T00:00:00Z" });
+      (r.metadata as Record<string, unknown>).uid = uid;
+      return r;
+    };
+    const t = compiled([
+      service("web"),
+      withUid("a-first-by-name", "f0000000-0000-4000-8000-000000000000"),
+      withUid("b-second-by-name", "10000000-0000-4000-8000-000000000000"),
+    ]);
+    expect(t.serve("http://tie.example.com/")).toBe("shop/b-second-by-name prefix (root)");
+  });
+});
+
+describe("6. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
   // kubernetes/kubernetes pkg/apis/networking/validation/validation.go `validateIngressTypedPath`:
   // invalidPathSequences = "//", "/./", "/../", "%2f", "%2F"; invalidPathSuffixes = "/..", "/." — the API server
   // refuses such an Ingress ("must not contain '//'"). Today: a warning, and the path is published collapsed.
@@ -126,7 +145,7 @@ describe("5. Ingress path validation (networking.k8s.io/v1, Exact and Prefix pat
   });
 });
 
-describe("6. Ingress TLS entry without hosts", () => {
+describe("7. Ingress TLS entry without hosts", () => {
   // https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressSpec
   // IngressTLS.hosts: "Defaults to the wildcard host setting for the loadbalancer controller fulfilling this
   // Ingress, if left unspecified." A `tls: [{secretName: x}]` entry turns TLS on for the Ingress's hosts. Today the
