@@ -281,3 +281,52 @@ describe("Ingress TLS (OpenShift route controller: spec.tls hosts become edge ro
     expect(t.serve("http://tls.example.com/x")).toBe("redirect:shop/tls#0.0");
   });
 });
+
+describe("The Ingress examples of the Kubernetes documentation, as published", () => {
+  // https://kubernetes.io/docs/concepts/services-networking/ingress/ (service names and ports as in the docs).
+  const port = (number: number) => ({ number });
+  const services = [
+    service("service1", { ports: [{ name: "http", port: 4200, protocol: "TCP" }] }),
+    service("service2", { ports: [{ name: "http", port: 8080, protocol: "TCP" }] }),
+    service("s1"),
+    service("s2"),
+  ];
+  const t = compiled([
+    ...services,
+    ingress("simple-fanout-example", {
+      rules: [
+        rule("foo.bar.com", [
+          { path: "/foo", pathType: "Prefix", service: "service1", port: port(4200) },
+          { path: "/bar", pathType: "Prefix", service: "service2", port: port(8080) },
+        ]),
+      ],
+    }),
+    ingress("name-virtual-host-ingress", {
+      rules: [
+        rule("foo.example.net", [{ path: "/", service: "s1", port: port(80) }]),
+        rule("bar.example.net", [{ path: "/", service: "s2", port: port(80) }]),
+      ],
+    }),
+    ingress("tls-example-ingress", {
+      tls: [{ hosts: ["https-example.foo.com"], secretName: "testsecret-tls" }],
+      rules: [rule("https-example.foo.com", [{ path: "/", service: "s1", port: port(80) }])],
+    }),
+  ]);
+
+  it("compile without errors", () => {
+    expect(errors(t.result)).toEqual([]);
+  });
+
+  it.each([
+    ["http://foo.bar.com/foo", "shop/simple-fanout-example#0.0 prefix /foo"],
+    ["http://foo.bar.com/bar/x", "shop/simple-fanout-example#0.1 prefix /bar"],
+    ["http://foo.bar.com/baz", "none"],
+    ["http://foo.example.net/", "shop/name-virtual-host-ingress#0.0 prefix (root)"],
+    ["http://bar.example.net/a", "shop/name-virtual-host-ingress#1.0 prefix (root)"],
+    ["https://https-example.foo.com/", "shop/tls-example-ingress#0.0 prefix (root)"],
+    // The OpenShift route controller gives Ingress TLS hosts insecureEdgeTerminationPolicy Redirect.
+    ["http://https-example.foo.com/", "redirect:shop/tls-example-ingress#0.0"],
+  ])("%s → %s", (url, expected) => {
+    expect(t.serve(url)).toBe(expected);
+  });
+});
