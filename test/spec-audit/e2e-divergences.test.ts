@@ -38,10 +38,11 @@ describe("8. Via on forwarded requests (RFC 9110 §7.6.3)", () => {
 });
 
 describe("9. A backend that refuses the connection: the router's 503 page", () => {
-  // HAProxy answers a connection the server refused (termination state "SC") with 503 after its retries, and the
-  // router's 503 errorfile is "Application is not available" (ROUTER images/router/haproxy/conf/error-page-503.http;
-  // HAPROXY §1.3.1 "503 when no server was available to handle the request"). Today: 502 "could not be reached"
-  // (worker/answers.ts UpstreamConnect; test/e2e/forwarding.test.ts asserts the 502).
+  // HAProxy answers a connection the server refused (or a connect timeout) with 503 after its retries: its
+  // `http_return_srv_error` (src/http_ana.c, https://github.com/haproxy/haproxy) sets `txn->status = 503` for
+  // SI_ET_CONN_ERR and SI_ET_CONN_TO, and the router's 503 errorfile is "Application is not available" (ROUTER
+  // images/router/haproxy/conf/error-page-503.http). Today: 502 "could not be reached" (worker/answers.ts
+  // UpstreamConnect; test/e2e/forwarding.test.ts asserts the 502).
   it("answers 503", async () => {
     const res = await send(h.gateway.url, "dead.example.com", "/");
     expect(res.status).toBe(503);
