@@ -3,11 +3,14 @@
  * specification requires and FAILS on the current code: each is a bug report in executable form for the
  * integrator (the audit changes no production code). When a divergence is fixed, its test passes; when a
  * divergence is kept on purpose, move the test out and document the decision in docs/compiler.md instead.
- * Ordered by how likely a test written from the specification is to hit it.
+ * Numbered by how likely a test written from the specification is to hit it (4 and 9 need the real gateway and
+ * are in e2e-divergences.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { pickBackend } from "../../worker/core/pick.ts";
-import { backend } from "../support/route-builder.ts";
+import { newBalanceState, pickBackend } from "../../worker/core/pick.ts";
+import { newCtx } from "../../worker/pipeline/context.ts";
+import { select } from "../../worker/pipeline/select.ts";
+import { backend, route as builtRoute } from "../support/route-builder.ts";
 import { ingress, route, rule, service } from "../core/compile/fixtures.ts";
 import { compiled, errors } from "./support.ts";
 
@@ -76,22 +79,7 @@ describe("2. Ingress spec.defaultBackend for requests no rule matches", () => {
   });
 });
 
-describe("3. A sticky client on a Service whose weight went to 0 keeps its Service", () => {
-  // OpenShift docs, Route alternateBackends weights (route-based deployment strategies,
-  // https://docs.openshift.com/container-platform/latest/applications/deployments/route-based-deployment-strategies.html;
-  // wording from https://github.com/openshift/openshift-docs/pull/12025, Red Hat bug 1584701): "When the weight is
-  // 0, the service does not participate in load-balancing but continues to serve existing persistent connections." TEMPLATE keeps weight-0 servers for exactly that ("weight=0 is reasonable to keep
-  // existing connections to backends with cookies", haproxy-config.template, `if ge $weight 0`), and HAProxy's
-  // `weight 0` server still takes requests whose persistence cookie names it.
-  // Today pickBackend drops the cookie (worker/core/pick.ts, and test/e2e/blue-green.test.ts asserts the move).
-  it("pickBackend honours the sticky id of a weight-0 backend", () => {
-    const blue = backend("shop/blue", 0);
-    const green = backend("shop/green", 100);
-    expect(pickBackend([blue, green], 0.5, blue.id)).toEqual({ backend: blue, sticky: true });
-  });
-});
-
-describe("4. A whole cluster export with a passthrough Route can be published", () => {
+describe("3. A whole cluster export with a passthrough Route can be published", () => {
   // README: "`oc get routes,ingresses,services -A -o yaml` is a valid input". Every OpenShift 4 cluster has the
   // passthrough Route openshift-authentication/oauth-openshift (OpenShift docs, "Configuring the internal OAuth
   // server"), and the router serves each passthrough route while it serves the others. Today passthrough is an
@@ -115,7 +103,60 @@ describe("4. A whole cluster export with a passthrough Route can be published", 
   });
 });
 
-describe("5. Admission ties: equal creationTimestamp → the lower metadata.uid wins", () => {
+describe("5. A sticky client on a Service whose weight went to 0 keeps its Service", () => {
+  // OpenShift docs, Route alternateBackends weights (route-based deployment strategies,
+  // https://docs.openshift.com/container-platform/latest/applications/deployments/route-based-deployment-strategies.html;
+  // wording from https://github.com/openshift/openshift-docs/pull/12025, Red Hat bug 1584701): "When the weight is
+  // 0, the service does not participate in load-balancing but continues to serve existing persistent connections." TEMPLATE keeps weight-0 servers for exactly that ("weight=0 is reasonable to keep
+  // existing connections to backends with cookies", haproxy-config.template, `if ge $weight 0`), and HAProxy's
+  // `weight 0` server still takes requests whose persistence cookie names it.
+  // Today pickBackend drops the cookie (worker/core/pick.ts, and test/e2e/blue-green.test.ts asserts the move).
+  it("pickBackend honours the sticky id of a weight-0 backend", () => {
+    const blue = backend("shop/blue", 0);
+    const green = backend("shop/green", 100);
+    expect(pickBackend([blue, green], 0.5, blue.id)).toEqual({ backend: blue, sticky: true });
+  });
+});
+
+describe("6. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
+  // kubernetes/kubernetes pkg/apis/networking/validation/validation.go `validateIngressTypedPath`:
+  // invalidPathSequences = "//", "/./", "/../", "%2f", "%2F"; invalidPathSuffixes = "/..", "/." — the API server
+  // refuses such an Ingress ("must not contain '//'"). Today: a warning, and the path is published collapsed.
+  // edgeroute's own HTTPRoute reader already refuses these (worker/core/compile/gateway.ts).
+  it.each(["/a//b", "/a/./b", "/a/../b", "/a/.."])("Prefix path %s is an error", (path) => {
+    const t = compiled([service("web"), ingress("bad", { rules: [rule("bad.example.com", [{ path }])] })]);
+    expect(errors(t.result).join("\n")).toMatch(/spec\.rules\[0\]\.http\.paths\[0\]\.path/);
+  });
+});
+
+describe("7. balance roundrobin between the Services of a split takes them in turns", () => {
+  // With more than one Service of weight > 0 the router's default is `balance roundrobin` "so weights are honoured"
+  // (TEMPLATE `balance`, docs/design-notes.md#balance), and HAProxy roundrobin: "Each server is used in turns,
+  // according to their weights" (HAPROXY `balance`, https://docs.haproxy.org/2.8/configuration.html#4.2-balance).
+  // Today the Service of a split is a random draw whatever the balance (worker/pipeline/select.ts → pickBackend),
+  // so equal weights do not alternate; only the endpoints inside a Service follow the balance (per isolate).
+  it("equal weights alternate over consecutive requests (one isolate)", () => {
+    const endpoint = (port: number) => [{ scheme: "http" as const, host: "203.0.113.10", port }];
+    const split = builtRoute({
+      id: "shop/web",
+      host: "web.example.com",
+      balance: "roundrobin",
+      backends: [backend("shop/a", 1, endpoint(8081)), backend("shop/b", 1, endpoint(8082))],
+    });
+    const state = newBalanceState();
+    const picks: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ctx = newCtx(new Request("http://web.example.com/"));
+      ctx.route = split;
+      select(ctx, state);
+      picks.push(ctx.backend?.service ?? "none");
+    }
+    const alternating = picks.every((service, i) => i === 0 || service !== picks[i - 1]);
+    expect(alternating, picks.join(" ")).toBe(true);
+  });
+});
+
+describe("8. Admission ties: equal creationTimestamp → the lower metadata.uid wins", () => {
   // ROUTER pkg/router/routeapihelpers/helper.go RouteLessThan (used by unique_host.go and host_admitter.go):
   // "if route1.CreationTimestamp.Before(...) ... return route1.UID < route2.UID". `oc get -o yaml` exports carry
   // metadata.uid; today the compiler ignores it and breaks ties by namespace/name (admit.ts compareAge).
@@ -134,18 +175,7 @@ describe("5. Admission ties: equal creationTimestamp → the lower metadata.uid 
   });
 });
 
-describe("6. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
-  // kubernetes/kubernetes pkg/apis/networking/validation/validation.go `validateIngressTypedPath`:
-  // invalidPathSequences = "//", "/./", "/../", "%2f", "%2F"; invalidPathSuffixes = "/..", "/." — the API server
-  // refuses such an Ingress ("must not contain '//'"). Today: a warning, and the path is published collapsed.
-  // edgeroute's own HTTPRoute reader already refuses these (worker/core/compile/gateway.ts).
-  it.each(["/a//b", "/a/./b", "/a/../b", "/a/.."])("Prefix path %s is an error", (path) => {
-    const t = compiled([service("web"), ingress("bad", { rules: [rule("bad.example.com", [{ path }])] })]);
-    expect(errors(t.result).join("\n")).toMatch(/spec\.rules\[0\]\.http\.paths\[0\]\.path/);
-  });
-});
-
-describe("7. Ingress TLS entry without hosts", () => {
+describe("10. Ingress TLS entry without hosts", () => {
   // https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressSpec
   // IngressTLS.hosts: "Defaults to the wildcard host setting for the loadbalancer controller fulfilling this
   // Ingress, if left unspecified." A `tls: [{secretName: x}]` entry turns TLS on for the Ingress's hosts. Today the

@@ -25,7 +25,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-describe("8. Via on forwarded requests (RFC 9110 §7.6.3)", () => {
+describe("9. Via on forwarded requests (RFC 9110 §7.6.3)", () => {
   // https://www.rfc-editor.org/rfc/rfc9110#section-7.6.3: "An HTTP-to-HTTP gateway MUST send an appropriate Via
   // header field in each inbound request message". The OpenShift router (HAProxy) sends none either, so this is a
   // divergence from the RFC only, not from the router.
@@ -37,7 +37,7 @@ describe("8. Via on forwarded requests (RFC 9110 §7.6.3)", () => {
   });
 });
 
-describe("9. A backend that refuses the connection: the router's 503 page", () => {
+describe("4. A backend that refuses the connection: the router's 503 page", () => {
   // HAProxy answers a connection the server refused (or a connect timeout) with 503 after its retries: its
   // `http_return_srv_error` (src/http_ana.c, https://github.com/haproxy/haproxy) sets `txn->status = 503` for
   // SI_ET_CONN_ERR and SI_ET_CONN_TO, and the router's 503 errorfile is "Application is not available" (ROUTER
