@@ -86,6 +86,7 @@ function validateRoute(
     namespace: draft.namespace,
     name: draft.name,
     created: draft.created,
+    uid: draft.uid,
     wildcard: host.wildcard,
     hostField: host.field,
     pathField: draft.path.field,
