@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Pointer } from "../../../worker/core/index.ts";
+import { parseShard, type Pointer } from "../../../worker/core/index.ts";
 import { kvGet, kvJson, routes, tempDir } from "../helpers.ts";
 
 /** A Route as `oc get route -o yaml` prints it (the fields that matter). */
@@ -145,12 +145,30 @@ describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
     expect(push.code, push.stderr).toBe(0);
     const pointer = await kvJson<Pointer>(kv, "routes:current");
     const shard = await kvGet(kv, `routes:table:${pointer.version}:0`);
-    expect(shard).toContain(
-      '[{"endpoints":[{"cluster":"east","host":"127.0.0.1","port":8081,"scheme":"http"},{"cluster":"west","host":"127.0.0.2","port":8081,"scheme":"http"}],"service":"shop/web"}]',
-    );
-    expect(shard).toContain(
-      '[{"endpoints":[{"cluster":"east","host":"127.0.0.1","port":9001,"priority":1,"scheme":"http"},{"cluster":"west","host":"127.0.0.2","port":9001,"scheme":"http"}],"service":"shop/api"}]',
-    );
+    // Endpoint tuples (schema v2, docs/route-table.md): [host, port, scheme, {cluster, priority}].
+    expect(shard).toContain('["127.0.0.1",8081,"http",{"cluster":"east"}]');
+    expect(shard).toContain('["127.0.0.2",8081,"http",{"cluster":"west"}]');
+    expect(shard).toContain('["127.0.0.1",9001,"http",{"cluster":"east","priority":1}]');
+    expect(shard).toContain('["127.0.0.2",9001,"http",{"cluster":"west"}]');
+    const parsed = parseShard(shard ?? "");
+    if ("error" in parsed) throw new Error(parsed.error);
+    const endpoints = (host: string) => parsed.shard.hosts[host]?.[0]?.backends[0]?.endpoints;
+    expect(Object.keys(parsed.shard.hosts).map((host) => [host, endpoints(host)])).toEqual([
+      [
+        "api.example.com",
+        [
+          { scheme: "http", host: "127.0.0.1", port: 9001, cluster: "east", priority: 1 },
+          { scheme: "http", host: "127.0.0.2", port: 9001, cluster: "west" },
+        ],
+      ],
+      [
+        "shop.example.com",
+        [
+          { scheme: "http", host: "127.0.0.1", port: 8081, cluster: "east" },
+          { scheme: "http", host: "127.0.0.2", port: 8081, cluster: "west" },
+        ],
+      ],
+    ]);
 
     const status = await routes(["status", "--persist-to", kv]);
     expect(status.code).toBe(0);

@@ -37,7 +37,7 @@ describe("push", { timeout: 180_000 }, () => {
     first = await kvJson<Pointer>(kv, "routes:current");
     expect(first).toEqual({
       version: expect.stringMatching(/^[0-9a-f]{16}$/),
-      schema: "edgeroute/route-table/v1",
+      schema: "edgeroute/route-table/v2",
       notFound: 503,
       publishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       publishedBy: "cli-test@ci",
@@ -54,7 +54,7 @@ describe("push", { timeout: 180_000 }, () => {
     expect(await kvJson<Pointer[]>(kv, "routes:history")).toEqual([first]);
     const index = await kvJson<TableIndex>(kv, `routes:table:${first.version}`);
     expect(index).toMatchObject({
-      schema: "edgeroute/route-table/v1",
+      schema: "edgeroute/route-table/v2",
       shardCount: 1,
       routeCount: 6,
       hostCount: 3,
