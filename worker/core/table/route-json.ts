@@ -203,7 +203,8 @@ type OwnField = "id" | "kind" | "host" | "path" | "match" | "tls" | "backends";
 const OWN_FIELDS: ReadonlySet<string> = new Set<OwnField>(["id", "kind", "host", "path", "match", "tls", "backends"]);
 
 /**
- * What every {@link LightRoute} shares through its prototype: the defaults of all fields but its own and `cookie`.
+ * What every {@link LightRoute} shares through its prototype: the defaults of all fields but its own, `balance` and
+ * `cookie`.
  * Read-only, like every restored route.
  */
 const SHARED_DEFAULTS: Omit<CompiledRoute, OwnField | "cookie" | "balance"> = {
@@ -231,8 +232,9 @@ const SHARED_DEFAULTS: Omit<CompiledRoute, OwnField | "cookie" | "balance"> = {
  * A restored route whose every field beyond {@link OwnField} holds its default (most routes): it holds those seven
  * itself and reads the rest from its prototype ({@link SHARED_DEFAULTS}); its default balance is derived from its
  * backends on each read, and its default cookie is built from the id on first read. In the Worker's heap that is an
- * 8-field object instead of a 27-field one plus a cookie object per route (BENCHMARKS.md, heap target). Routes are read, never copied or serialised, on the Worker's path; the
- * CLI asks for plain objects (`form` of {@link restoreRoute}) because it compares and prints them.
+ * 8-field object instead of a 27-field one plus a cookie object per route (BENCHMARKS.md, heap target). On the
+ * Worker's path routes are read, never copied or serialised (a spread or `JSON.stringify` would miss the prototype's
+ * fields); the CLI asks for plain objects (`form` of {@link restoreRoute}) because it compares and prints them.
  */
 class LightRoute implements Pick<CompiledRoute, OwnField> {
   readonly id: string;
