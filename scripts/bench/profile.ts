@@ -128,7 +128,9 @@ function attribute(profile: CpuProfile, map: SourceMap): { phases: Map<string, n
 }
 
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function devtools(port: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
+async function devtools(
+  port: number,
+): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const url = targets[0]?.webSocketDebuggerUrl;
   if (url === undefined) throw new Error(`the inspector on port ${port} lists no Worker`);
@@ -259,9 +261,7 @@ function report(results: Measured[]): string {
     "",
     "µs per request. Top self time (µs per request):",
     "",
-    ...results.flatMap((r) => [
-      `- ${r.name}: ${r.top.map(([fn, us]) => `${fn} ${us.toFixed(1)}`).join("; ")}`,
-    ]),
+    ...results.flatMap((r) => [`- ${r.name}: ${r.top.map(([fn, us]) => `${fn} ${us.toFixed(1)}`).join("; ")}`]),
     "",
   ];
   return lines.join("\n");

@@ -4,10 +4,11 @@
  * exception page.
  */
 import { answer, logEvent, NO_ROUTE_MESSAGE } from "../answers.ts";
-import type { RequestCtx } from "./context.ts";
+import type { Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
-export function fail(ctx: RequestCtx, error: unknown): Response {
+/** The page for `error`; notes its code, status and detail in the trail for the log line. */
+export function fail(request: Request, ctx: Trail, error: unknown): Response {
   // The page names the request so the operator can find its log line, which has the detail; outside Cloudflare
   // (local development) there is no CF-Ray, so the gateway makes up an id.
   ctx.ray ??= crypto.randomUUID();
@@ -20,7 +21,7 @@ export function fail(ctx: RequestCtx, error: unknown): Response {
   ctx.status = failure.status;
   ctx.detail = failure.detail;
   const message = failure.code === "NoRoute" ? NO_ROUTE_MESSAGE : failure.message;
-  return answer(failure.code, message, ctx.request.headers.get("Accept"), {
+  return answer(failure.code, message, request.headers.get("Accept"), {
     status: failure.status,
     requestId: ctx.ray,
   });

@@ -5,11 +5,11 @@
  * gateway's CPU. The query string is never logged: it can carry secrets.
  */
 import { logEvent } from "../answers.ts";
-import type { RequestCtx } from "./context.ts";
+import type { Trail } from "./context.ts";
 
-export function log(ctx: RequestCtx): void {
+export function log(ctx: Trail): void {
   logEvent(ctx.status === undefined || ctx.status >= 500 ? "error" : "info", "request", {
-    method: ctx.request.method,
+    method: ctx.method,
     host: ctx.host,
     path: ctx.path,
     status: ctx.status,

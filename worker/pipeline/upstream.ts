@@ -12,11 +12,11 @@
  */
 import { isIpLiteral, matchedPrefixEnd, modifyPath } from "../core/index.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
+import type { ForwardMode } from "../env.ts";
 import type { RequestCtx } from "./context.ts";
 import { withoutCookie } from "./cookies.ts";
-import { applyActions, applyForwarded, stripGatewayOwned, stripHopByHop } from "./headers.ts";
-
-export type ForwardMode = "resolve-override" | "direct";
+import { applyActions, applyForwarded, forwardableHeaders } from "./headers.ts";
+import type { Routing } from "./route.ts";
 
 /** Headers to set and remove on behalf of a policy (JWT claims, a checked token's user and groups). */
 export interface PolicyHeaders {
@@ -26,26 +26,26 @@ export interface PolicyHeaders {
 
 export interface UpstreamRequest {
   url: string;
+  /** What `forward` checks before fetching: the URL's origin (scheme, host, port) and the `resolveOverride` name. */
+  origin: string;
   init: RequestInit<RequestInitCfProperties>;
   websocket: boolean;
 }
 
 export function upstreamRequest(
   ctx: RequestCtx,
+  routing: Extract<Routing, { kind: "forward" }>,
+  endpoint: Endpoint,
   mode: ForwardMode,
   policy: PolicyHeaders,
   body?: ArrayBuffer,
 ): UpstreamRequest {
-  const route = ctx.route as CompiledRoute;
-  const endpoint = ctx.endpoint as Endpoint;
+  const { route } = routing;
   const request = ctx.request;
-  const headers = new Headers(request.headers);
-  const websocket = headers.get("upgrade")?.toLowerCase() === "websocket";
-  stripHopByHop(headers, websocket);
-  stripGatewayOwned(headers, ctx.ownedHeaders, route.requestHeaders);
-  const cookie = headers.get("cookie");
-  if (route.cookie && cookie !== null) {
-    const rest = withoutCookie(cookie, route.cookie.name);
+  const { headers, websocket } = forwardableHeaders(request.headers, routing.ownedHeaders, route.requestHeaders);
+  if (route.cookie) {
+    const cookie = headers.get("cookie");
+    const rest = cookie === null ? null : withoutCookie(cookie, route.cookie.name);
     if (rest === null) headers.delete("cookie");
     else headers.set("cookie", rest);
   }
@@ -66,6 +66,7 @@ export function upstreamRequest(
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   return {
     url: target.url,
+    origin: target.origin,
     websocket,
     init: {
       method: request.method,
@@ -89,7 +90,7 @@ export function endpointTarget(
   host: string,
   pathAndQuery: string,
   mode: ForwardMode,
-): { url: string; cf?: RequestInitCfProperties } {
+): { url: string; origin: string; cf?: RequestInitCfProperties } {
   const defaultPort = endpoint.scheme === "https" ? 443 : 80;
   const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
   const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
@@ -98,8 +99,9 @@ export function endpointTarget(
     : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
       ? `[${endpoint.host}]`
       : endpoint.host;
-  const url = `${endpoint.scheme}://${authority}${port}${pathAndQuery}`;
-  return override ? { url, cf: { resolveOverride: endpoint.host } } : { url };
+  const origin = `${endpoint.scheme}://${authority}${port}`;
+  const url = `${origin}${pathAndQuery}`;
+  return override ? { url, origin, cf: { resolveOverride: endpoint.host } } : { url, origin };
 }
 
 /**
