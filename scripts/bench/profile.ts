@@ -1,39 +1,48 @@
 /**
- * @module `npm run bench:profile [-- --seconds 8] [-- --routes 1000]`: where workerd's CPU goes per request, phase
- * by phase, for the forward-only Worker, the gateway on a plain route and the gateway on a route with policies
- * (scripts/bench/policy-route.ts). Each Worker runs alone in workerd (serve-worker.ts, the same setup as the
- * end-to-end section) with its V8 inspector open; wrk drives it at saturation while the V8 CPU profiler samples
- * (Chrome DevTools Protocol `Profiler.start`/`stop`, https://chromedevtools.github.io/devtools-protocol/v8/Profiler/).
+ * @module `npm run bench:profile [-- --baseline main] [-- --seconds 5 --rounds 3 --routes 1000]`: where workerd's
+ * CPU goes per request, phase by phase, for the forward-only Worker, the gateway on a plain route and the gateway
+ * on a route with policies (scripts/bench/policy-route.ts), and with `--baseline REF` the same two for the gateway
+ * as of that git ref, side by side. Each Worker runs in its own workerd (serve-worker.ts, the same setup as the
+ * end-to-end section) with its V8 inspector open. First, rounds at saturation that interleave the Workers measure
+ * workerd's CPU per request from /proc (profiler off); then one run per Worker under the V8 CPU profiler (Chrome
+ * DevTools Protocol `Profiler.start`/`stop`, https://chromedevtools.github.io/devtools-protocol/v8/Profiler/).
  *
  * Each sample is charged to a phase: walking its stack from the innermost frame outwards, the first frame that lies
  * in a pipeline phase's file (the bundle's `// worker/pipeline/<phase>.ts` markers give each line its source file).
  * Helpers (headers.ts, cookies.ts, worker/core, jose) are charged to the phase that called them; samples with no
  * JavaScript on the stack are workerd's own work (HTTP parsing, sockets, the subrequest: "(program)") or garbage
- * collection. µs per request = sampled time ÷ requests completed while profiling. The profiler itself costs
- * CPU, so the shares, and the differences between the three Workers, are the result; the process CPU per request
- * (/proc, as in the end-to-end section) is printed beside them. Writes bench-out/profile.md and profile.json.
+ * collection. A phase's µs per request = its share of the samples × the CPU per request measured without the
+ * profiler (the profiler's own cost and its wall-clock timestamps would inflate absolute figures). Writes
+ * bench-out/profile/profile.md, profile.json and one .cpuprofile per Worker (open it in Chrome DevTools).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../dev/free-port.ts";
 import { gatewayVars } from "./cold-start.ts";
 import { firstAndLast } from "./haproxy-config.ts";
-import { type KeyList, runWrk, writeLuaScript } from "./load.ts";
+import { type KeyList, runWrk, type WrkResult, writeLuaScript } from "./load.ts";
 import { REPO_ROOT } from "./machine.ts";
 import { startPolicyRoute } from "./policy-route.ts";
 import { generateRouteSet, keysForRoute } from "./routeset.ts";
+import type { ServeConfig } from "./serve-worker.ts";
 import { type Service, startBackend, startWorker } from "./services.ts";
 import { bundleWorker, forwardWorkerConfig, publishLocal } from "./worker-builds.ts";
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: "string", default: "8" },
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
     routes: { type: "string", default: "1000" },
-    interval: { type: "string", default: "50" },
+    interval: { type: "string", default: "100" },
+    baseline: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+/** A git ref whose gateway is measured beside this checkout's (e.g. `main`), or none. */
+const BASELINE = values.baseline;
 const ROUTES = Number(values.routes);
 /** Sampling interval of the V8 profiler, µs. */
 const INTERVAL_US = Number(values.interval);
@@ -55,7 +64,8 @@ class SourceMap {
   private readonly starts: { line: number; file: string }[] = [];
   constructor(bundle: string) {
     bundle.split("\n").forEach((text, line) => {
-      const marker = /^\/\/ ((?:worker|scripts|node_modules)\/\S+)$/.exec(text);
+      // Paths are relative to the wrangler configuration's directory: keep them from the repository's top folder.
+      const marker = /^\/\/ (?:\.\.\/)*((?:worker|scripts|node_modules)\/\S+)$/.exec(text);
       if (marker) this.starts.push({ line, file: marker[1] as string });
     });
   }
@@ -160,60 +170,59 @@ async function devtools(
   };
 }
 
+interface Target {
+  name: string;
+  service: Service;
+  inspectorPort: number;
+  script: string;
+  bundle: string;
+}
+
 interface Measured {
   name: string;
-  requests: number;
-  errors: number;
+  /** workerd process CPU µs per request (all threads, /proc), profiler off: median over rounds. */
+  cpuUs: number;
+  /** The same per round, for ratios paired by round. */
+  roundsCpuUs: number[];
   rps: number;
-  /** workerd process CPU µs per request (all threads, profiler included). */
-  processCpuUs: number;
-  /** Sampled µs per request by phase. */
-  phases: Record<string, number>;
-  /** The 15 functions with the most self time, µs per request. */
+  errors: number;
+  /** Share of the sampled time by phase (profiled run), 0–1. */
+  shares: Record<string, number>;
+  /** The 15 functions with the most self time, as shares of the sampled time. */
   top: [string, number][];
 }
 
-async function profileWorker(
-  name: string,
-  start: (inspectorPort: number) => Promise<Service>,
-  keys: KeyList[],
-  bundle: string,
-): Promise<Measured> {
-  const inspectorPort = await freePort();
-  const service = await start(inspectorPort);
-  try {
-    const script = join(OUT, `${name}.lua`);
-    writeLuaScript(script, keys);
-    const url = `http://127.0.0.1:${service.port}/`;
-    const watch = { main: service.pid };
-    await runWrk({ url, script, connections: CONNECTIONS, seconds: 2, watch });
-    const cdp = await devtools(inspectorPort);
-    await cdp.send("Profiler.enable");
-    await cdp.send("Profiler.setSamplingInterval", { interval: INTERVAL_US });
-    await cdp.send("Profiler.start");
-    const run = await runWrk({ url, script, connections: CONNECTIONS, seconds: SECONDS, watch });
-    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
-    cdp.close();
-    writeFileSync(join(OUT, `${name}.cpuprofile`), JSON.stringify(profile));
-    const { phases, self } = attribute(profile, new SourceMap(readFileSync(bundle, "utf8")));
-    const perRequest = (us: number): number => us / run.requests;
-    phases.delete("(idle)");
-    self.delete("(idle)");
-    return {
-      name,
-      requests: run.requests,
-      errors: run.errors,
-      rps: run.rps,
-      processCpuUs: run.cpuUsPerRequest.main ?? Number.NaN,
-      phases: Object.fromEntries([...phases].map(([phase, us]) => [phase, perRequest(us)])),
-      top: [...self]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 15)
-        .map(([fn, us]) => [fn, perRequest(us)]),
-    };
-  } finally {
-    await service.stop();
-  }
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** One profiled run of `target` at saturation: the share of the sampled time of each phase and function. */
+async function profileRun(target: Target): Promise<Pick<Measured, "shares" | "top">> {
+  const cdp = await devtools(target.inspectorPort);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: INTERVAL_US });
+  await cdp.send("Profiler.start");
+  const url = `http://127.0.0.1:${target.service.port}/`;
+  await runWrk({ url, script: target.script, connections: CONNECTIONS, seconds: SECONDS, watch: {} });
+  const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
+  await cdp.send("Profiler.disable");
+  cdp.close();
+  writeFileSync(join(OUT, `${target.name.replace(/\W+/g, "-")}.cpuprofile`), JSON.stringify(profile));
+  const { phases, self } = attribute(profile, new SourceMap(readFileSync(target.bundle, "utf8")));
+  phases.delete("(idle)");
+  self.delete("(idle)");
+  // Shares, not µs: the profiler's timestamps are wall time, which on a shared machine includes time the thread
+  // waited for a core; the shares are scaled by the CPU time measured without the profiler.
+  const total = [...phases.values()].reduce((a, b) => a + b, 0);
+  return {
+    shares: Object.fromEntries([...phases].map(([phase, us]) => [phase, us / total])),
+    top: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([fn, us]) => [fn, us / total]),
+  };
 }
 
 /** Phases in request order, then everything else. */
@@ -245,26 +254,42 @@ const ORDER = [
 
 function report(results: Measured[]): string {
   const fmt = (n: number | undefined): string => (n === undefined || n < 0.05 ? "—" : n.toFixed(1));
-  const phases = [...new Set(results.flatMap((r) => Object.keys(r.phases)))].sort(
+  const phases = [...new Set(results.flatMap((r) => Object.keys(r.shares)))].sort(
     (a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99),
   );
-  const sampled = (r: Measured): number => Object.values(r.phases).reduce((a, b) => a + b, 0);
+  const forward = results[0] as Measured;
+  const ratio = (r: Measured): string =>
+    median(r.roundsCpuUs.map((cpu, i) => cpu / (forward.roundsCpuUs[i] as number))).toFixed(2);
   const lines = [
-    `# Where workerd's CPU goes per request (V8 CPU profile, ${SECONDS} s at ${CONNECTIONS} connections, sampling every ${INTERVAL_US} µs)`,
+    `# Where workerd's CPU goes per request (${ROUNDS} rounds of ${SECONDS} s at ${CONNECTIONS} connections, then one profiled run each, sampling every ${INTERVAL_US} µs)`,
     "",
     `| phase | ${results.map((r) => r.name).join(" | ")} |`,
     `| --- | ${results.map(() => "---:").join(" | ")} |`,
-    ...phases.map((p) => `| ${p} | ${results.map((r) => fmt(r.phases[p])).join(" | ")} |`),
-    `| **sampled total** | ${results.map((r) => `**${fmt(sampled(r))}**`).join(" | ")} |`,
-    `| workerd process CPU (/proc, profiler on) | ${results.map((r) => fmt(r.processCpuUs)).join(" | ")} |`,
-    `| requests (errors), req/s | ${results.map((r) => `${r.requests} (${r.errors}), ${r.rps.toFixed(0)}`).join(" | ")} |`,
+    ...phases.map((p) => `| ${p} | ${results.map((r) => fmt((r.shares[p] ?? 0) * r.cpuUs)).join(" | ")} |`),
+    `| **workerd CPU µs/request** (/proc, profiler off, median of rounds) | ${results.map((r) => `**${fmt(r.cpuUs)}**`).join(" | ")} |`,
+    `| per round | ${results.map((r) => r.roundsCpuUs.map((c) => c.toFixed(0)).join(", ")).join(" | ")} |`,
+    `| × forward-only (median of per-round ratios) | ${results.map(ratio).join(" | ")} |`,
+    `| req/s (errors) | ${results.map((r) => `${r.rps.toFixed(0)} (${r.errors})`).join(" | ")} |`,
     "",
-    "µs per request. Top self time (µs per request):",
+    "Phase rows: µs per request = the phase's share of the profiled samples × the CPU per request measured without the profiler.",
+    "Top self time (share of samples):",
     "",
-    ...results.flatMap((r) => [`- ${r.name}: ${r.top.map(([fn, us]) => `${fn} ${us.toFixed(1)}`).join("; ")}`]),
+    ...results.map(
+      (r) => `- ${r.name}: ${r.top.map(([fn, share]) => `${fn} ${(share * 100).toFixed(1)}%`).join("; ")}`,
+    ),
     "",
   ];
   return lines.join("\n");
+}
+
+/** Bundles the gateway as of git ref `ref` (its worker/ and wrangler.toml, built with this checkout's packages). */
+async function bundleAt(ref: string): Promise<string> {
+  const dir = join(OUT, "baseline-src");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync("git", ["-C", REPO_ROOT, "archive", ref, "worker", "wrangler.toml"]);
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  return bundleWorker(join(dir, "wrangler.toml"), join(OUT, "baseline-dist"));
 }
 
 async function main(): Promise<void> {
@@ -272,48 +297,83 @@ async function main(): Promise<void> {
   const backend = await startBackend();
   const address = { ip: "127.0.0.1", port: backend.port };
   const policy = await startPolicyRoute(address);
+  const targets: Target[] = [];
   try {
     const set = generateRouteSet(ROUTES, address);
     const published = await publishLocal({ ...set, objects: [...set.objects, ...policy.objects] }, join(OUT, "tables"));
     const gatewayScript = await bundleWorker(join(REPO_ROOT, "wrangler.toml"), join(OUT, "gateway-dist"));
+    const baselineScript = BASELINE === undefined ? undefined : await bundleAt(BASELINE);
     const forwardConfig = forwardWorkerConfig(join(OUT, "forward"), COMPATIBILITY_DATE);
     const forwardScript = await bundleWorker(forwardConfig, join(OUT, "forward-dist"));
     const firstKeys = keysForRoute(firstAndLast(set.routes).first, 2_048);
-    const gateway = (inspectorPort: number): Promise<Service> =>
-      startWorker(
-        {
-          wranglerConfig: join(REPO_ROOT, "wrangler.toml"),
-          script: gatewayScript,
-          persistTo: published.persistTo,
-          vars: gatewayVars(),
-          inspectorPort,
-        },
-        OUT,
-      );
-    const results = [
-      await profileWorker(
-        "forward-only",
-        (inspectorPort) =>
-          startWorker(
-            {
-              wranglerConfig: forwardConfig,
-              script: forwardScript,
-              vars: { BACKEND_ORIGIN: `http://127.0.0.1:${backend.port}` },
-              inspectorPort,
-            },
-            OUT,
-          ),
-        firstKeys,
-        forwardScript,
-      ),
-      await profileWorker("gateway", gateway, firstKeys, gatewayScript),
-      await profileWorker("gateway, route with policies", gateway, policy.keys(2_048), gatewayScript),
-    ];
+    const policyKeys = policy.keys(2_048);
+    const add = async (name: string, bundle: string, keys: KeyList[], config: Omit<ServeConfig, "port">) => {
+      const inspectorPort = await freePort();
+      const service = await startWorker({ ...config, inspectorPort }, OUT);
+      const script = join(OUT, `${name.replace(/\W+/g, "-")}.lua`);
+      writeLuaScript(script, keys);
+      targets.push({ name, service, inspectorPort, script, bundle });
+    };
+    await add("forward-only", forwardScript, firstKeys, {
+      wranglerConfig: forwardConfig,
+      script: forwardScript,
+      vars: { BACKEND_ORIGIN: `http://127.0.0.1:${backend.port}` },
+    });
+    const gatewayConfig = (script: string): Omit<ServeConfig, "port"> => ({
+      wranglerConfig: join(REPO_ROOT, "wrangler.toml"),
+      script,
+      persistTo: published.persistTo,
+      vars: gatewayVars(),
+    });
+    if (baselineScript !== undefined) {
+      await add(`gateway at ${BASELINE}`, baselineScript, firstKeys, gatewayConfig(baselineScript));
+      await add(`policies at ${BASELINE}`, baselineScript, policyKeys, gatewayConfig(baselineScript));
+    }
+    await add("gateway", gatewayScript, firstKeys, gatewayConfig(gatewayScript));
+    await add("gateway, route with policies", gatewayScript, policyKeys, gatewayConfig(gatewayScript));
+
+    const runs = new Map<Target, WrkResult[]>(targets.map((t) => [t, []]));
+    for (const target of targets) {
+      const url = `http://127.0.0.1:${target.service.port}/`;
+      await runWrk({ url, script: target.script, connections: CONNECTIONS, seconds: 2, watch: {} });
+    }
+    // Rounds interleave the Workers, so drift on a shared machine hits all of them alike.
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const target of targets) {
+        const url = `http://127.0.0.1:${target.service.port}/`;
+        const run = await runWrk({
+          url,
+          script: target.script,
+          connections: CONNECTIONS,
+          seconds: SECONDS,
+          watch: { main: target.service.pid },
+        });
+        if (run.errors > 0) throw new Error(`${target.name}: ${run.errors} of ${run.requests} requests failed`);
+        runs.get(target)?.push(run);
+        process.stdout.write(
+          `round ${round} ${target.name.padEnd(32)} ${(run.cpuUsPerRequest.main ?? Number.NaN).toFixed(1)} µs CPU/req, ${run.rps.toFixed(0)} req/s\n`,
+        );
+      }
+    }
+    const results: Measured[] = [];
+    for (const target of targets) {
+      const done = runs.get(target) ?? [];
+      const roundsCpuUs = done.map((r) => r.cpuUsPerRequest.main ?? Number.NaN);
+      results.push({
+        name: target.name,
+        cpuUs: median(roundsCpuUs),
+        roundsCpuUs,
+        rps: median(done.map((r) => r.rps)),
+        errors: done.reduce((n, r) => n + r.errors, 0),
+        ...(await profileRun(target)),
+      });
+    }
     const text = report(results);
     writeFileSync(join(OUT, "profile.md"), text);
     writeFileSync(join(OUT, "profile.json"), JSON.stringify(results, null, 1));
-    process.stdout.write(`${text}\nwrote ${join(OUT, "profile.md")} (and the .cpuprofile files for DevTools)\n`);
+    process.stdout.write(`${text}\nwrote ${join(OUT, "profile.md")} (and a .cpuprofile per Worker for DevTools)\n`);
   } finally {
+    for (const target of targets) await target.service.stop();
     await policy.stop();
     await backend.stop();
   }

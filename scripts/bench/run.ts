@@ -18,6 +18,7 @@ import { describeMachine, REPO_ROOT } from "./machine.ts";
 import { CAN_PIN, pinned } from "./pin.ts";
 import { renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
+import { type PolicyRoute, startPolicyRoute } from "./policy-route.ts";
 import { generateRouteSet } from "./routeset.ts";
 import { startBackend, type Service } from "./services.ts";
 import { lookupChart } from "./svg-chart.ts";
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
 
   const toolsMissing = run("e2e") ? ensureTools() : undefined;
   let backend: Service | undefined;
+  let policy: PolicyRoute | undefined;
   try {
     if (run("cold") || run("e2e")) {
       backend = await startBackend();
@@ -287,7 +289,16 @@ async function main(): Promise<void> {
       if (run("e2e")) {
         log("3. end to end");
         const size = settings.e2eRoutes;
-        const pub = await publish(size);
+        // The generated table plus the route with policies (and the JWKS server its key set comes from).
+        policy = await startPolicyRoute({ ip: "127.0.0.1", port: backend.port });
+        const set = generateRouteSet(size, { ip: "127.0.0.1", port: backend.port });
+        log(`  publishing ${size.toLocaleString("en-US")} routes and the route with policies with routes push --local`);
+        let pub: Published | string;
+        try {
+          pub = await publishLocal({ ...set, objects: [...set.objects, ...policy.objects] }, join(OUT, "tables-e2e"));
+        } catch (error) {
+          pub = `routes push failed: ${error instanceof Error ? error.message : String(error)}`;
+        }
         let forward: { wranglerConfig: string; script: string } | { reason: string };
         try {
           const config = forwardWorkerConfig(join(workDir, "forward"), COMPATIBILITY_DATE);
@@ -304,7 +315,7 @@ async function main(): Promise<void> {
         } else {
           results.e2e = await runEndToEnd(
             {
-              set: generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }),
+              set,
               backend,
               gateway: {
                 ...(typeof gateway === "string"
@@ -314,6 +325,7 @@ async function main(): Promise<void> {
                 ...(gatewayReason ? { reason: gatewayReason } : {}),
               },
               forward,
+              policyKeys: policy.keys,
               haproxyReason: toolsMissing,
               workDir: join(OUT, "e2e"),
             },
@@ -333,6 +345,7 @@ async function main(): Promise<void> {
       skipped.e2e = "not selected (--only)";
     }
   } finally {
+    await policy?.stop();
     await backend?.stop();
   }
 
