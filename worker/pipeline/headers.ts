@@ -32,6 +32,23 @@ export function hopByHopNames(headers: Headers, names: readonly string[], keepUp
   );
 }
 
+/**
+ * Connection headers the Workers runtime writes itself on every message it sends, ignoring a Worker's own values:
+ * workerd's HTTP layer (kj) keeps them apart from the other headers (`KJ_HTTP_FOR_EACH_CONNECTION_HEADER`,
+ * https://github.com/capnproto/capnproto/blob/v2/c%2B%2B/src/kj/compat/http.h), and HTTP/2 and HTTP/3 have no
+ * such headers at all (RFC 9113 §8.2.2). A backend's response that carries only these (every keep-alive backend
+ * sends `Connection: keep-alive`) needs no copy to remove them; test/e2e/forwarding.test.ts checks that the client
+ * never sees them.
+ */
+export const WRITTEN_BY_RUNTIME: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 /** Headers the gateway writes itself; a client's copy stays only under `set-forwarded-headers` never/if-none. */
 const GATEWAY_WRITTEN = new Set([
   "forwarded",

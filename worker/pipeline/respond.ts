@@ -7,7 +7,7 @@ import type { CompiledRoute } from "../core/index.ts";
 import type { Sent } from "./attempts.ts";
 import type { RequestCtx } from "./context.ts";
 import { stickyCookie } from "./cookies.ts";
-import { applyActions, hopByHopNames } from "./headers.ts";
+import { applyActions, hopByHopNames, WRITTEN_BY_RUNTIME } from "./headers.ts";
 
 export function respond(
   ctx: RequestCtx,
@@ -19,8 +19,14 @@ export function respond(
   const hsts = ctx.https && route.tls !== null ? route.hsts : null;
   const cookie = selection.sticky ? undefined : stickyCookie(route, selection.backend.id);
   const hopByHop = hopByHopNames(upstream.headers, [...upstream.headers.keys()], false);
-  // Most responses need no change (a pinned client, no header rules): pass the backend's response on as it is.
-  if (hsts === null && cookie === undefined && route.responseHeaders.length === 0 && hopByHop.length === 0) {
+  // Most responses need no change (a pinned client, no header rules, only the hop-by-hop headers the runtime
+  // replaces itself): pass the backend's response on as it is, without copying its headers.
+  if (
+    hsts === null &&
+    cookie === undefined &&
+    route.responseHeaders.length === 0 &&
+    hopByHop.every((name) => WRITTEN_BY_RUNTIME.has(name))
+  ) {
     return upstream;
   }
   const headers = new Headers(upstream.headers);
