@@ -6,7 +6,7 @@ import { ownColdMs } from "./cold-start.ts";
 import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
 import { ROUTER_LABELS, ROUTERS } from "./lookup.ts";
 import type { BenchResults } from "./results.ts";
-import { spreadPercent, type Summary } from "./stats.ts";
+import { spreadPercent, summarize, type Summary } from "./stats.ts";
 import type { TargetVerdict } from "./targets.ts";
 
 const fmt = (n: number | undefined, digits = 0): string =>
@@ -149,6 +149,17 @@ function e2eLines(results: BenchResults): string[] {
     lines.push(
       `| ${t.label} | ${fmt(s.rps)} (${s.roundsRps.map((r) => fmt(r)).join(", ")}) | ${fmt(s.cpuUs, 1)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} | ` +
         `${fmt(f.rps)} | ${fmt(f.cpuUs, 1)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} |`,
+    );
+  }
+  const plain = results.e2e.find((t) => t.name === "gateway-first")?.saturation;
+  const guarded = results.e2e.find((t) => t.name === "gateway-policy")?.saturation;
+  if (plain && guarded) {
+    const added = summarize(guarded.roundsCpuUs.map((cpu, i) => cpu - (plain.roundsCpuUs[i] ?? Number.NaN))).median;
+    lines.push(
+      "",
+      `The route with policies (IP allowlist, JWT verified on every request against a key set the isolate has cached, a request ` +
+        `and a response header action) costs ${fmt(added, 1)} µs more CPU per request than the first route (median of the per-round ` +
+        "differences); `npm run bench:profile` charges it phase by phase and names the functions.",
     );
   }
   const helper = results.e2e.find((t) => t.name === "gateway-first" && t.saturation)?.saturation?.helperCpuUs[

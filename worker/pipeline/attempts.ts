@@ -21,12 +21,12 @@ import type { SharedHealth } from "../health/shared.ts";
 import type { RequestCtx, Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import { forward } from "./forward.ts";
-import { startMirrors } from "./mirror.ts";
+import { mirror } from "./mirror.ts";
 import { warnIfRefusedRemotely } from "./production-check.ts";
 import type { Routing } from "./route.ts";
 import type { Deps } from "./run.ts";
 import { type Selection, select } from "./select.ts";
-import { type PolicyHeaders, upstreamRequest } from "./upstream.ts";
+import { type PolicyHeaders, upstream } from "./upstream.ts";
 
 /** Largest request body kept in memory so that a retry can send it again. */
 export const RETRY_BODY_LIMIT = 64 * 1024;
@@ -117,10 +117,9 @@ export async function sendWithRetries(
     await pending.response?.body?.cancel();
     pending = {};
     const endpoint = selection.endpoint;
-    const request = upstreamRequest(ctx, routing, endpoint, mode, policy, body.bytes);
+    const request = upstream(ctx, routing, endpoint, mode, policy, body.bytes);
     // HTTPRoute RequestMirror: copies go out once per request, with the first attempt (mirror.ts).
-    const upstream =
-      attempt === 1 ? startMirrors(ctx, route, request, balance, allowLoopback, deps.waitUntil) : request;
+    const outgoing = attempt === 1 ? mirror(ctx, route, request, balance, allowLoopback, deps.waitUntil) : request;
     const now = Date.now();
     const remaining = deadline - now;
     if (remaining <= 0)
@@ -134,7 +133,7 @@ export async function sendWithRetries(
     trail.attempts = attempt;
     let retry: boolean;
     try {
-      const response = await forward(route, selection, upstream, balance, timeoutMs, allowLoopback);
+      const response = await forward(route, selection, outgoing, balance, timeoutMs, allowLoopback);
       const unreachable = mode === "resolve-override" && CLOUDFLARE_UNREACHABLE.has(response.status);
       if (response.status >= 500)
         passive.failure(healthKey(endpoint, ctx.host), unreachable ? "refused" : "failed", Date.now());
@@ -143,7 +142,7 @@ export async function sendWithRetries(
         ? retryOn().has("conn-failure")
         : response.status >= 400 && idempotent && retryOn().has(String(response.status));
       if (!retry || attempt >= maxAttempts || Date.now() >= deadline) {
-        return { response, websocket: upstream.websocket, selection };
+        return { response, websocket: outgoing.websocket, selection };
       }
       pending = { response };
     } catch (error) {

@@ -9,7 +9,7 @@ import type { RequestCtx } from "./context.ts";
 import type { UpstreamRequest } from "./upstream.ts";
 
 /** Starts the route's mirrors and returns the request to forward (its body re-wired when it was split). */
-export function startMirrors(
+export function mirror(
   ctx: RequestCtx,
   route: CompiledRoute,
   upstream: UpstreamRequest,
@@ -21,9 +21,9 @@ export function startMirrors(
   if (mirrors === undefined || upstream.websocket) return upstream;
   let main = upstream;
   const target = new URL(upstream.url);
-  for (const mirror of mirrors) {
-    if (Math.random() >= mirror.fraction) continue;
-    const endpoint = pickEndpoint(mirror.backend, "random", balance, ctx.clientIp, Math.random());
+  for (const copyTo of mirrors) {
+    if (Math.random() >= copyTo.fraction) continue;
+    const endpoint = pickEndpoint(copyTo.backend, "random", balance, ctx.clientIp, Math.random());
     if (endpoint === undefined) continue;
     // The request-time target rule of `forward`, on the mirror's own endpoint.
     const refused = forbiddenTarget(endpoint.host, allowLoopback);

@@ -32,7 +32,7 @@ export interface UpstreamRequest {
   websocket: boolean;
 }
 
-export function upstreamRequest(
+export function upstream(
   ctx: RequestCtx,
   routing: Extract<Routing, { kind: "forward" }>,
   endpoint: Endpoint,
