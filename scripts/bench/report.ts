@@ -4,6 +4,7 @@
  */
 import { ownColdMs } from "./cold-start.ts";
 import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
+import { profileLines } from "./phase-profile.ts";
 import { ROUTER_LABELS, ROUTERS } from "./lookup.ts";
 import type { BenchResults } from "./results.ts";
 import { spreadPercent, summarize, type Summary } from "./stats.ts";
@@ -260,6 +261,17 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "process as a paired baseline.",
     "",
     ...e2eLines(results),
+    "",
+    "### Where the gateway's CPU goes, phase by phase",
+    "",
+    "scripts/bench/phase-profile.ts (`npm run bench:profile` runs it alone; `-- --baseline <git ref>` adds that ref's gateway beside " +
+      "this one). The forward-only Worker, the gateway on the first route and on the route with policies, each in its own workerd " +
+      "with the V8 inspector open, on a table of the same size as above. A profiled sample is charged to the pipeline phase " +
+      "whose file the innermost pipeline frame of its stack is in (helpers such as headers.ts, worker/core and jose to the phase that " +
+      "called them; the bundle's module markers give each line its file); samples with no JavaScript on the stack are workerd's own " +
+      "work (HTTP, sockets, the subrequest) or garbage collection.",
+    "",
+    ...profileLines(results.profile ?? { ok: false, reason: results.skipped.profile ?? "not run" }),
     "",
     "## 4. Authentication: an OpenShift OAuth token check",
     "",

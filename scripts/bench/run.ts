@@ -1,8 +1,9 @@
 /**
- * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]`: the whole benchmark, then
+ * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,profile,auth]`: the whole benchmark, then
  * BENCHMARKS.md (full run) or bench-out/BENCHMARKS.quick.md (quick run) and the lookup chart. Not part of
  * `npm test`. Sections, in order: route lookup, control plane, cold start in workerd, end to end (gateway,
- * forward-only Worker, direct, HAProxy as the OpenShift router), the cost of an OpenShift OAuth token check.
+ * forward-only Worker, direct, HAProxy as the OpenShift router), where the gateway's CPU goes (a V8 CPU profile
+ * phase by phase), the cost of an OpenShift OAuth token check.
  * See BENCHMARKS.md for what each measures.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -15,6 +16,7 @@ import type { ControlFailure, ControlOutcome } from "./control-child.ts";
 import { runEndToEnd } from "./e2e.ts";
 import { ROUTER_LABELS, runLookups, ROUTERS } from "./lookup.ts";
 import { describeMachine, REPO_ROOT } from "./machine.ts";
+import { runProfile } from "./phase-profile.ts";
 import { CAN_PIN, pinned } from "./pin.ts";
 import { renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
@@ -26,7 +28,7 @@ import { evaluateTargets } from "./targets.ts";
 import { runTokenCheck } from "./token-check.ts";
 import { bundleWorker, forwardWorkerConfig, kvProbeConfig, publishLocal, type Published } from "./worker-builds.ts";
 
-const SECTIONS = ["lookup", "control", "cold", "e2e", "auth"] as const;
+const SECTIONS = ["lookup", "control", "cold", "e2e", "profile", "auth"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -39,7 +41,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]\n" +
+    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,profile,auth]\n" +
       "  full run: about 15-20 minutes on 2 cores; writes BENCHMARKS.md and scripts/bench/results/lookup.svg\n" +
       "  --quick:  smaller sizes, fewer and shorter runs; writes bench-out/ only\n" +
       "  --only:   run only the named sections (output goes to bench-out/ only)\n" +
@@ -76,6 +78,8 @@ const settings = quick
       authRequests: 300,
       authWarmup: 30,
       authRounds: 3,
+      profileSeconds: 2,
+      profileRounds: 1,
     }
   : {
       lookupSizes: [10, 1_000, 10_000, 100_000],
@@ -95,6 +99,8 @@ const settings = quick
       authRequests: 2_000,
       authWarmup: 200,
       authRounds: 3,
+      profileSeconds: 5,
+      profileRounds: 3,
     };
 
 const OUT = join(REPO_ROOT, "bench-out");
@@ -197,6 +203,7 @@ async function main(): Promise<void> {
     skipped,
     e2e: [],
     auth: null,
+    profile: null,
   };
 
   if (run("lookup")) {
@@ -348,6 +355,19 @@ async function main(): Promise<void> {
     await policy?.stop();
     await backend?.stop();
   }
+
+  if (run("profile")) {
+    log("3b. where the gateway's CPU goes (V8 CPU profile)");
+    results.profile = await runProfile({
+      seconds: settings.profileSeconds,
+      rounds: settings.profileRounds,
+      routes: settings.e2eRoutes,
+      intervalUs: 100,
+      workDir: join(OUT, "profile"),
+      log,
+    });
+    if (!results.profile.ok) log(`  not measured: ${results.profile.reason}`);
+  } else skipped.profile = "not selected (--only)";
 
   if (run("auth")) {
     log("4. OpenShift OAuth token check");

@@ -24,7 +24,7 @@ export interface RequestCtx {
 /** What one request's log line reports, noted as the phases return (never read back by a later phase). */
 export interface Trail {
   readonly startedAt: number;
-  readonly method: string;
+  readonly request: Request;
   host?: string;
   path?: string;
   route?: CompiledRoute;
@@ -39,16 +39,23 @@ export interface Trail {
   code?: string;
   /** Why the gateway answered itself, for the log only (never on the page). */
   detail?: string;
-  /** Cloudflare's ray id of the request (`CF-Ray`); for a failure without one, a generated request id. */
-  ray: string | undefined;
+  /**
+   * Cloudflare's ray id of the request (`CF-Ray`), read only when a line is written (see {@link rayOf}); for a
+   * failure without one, a generated request id.
+   */
+  ray?: string;
 }
 
 export function newTrail(request: Request): Trail {
   return {
     startedAt: Date.now(),
-    method: request.method,
+    request,
     attempts: 0,
     panic: false,
-    ray: request.headers.get("cf-ray") ?? undefined,
   };
+}
+
+/** The request's ray id for its log line and page: the one `fail` generated, else `CF-Ray`. */
+export function rayOf(trail: Trail): string | undefined {
+  return trail.ray ?? trail.request.headers.get("cf-ray") ?? undefined;
 }

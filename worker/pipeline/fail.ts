@@ -4,14 +4,14 @@
  * exception page.
  */
 import { answer, logEvent, NO_ROUTE_MESSAGE } from "../answers.ts";
-import type { Trail } from "./context.ts";
+import { rayOf, type Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
 /** The page for `error`; notes its code, status and detail in the trail for the log line. */
-export function fail(request: Request, ctx: Trail, error: unknown): Response {
+export function fail(ctx: Trail, error: unknown): Response {
   // The page names the request so the operator can find its log line, which has the detail; outside Cloudflare
   // (local development) there is no CF-Ray, so the gateway makes up an id.
-  ctx.ray ??= crypto.randomUUID();
+  ctx.ray = rayOf(ctx) ?? crypto.randomUUID();
   const known = error instanceof GatewayError ? error : undefined;
   if (!known) {
     logEvent("error", "gateway-bug", { ray: ctx.ray, error: error instanceof Error ? error.stack : String(error) });
@@ -21,7 +21,7 @@ export function fail(request: Request, ctx: Trail, error: unknown): Response {
   ctx.status = failure.status;
   ctx.detail = failure.detail;
   const message = failure.code === "NoRoute" ? NO_ROUTE_MESSAGE : failure.message;
-  return answer(failure.code, message, request.headers.get("Accept"), {
+  return answer(failure.code, message, ctx.request.headers.get("Accept"), {
     status: failure.status,
     requestId: ctx.ray,
   });

@@ -5,17 +5,17 @@
  * gateway's CPU. The query string is never logged: it can carry secrets.
  */
 import { logEvent } from "../answers.ts";
-import type { Trail } from "./context.ts";
+import { rayOf, type Trail } from "./context.ts";
 
 export function log(ctx: Trail): void {
   logEvent(ctx.status === undefined || ctx.status >= 500 ? "error" : "info", "request", {
-    method: ctx.method,
+    method: ctx.request.method,
     host: ctx.host,
     path: ctx.path,
     status: ctx.status,
     code: ctx.code,
     detail: ctx.detail,
-    ray: ctx.ray,
+    ray: rayOf(ctx),
     route: ctx.route?.id,
     backend: ctx.backend?.service,
     // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).

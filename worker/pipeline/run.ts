@@ -60,7 +60,7 @@ export async function run(request: Request, url: URL, deps: Deps): Promise<Respo
     const sent = await sendWithRetries(ctx, routing, decision, deps, trail);
     return done(trail, respond(ctx, routing.route, sent));
   } catch (error) {
-    return fail(request, trail, error);
+    return fail(trail, error);
   } finally {
     // A cold isolate read only the shards this request needed; the rest follow once it has been answered.
     table?.prefetch(deps.env.ROUTES, deps.waitUntil);
