@@ -264,7 +264,7 @@ export function profileLines(outcome: ProfileOutcome): string[] {
   const ratio = (r: ProfiledWorker): string =>
     median(r.roundsCpuUs.map((cpu, i) => cpu / (forward.roundsCpuUs[i] as number))).toFixed(2);
   const lines = [
-    `${outcome.rounds} rounds of ${outcome.seconds} s at ${CONNECTIONS} connections, Workers interleaved, then one profiled run each ` +
+    `${outcome.rounds} round(s) of ${outcome.seconds} s at ${CONNECTIONS} connections, Workers interleaved, then one profiled run each ` +
       `(V8 CPU profiler, a sample every ${outcome.intervalUs} µs). µs per request by phase = the phase's share of the profiled samples × ` +
       "the CPU per request measured without the profiler.",
     "",
