@@ -235,9 +235,9 @@ describe("backend failures and responses", () => {
   });
 
   it("does not pass the backend's connection headers or the names its Connection header lists", async () => {
-    // Keep-Alive alone is one the runtime writes itself (the response passes through uncopied); a name listed in
-    // Connection is not, so the gateway removes it.
-    const keepAlive = "/__set-header?Keep-Alive=timeout%3D99&X-Kept=1";
+    // Keep-Alive and Upgrade are written by the runtime itself (the response passes through uncopied); a name
+    // listed in Connection is not, so the gateway removes it.
+    const keepAlive = "/__set-header?Keep-Alive=timeout%3D99&Upgrade=h2c&X-Kept=1";
     const listed = "/__set-header?Connection=keep-alive%2C%20X-Listed&X-Listed=1&X-Kept=1";
     const first = await send(h.gateway.url, "fwd.example.com", keepAlive);
     const pinned = String(first.headers["set-cookie"]).split(";")[0] as string;
@@ -246,6 +246,7 @@ describe("backend failures and responses", () => {
         const res = await send(h.gateway.url, "fwd.example.com", path, { headers });
         expect(res.status).toBe(200);
         expect(res.headers["keep-alive"]).not.toBe("timeout=99");
+        expect(res.headers.upgrade).toBeUndefined();
         expect(res.headers["x-listed"]).toBeUndefined();
         expect(String(res.headers.connection ?? "")).not.toContain("X-Listed");
         expect(res.headers["x-kept"]).toBe("1");

@@ -69,7 +69,8 @@ export async function sendWithRetries(
   const deadline = start + route.timeoutMs;
   const idempotent = IDEMPOTENT.has(ctx.request.method);
   const retries = route.retryOn === "none" ? 0 : route.retries;
-  const body = retries === 0 ? NOTHING_KEPT : await keepBody(ctx.request);
+  const kept = retries === 0 ? NOTHING_KEPT : keepBody(ctx.request);
+  const body = kept instanceof Promise ? await kept : kept;
   const maxAttempts = body.resendable ? 1 + retries : 1;
   // Split only once an attempt failed: the happy path never looks at the keywords.
   let words: RetryOn | undefined;
