@@ -69,11 +69,7 @@ const GATEWAY_WRITTEN = new Set([
  *   `HTTP_X_USER` (RFC 3875 §4.1.18, https://www.rfc-editor.org/rfc/rfc3875#section-4.1.18), so the underscore
  *   spelling would otherwise be believed, or overwrite the gateway's own value.
  */
-export function isGatewayOwned(
-  name: string,
-  owned: ReadonlySet<string>,
-  routeActions: readonly HeaderAction[],
-): boolean {
+function isGatewayOwned(name: string, owned: ReadonlySet<string>, routeActions: readonly HeaderAction[]): boolean {
   const dashed = name.includes("_") ? name.replaceAll("_", "-") : name;
   if (dashed === "proxy" || dashed.startsWith("x-ssl") || owned.has(dashed)) return true;
   return (
@@ -82,15 +78,6 @@ export function isGatewayOwned(
       dashed.startsWith("x-forwarded-") ||
       routeActions.some((action) => action.name.toLowerCase() === dashed))
   );
-}
-
-/** Removes every header {@link isGatewayOwned} names. */
-export function stripGatewayOwned(
-  headers: Headers,
-  owned: ReadonlySet<string>,
-  routeActions: readonly HeaderAction[],
-): void {
-  for (const name of [...headers.keys()]) if (isGatewayOwned(name, owned, routeActions)) headers.delete(name);
 }
 
 /**
