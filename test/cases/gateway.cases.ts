@@ -891,6 +891,8 @@ export const GATEWAY_CASES: GatewayCase[] = [
       ["foo.bar.com", to("infra-backend-v2")],
       ["baz.bar.com", to("infra-backend-v3")],
       ["boo.bar.com", to("infra-backend-v3")],
+      ["multiple.prefixes.bar.com", to("infra-backend-v3")],
+      ["multiple.prefixes.foo.com", to("infra-backend-v3")],
       ["foo.com", NONE],
       ["no.matching.host", NONE],
     ] as [string, GatewayCase["expect"]][]

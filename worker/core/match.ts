@@ -2,13 +2,14 @@
  * @module Route matching: which admitted route serves (host, path, scheme). The Worker and `routes explain` both
  * call this module, so they cannot disagree.
  *
- * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a wildcard
- * covers exactly one label, and the router lists exact-host entries before wildcard ones); within a host the
- * longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map probe
- * per host key plus one per path segment, whatever the number of routes.
+ * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a Route or
+ * Ingress wildcard covers exactly one label, a Gateway API wildcard any number, the longest suffix first, and the
+ * router lists exact-host entries before wildcard ones), then the catch-all (Ingress default backend); within a
+ * host the longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map
+ * probe per host key (at most one per host label) plus one per path segment, whatever the number of routes.
  */
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
-import { wildcardSuffix } from "./host.ts";
+import { CATCH_ALL_HOST, wildcardSuffix } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
 import { ownedHeaderNames } from "./owned-headers.ts";
 import { matchingPath } from "./path.ts";
@@ -20,12 +21,21 @@ export interface RouteLookup {
   exact(host: string): HostIndex | undefined;
   /** The index of a wildcard suffix (`apps.example.com` for `*.apps.example.com`). */
   wildcard(suffix: string): HostIndex | undefined;
+  /**
+   * The index of a wildcard suffix's HTTPRoute routes only: those that also serve hosts two or more labels below
+   * the suffix (Gateway API: "`*.example.com` matches `a.b.example.com`", while Route and Ingress wildcards
+   * cover one label).
+   */
+  deepWildcard(suffix: string): HostIndex | undefined;
 }
+
+/** Which host key served a request: the host itself, a wildcard suffix, or the catch-all ({@link CATCH_ALL_HOST}). */
+export type HostKind = "exact" | "wildcard" | "catch-all";
 
 /** What a request resolves to. `redirect`: plain HTTP on a route whose insecure policy is `Redirect`. */
 export type Resolution =
-  | { outcome: "route"; route: CompiledRoute; hostKind: "exact" | "wildcard" }
-  | { outcome: "redirect"; route: CompiledRoute; hostKind: "exact" | "wildcard" }
+  | { outcome: "route"; route: CompiledRoute; hostKind: HostKind }
+  | { outcome: "redirect"; route: CompiledRoute; hostKind: HostKind }
   | { outcome: "none" };
 
 const NONE: Resolution = Object.freeze({ outcome: "none" });
@@ -200,10 +210,31 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
 }
 
 /**
+ * The host keys below the exact host that can serve `host`, most specific first, each given to `visit` until it
+ * returns `true`: the wildcard suffix one label up (every kind of wildcard), then the shorter suffixes, where only
+ * HTTPRoute wildcards apply (Gateway API: a wildcard matches any number of labels and "the longest matching
+ * hostname wins", https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec), then the catch-all. One Map
+ * probe per label of the host: the number of routes does not enter.
+ */
+function eachFallback(
+  lookup: RouteLookup,
+  host: string,
+  visit: (index: HostIndex, kind: HostKind, label: string) => boolean,
+): void {
+  let depth = 0;
+  for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix), depth++) {
+    const index = depth === 0 ? lookup.wildcard(suffix) : lookup.deepWildcard(suffix);
+    if (index !== undefined && visit(index, "wildcard", `wildcard *.${suffix}`)) return;
+  }
+  const all = lookup.exact(CATCH_ALL_HOST);
+  if (all !== undefined) visit(all, "catch-all", "catch-all (no host named)");
+}
+
+/**
  * Resolve a request the way the router's maps do (docs/design-notes.md#redirect): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
- * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
- * exact host leaves a question open.
+ * host-level redirect), then the best route served over HTTP. The wildcard suffixes and the catch-all are only
+ * looked at, most specific first, while the exact host leaves a question open.
  * @param host normalised with `normalizeHost`; @param canonicalPath from `normalizePath` (matched without its
  * `;parameters`, see `matchingPath`); @param facts the method, headers and query that HTTPRoute conditions look
  * at (a plain GET when absent).
@@ -220,24 +251,23 @@ export function resolveRoute(
   lookup.exact(host)?.walk(path, https, out, facts);
   let any = out.any;
   let served = out.served;
-  let anyKind: "exact" | "wildcard" = "exact";
-  let servedKind: "exact" | "wildcard" = "exact";
+  let anyKind: HostKind = "exact";
+  let servedKind: HostKind = "exact";
   if (any === undefined || served === undefined) {
-    const suffix = wildcardSuffix(host);
-    const wild = suffix === null ? undefined : lookup.wildcard(suffix);
-    if (wild) {
+    eachFallback(lookup, host, (index, kind) => {
       out.any = undefined;
       out.served = undefined;
-      wild.walk(path, https, out, facts);
+      index.walk(path, https, out, facts);
       if (any === undefined && out.any !== undefined) {
         any = out.any;
-        anyKind = "wildcard";
+        anyKind = kind;
       }
       if (served === undefined && out.served !== undefined) {
         served = out.served;
-        servedKind = "wildcard";
+        servedKind = kind;
       }
-    }
+      return any !== undefined && served !== undefined;
+    });
   }
   if (!https && any !== undefined && any.tls?.insecure === "Redirect")
     return { outcome: "redirect", route: any, hostKind: anyKind };
@@ -247,16 +277,17 @@ export function resolveRoute(
 const NO_HEADERS: ReadonlySet<string> = new Set();
 
 /**
- * The header names the gateway owns for a request host: those of every route that can serve it, exact and
- * wildcard (a wildcard route serves the host too). @param host normalised with `normalizeHost`.
+ * The header names the gateway owns for a request host: those of every route that can serve it, exact, wildcard
+ * and catch-all (they serve the host too). @param host normalised with `normalizeHost`.
  */
 export function ownedHeadersFor(lookup: RouteLookup, host: string): ReadonlySet<string> {
-  const exact = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
-  const suffix = wildcardSuffix(host);
-  const wild = (suffix === null ? undefined : lookup.wildcard(suffix)?.ownedHeaders) ?? NO_HEADERS;
-  if (wild.size === 0) return exact;
-  if (exact.size === 0) return wild;
-  return new Set([...exact, ...wild]);
+  let owned = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
+  eachFallback(lookup, host, (index) => {
+    const more = index.ownedHeaders;
+    if (more.size > 0) owned = owned.size === 0 ? more : new Set([...owned, ...more]);
+    return false;
+  });
+  return owned;
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
@@ -284,7 +315,8 @@ export interface Explanation {
 }
 
 /**
- * Resolve like {@link resolveRoute} and say why, for every route of the request's exact host and wildcard suffix.
+ * Resolve like {@link resolveRoute} and say why, for every route of the request's exact host, its wildcard
+ * suffixes and the catch-all.
  * The "why" of a route that is not chosen is computed by matching a one-route index, i.e. by the same code.
  */
 export function explainRoute(
@@ -297,11 +329,11 @@ export function explainRoute(
   const resolution = resolveRoute(lookup, host, path, https, facts);
   const chosen = resolution.outcome === "none" ? undefined : resolution.route;
   const considered: Considered[] = [];
-  const suffix = wildcardSuffix(host);
-  const groups: [HostIndex | undefined, string][] = [
-    [lookup.exact(host), `host ${host}`],
-    [suffix === null ? undefined : lookup.wildcard(suffix), `wildcard *.${suffix}`],
-  ];
+  const groups: [HostIndex | undefined, string][] = [[lookup.exact(host), `host ${host}`]];
+  eachFallback(lookup, host, (index, _kind, label) => {
+    groups.push([index, label]);
+    return false;
+  });
   for (const [index, hostWhy] of groups) {
     for (const route of index?.routes ?? []) {
       considered.push({
@@ -355,7 +387,7 @@ function whyRoute(
  */
 function decidingStep(route: CompiledRoute, winner: CompiledRoute): string {
   const by = `${winner.id} wins`;
-  if (winner.host !== route.host) return `${by}: an exact host comes before a wildcard`;
+  if (winner.host !== route.host) return `${by}: a more specific host (${winner.host}) comes before ${route.host}`;
   if (winner.match === "exact" && route.match !== "exact") return `${by}: an Exact path comes before a prefix`;
   if (winner.path.length !== route.path.length) return `${by}: its path ${winner.path} is longer`;
   const cmp = compareConditions(winner, route);
@@ -391,6 +423,8 @@ export function describeConditions(route: CompiledRoute): string {
 export class ShardLookup implements RouteLookup {
   private readonly exactKeys = new Map<string, HostIndex | ShardReader>();
   private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
+  /** Suffix → its HTTPRoute wildcards, built on first use for suffixes that exist (misses are not cached). */
+  private readonly deepKeys = new Map<string, HostIndex | undefined>();
 
   add(reader: ShardReader): void {
     for (const key of reader.hostKeys) this.exactKeys.set(key, reader);
@@ -403,6 +437,17 @@ export class ShardLookup implements RouteLookup {
 
   wildcard(suffix: string): HostIndex | undefined {
     return indexOf(this.wildKeys, "wildcards", suffix);
+  }
+
+  deepWildcard(suffix: string): HostIndex | undefined {
+    if (this.deepKeys.has(suffix)) return this.deepKeys.get(suffix);
+    const all = this.wildcard(suffix);
+    if (all === undefined) return undefined;
+    const gateway = all.routes.filter((route) => route.kind === "HTTPRoute");
+    const deep =
+      gateway.length === all.routes.length ? all : gateway.length === 0 ? undefined : new HostIndex(gateway);
+    this.deepKeys.set(suffix, deep);
+    return deep;
   }
 }
 

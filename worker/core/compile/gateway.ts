@@ -32,6 +32,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   defaultBalance,
 } from "../table/defaults.ts";
+import { CATCH_ALL_HOST } from "../host.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { HEADER_NAME_PATTERN } from "./header-actions.ts";
 import type { CandidateRoute, ServiceInfo } from "./model.ts";
@@ -260,11 +261,12 @@ function hostnameProblem(hostname: string): string | null {
 
 /**
  * The hostnames a route serves on a listener: the spec's intersection of the route's hostnames with the
- * listener's (https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec). A wildcard `*.S` covers a name
- * below S; two wildcards intersect to the more specific one.
+ * listener's (https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec). A wildcard `*.S` covers any name
+ * below S, however many labels deeper; two wildcards intersect to the more specific one. Neither naming a
+ * hostname serves every host: the catch-all host, asked after every named and wildcard host.
  */
 export function intersectHostnames(listener: string | undefined, route: readonly string[]): string[] {
-  if (listener === undefined) return [...route];
+  if (listener === undefined) return route.length === 0 ? [CATCH_ALL_HOST] : [...route];
   if (route.length === 0) return [listener];
   const out: string[] = [];
   const covers = (wildcard: string, name: string): boolean => name.endsWith(wildcard.slice(1));
@@ -362,14 +364,6 @@ function compileHttpRoute(
         if (l.https) sides.https = true;
         else sides.http = true;
         served.set(host, sides);
-      }
-      if (l.hostname === undefined && hostnames.length === 0) {
-        report.warning(
-          s,
-          "UnsupportedValue",
-          "spec.hostnames",
-          `neither the route nor listener ${l.name} of Gateway ${key} names a hostname, which would claim every host; edgeroute serves named hosts only: set spec.hostnames or the listener's hostname`,
-        );
       }
     }
     if (attached.length === 0) {
