@@ -169,15 +169,15 @@ describe("listeners", () => {
     );
   });
 
-  it("neither listener nor route hostname: a warning, nothing served", () => {
+  it("neither listener nor route hostname: the route serves the catch-all host, below every named host", () => {
     const result = run(
       gateway() +
         route("  - backendRefs: [{name: foo-svc, port: 8080}]\n").replace('  hostnames: ["foo.example.com"]\n', "") +
         SERVICES,
     );
-    expect(result.diagnostics.map((d) => d.code)).toEqual(["UnsupportedValue"]);
-    expect(result.diagnostics[0]?.message).toContain("edgeroute serves named hosts only");
-    expect(result.admitted).toEqual([]);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.admitted.map((r) => [r.id, r.host])).toEqual([["default/foo-route#0.0", "*"]]);
+    expect(Object.keys(result.table.shards[0]?.hosts ?? {})).toEqual(["*"]);
   });
 });
 
