@@ -444,8 +444,7 @@ export class ShardLookup implements RouteLookup {
     const all = this.wildcard(suffix);
     if (all === undefined) return undefined;
     const gateway = all.routes.filter((route) => route.kind === "HTTPRoute");
-    const deep =
-      gateway.length === all.routes.length ? all : gateway.length === 0 ? undefined : new HostIndex(gateway);
+    const deep = gateway.length === all.routes.length ? all : gateway.length === 0 ? undefined : new HostIndex(gateway);
     this.deepKeys.set(suffix, deep);
     return deep;
   }

@@ -86,7 +86,13 @@ describe("read Ingress", () => {
     const hostless = run([
       ingress("shop", {
         defaultBackend: { service: { name: "api", port: { number: 8080 } } },
-        rules: [{ http: { paths: [{ path: "/x", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }],
+        rules: [
+          {
+            http: {
+              paths: [{ path: "/x", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }],
+            },
+          },
+        ],
       }),
       web,
       api,
@@ -101,7 +107,11 @@ describe("read Ingress", () => {
   it('refuses a literal host "*" (a rule serves every host by leaving the host out)', () => {
     const result = run([ingress("shop", { rules: [rule("*")] }), web]);
     expect(result.admitted).toEqual([]);
-    expect(only(problems(result))).toMatchObject({ severity: "error", code: "InvalidHost", field: "spec.rules[0].host" });
+    expect(only(problems(result))).toMatchObject({
+      severity: "error",
+      code: "InvalidHost",
+      field: "spec.rules[0].host",
+    });
     expect(only(problems(result)).message).toContain("leave the host out");
   });
 

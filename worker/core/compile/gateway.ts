@@ -9,6 +9,12 @@
  * the listeners its `parentRefs` select (`sectionName`, `port`) that allow it (`allowedRoutes`), on the hostnames
  * its own hostnames share with the listener's. Each (hostname, rule, match) becomes one CompiledRoute of kind
  * `HTTPRoute`; method, header and query conditions, filters and timeouts travel in its `gateway` field.
+ *
+ * Labelled inputs (`NAME=PATH`, one per cluster): Gateways, ReferenceGrants and Services are cluster-scoped, as
+ * they are objects of one cluster's API server: an HTTPRoute attaches only to its own cluster's Gateways, is
+ * granted only by its own cluster's ReferenceGrants and finds its Services there. The copies of one HTTPRoute
+ * (namespace/name) in several clusters are then merged like Routes (./merge.ts): one route at the edge with
+ * endpoints in each cluster, `edgeroute.dev/cluster-order` for active-passive.
  */
 import type {
   Backend,
@@ -21,6 +27,8 @@ import type {
   PathModifier,
 } from "../table/types.ts";
 import type { CompileOptions, RouteParentStatus } from "./types.ts";
+import { clusterKey, readClusterOrder } from "./clusters.ts";
+import { mergeClusters } from "./merge.ts";
 import { unreachableReasons } from "../reach.ts";
 import {
   backendId,
@@ -82,7 +90,10 @@ interface Listener {
 }
 
 interface Gateway {
+  /** `namespace/name`. */
   key: string;
+  /** The cluster whose input holds it (labelled inputs only). */
+  cluster: string | undefined;
   listeners: Listener[];
 }
 
@@ -118,10 +129,12 @@ interface Rule {
   timeoutMs: number | undefined;
 }
 
+/** @param clusters the input's cluster names (sorted; empty when unlabelled), for `edgeroute.dev/cluster-order`. */
 export function compileGateway(
   inputs: GatewayInputs,
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
+  clusters: readonly string[],
   report: Report,
 ): GatewayOutput {
   const className = options.gatewayClass ?? DEFAULT_GATEWAY_CLASS;
@@ -143,15 +156,18 @@ export function compileGateway(
       );
       continue;
     }
-    gateways.set(`${o.meta.namespace}/${o.meta.name}`, readGateway(o, inputs.namespaces, report));
+    const key = clusterKey(o.subject.source.cluster, `${o.meta.namespace}/${o.meta.name}`);
+    gateways.set(key, readGateway(o, inputs.namespaces, report));
   }
-  const grants = inputs.objects.filter((o) => o.kind === "ReferenceGrant");
   const cache = newResolveCache();
   const out: GatewayOutput = { candidates: [], status: [] };
   for (const o of inputs.objects) {
-    if (o.kind === "HTTPRoute") compileHttpRoute(o, gateways, grants, services, options, cache, report, out);
+    if (o.kind !== "HTTPRoute") continue;
+    const cluster = o.subject.source.cluster;
+    const grants = inputs.objects.filter((g) => g.kind === "ReferenceGrant" && g.subject.source.cluster === cluster);
+    compileHttpRoute(o, gateways, grants, services, options, clusters, cache, report, out);
   }
-  return out;
+  return { candidates: mergeClusters(out.candidates, report), status: out.status };
 }
 
 function readGateway(o: GatewayObject, namespaces: GatewayInputs["namespaces"], report: Report): Gateway {
@@ -214,7 +230,7 @@ function readGateway(o: GatewayObject, namespaces: GatewayInputs["namespaces"], 
       kinds.some((k) => recordOf(k).kind === "HTTPRoute" && (recordOf(k).group ?? GROUP) === GROUP);
     listeners.push({ name, hostname, port, https: protocol === "HTTPS", allows, allowsHttpRoute });
   });
-  return { key: `${o.meta.namespace}/${o.meta.name}`, listeners };
+  return { key: `${o.meta.namespace}/${o.meta.name}`, cluster: o.subject.source.cluster, listeners };
 }
 
 /** Labels of a namespace: its Namespace object's, plus `kubernetes.io/metadata.name`, which the API server sets. */
@@ -292,6 +308,7 @@ function compileHttpRoute(
   grants: readonly GatewayObject[],
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
+  clusters: readonly string[],
   cache: ResolveCache,
   report: Report,
   out: GatewayOutput,
@@ -315,7 +332,8 @@ function compileHttpRoute(
     const at = `spec.parentRefs[${p}]`;
     if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? "Gateway") !== "Gateway") return;
     const key = `${stringOf(ref.namespace) ?? routeNs}/${stringOf(ref.name) ?? ""}`;
-    const gateway = gateways.get(key);
+    // A Gateway of the HTTPRoute's own cluster only (Gateways are objects of one cluster).
+    const gateway = gateways.get(clusterKey(s.source.cluster, key));
     const section = stringOf(ref.sectionName);
     const port = typeof ref.port === "number" ? ref.port : undefined;
     const parent = `${key}${section === undefined ? "" : `/${section}`}${port === undefined ? "" : `:${port}`}`;
@@ -326,12 +344,13 @@ function compileHttpRoute(
     };
     if (gateway === undefined) {
       // A Gateway of another class belongs to another controller; said once, as a notice, in case of a typo.
-      const ours = [...gateways.keys()];
+      const ours = [...gateways.values()].filter((g) => g.cluster === s.source.cluster).map((g) => g.key);
+      const input = s.source.cluster === undefined ? "the input" : `cluster ${s.source.cluster}'s input`;
       report.notice(
         s,
         "NoMatchingParent",
         `${at}.name`,
-        `Gateway ${key} is not in the input or not of a class edgeroute serves (${ours.length === 0 ? "no Gateway of ours is in the input" : `ours: ${ours.join(", ")}`}); this parentRef is ignored`,
+        `Gateway ${key} is not in ${input} or not of a class edgeroute serves (${ours.length === 0 ? `no Gateway of ours is in ${input}` : `ours: ${ours.join(", ")}`}); this parentRef is ignored`,
       );
       return;
     }
@@ -466,6 +485,7 @@ function compileHttpRoute(
   if (ruleErrors.length > 0 || served.size === 0) return;
 
   const hosts = [...served.keys()].sort();
+  const clusterOrder = readClusterOrder(s, o.meta.annotations, clusters, report);
   if (
     options.target === "remote" &&
     !reachable(
@@ -526,7 +546,7 @@ function compileHttpRoute(
           wildcard: host.startsWith("*.") ? "ingress" : null,
           hostField: "spec.hostnames",
           pathField: `spec.rules[${r}].matches[${m}].path`,
-          clusterOrder: null,
+          clusterOrder,
           clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
           route,
         });
