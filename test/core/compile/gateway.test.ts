@@ -181,6 +181,39 @@ describe("listeners", () => {
   });
 });
 
+describe("backendRefs to Services that exist only inside their cluster", () => {
+  it.each(["ClusterIP", "NodePort"])(
+    "a %s Service is refused with how to fix it (500 for its share), with or without a cluster router",
+    (type) => {
+      const text =
+        gateway() +
+        route("  - backendRefs: [{name: internal, port: 8080}]\n") +
+        `---
+apiVersion: v1
+kind: Service
+metadata: {name: internal, namespace: default}
+spec: {type: ${type}, clusterIP: 10.0.0.5, ports: [{name: http, port: 8080}]}
+`;
+      for (const options of [{}, { clusterRouters: { "": "router.apps.example.com" } }]) {
+        const objects = parseAllDocuments(text).map((doc, i) => ({
+          source: { file: "g.yaml", doc: i },
+          object: doc.toJSON(),
+        }));
+        const result = compile(objects, { ...DEFAULT_COMPILE_OPTIONS, ...options });
+        const warning = result.diagnostics.find((d) => d.code === "BackendNotFound");
+        expect(warning).toMatchObject({ severity: "warning", field: "spec.rules[0].backendRefs[0].name" });
+        expect(warning?.message).toContain(`Service default/internal is of type ${type}`);
+        expect(warning?.message).toContain("make the Service type LoadBalancer");
+        expect(result.gatewayStatus.map((st) => st.conditions[1]?.reason)).toEqual(["BackendNotFound"]);
+        const served = result.admitted[0];
+        expect(served?.backends.map((backend) => [backend.endpoints, backend.invalid !== undefined])).toEqual([
+          [[], true],
+        ]);
+      }
+    },
+  );
+});
+
 describe("timeouts and mirrors", () => {
   it("the smaller of request and backendRequest; 0s disables", () => {
     const timeout = (t: string) =>

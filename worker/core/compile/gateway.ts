@@ -428,6 +428,11 @@ function compileHttpRoute(
     const port = { port: ref.port === undefined ? undefined : { number: ref.port }, portSource: "ingress" as const };
     // A Service is found in the HTTPRoute's own cluster (NAME=PATH input), its endpoints tagged with it.
     const cluster = s.source.cluster;
+    const inCluster = inClusterOnly(ref.service, services.get(clusterKey(cluster, ref.service)));
+    if (inCluster !== undefined) {
+      unresolved.push({ field: `${ref.field}.name`, reason: "BackendNotFound", message: inCluster });
+      return { service: ref.service, weight: ref.weight, id, endpoints: [], invalid: inCluster };
+    }
     const service = addressedService(ref.service, cluster, services);
     const found = "problem" in service ? service : serviceEndpoints(service, cluster, port, scheme, options, cache);
     if ("problem" in found) {
@@ -553,6 +558,24 @@ function compileHttpRoute(
       }
     });
   });
+}
+
+/**
+ * Why a backendRef's Service cannot be reached from the edge because it exists only inside its cluster (ClusterIP,
+ * headless, NodePort), or `undefined`. Routes and Ingresses to such Services are handed to the cluster's router
+ * (./router.ts); HTTPRoutes are not: the OpenShift router serves Routes and Ingresses only (OpenShift's Gateway
+ * API implementation is a separate Istio/Envoy gateway, https://docs.openshift.com/container-platform/latest/networking/gateway_api/about-gateway-api.html),
+ * and handing the request to a cluster gateway serving the same HTTPRoute would apply its filters (header
+ * modifiers, URL rewrites) a second time. The spec leaves an unreachable backend to the implementation but
+ * requires its share of requests to fail (https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref), so it
+ * is refused like a missing one: 500 for its share, ResolvedRefs False.
+ */
+function inClusterOnly(key: string, service: ServiceInfo | undefined): string | undefined {
+  if (service === undefined || service.type === "LoadBalancer" || service.type === "ExternalName") return undefined;
+  return (
+    `Service ${key} is of type ${service.type}, which has no address outside its cluster, and edgeroute does not hand HTTPRoutes to the cluster's router (it serves Routes and Ingresses only); ` +
+    `make the Service type LoadBalancer, name its load balancer with an ExternalName Service, or serve the host with an OpenShift Route, which is handed to the router (docs/gateway-api.md)`
+  );
 }
 
 /**
