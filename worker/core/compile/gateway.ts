@@ -159,13 +159,20 @@ export function compileGateway(
     const key = clusterKey(o.subject.source.cluster, `${o.meta.namespace}/${o.meta.name}`);
     gateways.set(key, readGateway(o, inputs.namespaces, report));
   }
+  // ReferenceGrants by cluster: a grant admits references within its own cluster only.
+  const grants = new Map<string | undefined, GatewayObject[]>();
+  for (const o of inputs.objects) {
+    if (o.kind !== "ReferenceGrant") continue;
+    const list = grants.get(o.subject.source.cluster);
+    if (list === undefined) grants.set(o.subject.source.cluster, [o]);
+    else list.push(o);
+  }
   const cache = newResolveCache();
   const out: GatewayOutput = { candidates: [], status: [] };
   for (const o of inputs.objects) {
     if (o.kind !== "HTTPRoute") continue;
-    const cluster = o.subject.source.cluster;
-    const grants = inputs.objects.filter((g) => g.kind === "ReferenceGrant" && g.subject.source.cluster === cluster);
-    compileHttpRoute(o, gateways, grants, services, options, clusters, cache, report, out);
+    const own = grants.get(o.subject.source.cluster) ?? [];
+    compileHttpRoute(o, gateways, own, services, options, clusters, cache, report, out);
   }
   return { candidates: mergeClusters(out.candidates, report), status: out.status };
 }
