@@ -27,6 +27,8 @@ export interface RouteLookup {
    * cover one label).
    */
   deepWildcard(suffix: string): HostIndex | undefined;
+  /** The fewest labels of any wildcard suffix in the lookup (`Infinity` without any): shorter ones are not probed. */
+  readonly minWildcardLabels: number;
 }
 
 /** Which host key served a request: the host itself, a wildcard suffix, or the catch-all ({@link CATCH_ALL_HOST}). */
@@ -221,10 +223,14 @@ function eachFallback(
   host: string,
   visit: (index: HostIndex, kind: HostKind, label: string) => boolean,
 ): void {
+  // Suffixes with fewer labels than any wildcard key are not probed (or sliced): most misses stop at once.
+  let labels = 0;
+  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) labels++;
   let depth = 0;
-  for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix), depth++) {
+  for (let suffix = wildcardSuffix(host); suffix !== null && labels - depth >= lookup.minWildcardLabels; depth++) {
     const index = depth === 0 ? lookup.wildcard(suffix) : lookup.deepWildcard(suffix);
     if (index !== undefined && visit(index, "wildcard", `wildcard *.${suffix}`)) return;
+    suffix = wildcardSuffix(suffix);
   }
   const all = lookup.exact(CATCH_ALL_HOST);
   if (all !== undefined) visit(all, "catch-all", "catch-all (no host named)");
@@ -425,10 +431,14 @@ export class ShardLookup implements RouteLookup {
   private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
   /** Suffix → its HTTPRoute wildcards, built on first use for suffixes that exist (misses are not cached). */
   private readonly deepKeys = new Map<string, HostIndex | undefined>();
+  minWildcardLabels = Number.POSITIVE_INFINITY;
 
   add(reader: ShardReader): void {
     for (const key of reader.hostKeys) this.exactKeys.set(key, reader);
-    for (const key of reader.wildcardKeys) this.wildKeys.set(key, reader);
+    for (const key of reader.wildcardKeys) {
+      this.wildKeys.set(key, reader);
+      this.minWildcardLabels = Math.min(this.minWildcardLabels, key.split(".").length);
+    }
   }
 
   exact(host: string): HostIndex | undefined {

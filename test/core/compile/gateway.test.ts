@@ -241,6 +241,23 @@ describe("timeouts and mirrors", () => {
     expect(mirror(", percent: 25")).toEqual([0.25]);
     expect(mirror(", fraction: {numerator: 1, denominator: 8}")).toEqual([0.125]);
   });
+
+  it("several RequestMirror filters on one rule (HTTPRouteRequestMultipleMirrors) each get a copy", () => {
+    const result = run(
+      gateway() +
+        route(`  - filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: foo-svc-canary, port: 8080}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: foo-svc, port: 8080}, percent: 50}}
+    backendRefs: [{name: foo-svc, port: 8080}]
+`) +
+        SERVICES,
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(result.admitted[0]?.gateway?.mirrors?.map((m) => [m.backend.service, m.fraction])).toEqual([
+      ["default/foo-svc-canary", 1],
+      ["default/foo-svc", 0.5],
+    ]);
+  });
 });
 
 describe("--remote: HTTPRoute backends must be reachable by a deployed Worker (worker/core/reach.ts)", () => {
