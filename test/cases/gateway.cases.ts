@@ -553,6 +553,13 @@ ${V2}`,
     hostnames: ["invalid-port.example.com"],
     rules: `  - backendRefs:\n${V1}`,
   }),
+  // HTTPRouteInvalidParentRefSectionNameNotMatchingPort: the named listener exists, on another port.
+  httpRoute({
+    name: "invalid-section-port",
+    parents: `  - name: same-namespace\n    namespace: ${INFRA}\n    sectionName: http\n    port: 81\n`,
+    hostnames: ["invalid-section-port.example.com"],
+    rules: `  - backendRefs:\n${V1}`,
+  }),
   // HTTPRouteInvalidCrossNamespaceBackendRef, HTTPRouteReferenceGrant, HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
   // HTTPRouteInvalidNonExistentBackendRef, HTTPRouteInvalidBackendRefUnknownKind, HTTPRouteOmittedBackendRefs
   httpRoute({
@@ -1019,6 +1026,7 @@ export const GATEWAY_CASES: GatewayCase[] = [
   ...table("HTTPRouteInvalidCrossNamespaceParentRef", "invalid-parent.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidParentRefNotMatchingSectionName", "invalid-section.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidParentRefNotMatchingListenerPort", "invalid-port.example.com", [["/", NONE]]),
+  ...table("HTTPRouteInvalidParentRefSectionNameNotMatchingPort", "invalid-section-port.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidCrossNamespaceBackendRef", "references.example.com", [["/no-grant", { status: 500 }]]),
   ...table("HTTPRouteReferenceGrant", "references.example.com", [["/granted", to("app-backend-v1")]]),
   ...table("HTTPRouteInvalidNonExistentBackendRef", "references.example.com", [["/nonexistent", { status: 500 }]]),
