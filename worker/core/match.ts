@@ -9,7 +9,7 @@
  * probe per host key (at most one per host label) plus one per path segment, whatever the number of routes.
  */
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
-import { CATCH_ALL_HOST, wildcardSuffix } from "./host.ts";
+import { CATCH_ALL_HOST } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
 import { ownedHeaderNames } from "./owned-headers.ts";
 import { matchingPath } from "./path.ts";
@@ -27,8 +27,13 @@ export interface RouteLookup {
    * cover one label).
    */
   deepWildcard(suffix: string): HostIndex | undefined;
-  /** The fewest labels of any wildcard suffix in the lookup (`Infinity` without any): shorter ones are not probed. */
-  readonly minWildcardLabels: number;
+  /**
+   * Whether any wildcard suffix of `labels` labels exists: suffixes of other lengths are not sliced or probed, so a
+   * miss costs no more probes than the table has wildcard lengths.
+   */
+  hasWildcardsOf(labels: number): boolean;
+  /** The catch-all's index ({@link CATCH_ALL_HOST}), or `undefined` when no route serves every host. */
+  catchAll(): HostIndex | undefined;
 }
 
 /** Which host key served a request: the host itself, a wildcard suffix, or the catch-all ({@link CATCH_ALL_HOST}). */
@@ -212,28 +217,51 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
 }
 
 /**
- * The host keys below the exact host that can serve `host`, most specific first, each given to `visit` until it
- * returns `true`: the wildcard suffix one label up (every kind of wildcard), then the shorter suffixes, where only
- * HTTPRoute wildcards apply (Gateway API: a wildcard matches any number of labels and "the longest matching
- * hostname wins", https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec), then the catch-all. One Map
- * probe per label of the host: the number of routes does not enter.
+ * A walk over the host keys below the exact host that can serve a request host, most specific first: the wildcard
+ * suffix one label up (every kind of wildcard), then the shorter suffixes, where only HTTPRoute wildcards apply
+ * (Gateway API: a wildcard matches any number of labels and "the longest matching hostname wins",
+ * https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec), then the catch-all. At most one Map probe per
+ * label of the host, and none for suffix lengths no wildcard key has: the number of routes does not enter. A cursor
+ * rather than a callback, so that {@link resolveRoute} keeps its locals out of a closure on the hot path.
  */
-function eachFallback(
-  lookup: RouteLookup,
-  host: string,
-  visit: (index: HostIndex, kind: HostKind, label: string) => boolean,
-): void {
-  // Suffixes with fewer labels than any wildcard key are not probed (or sliced): most misses stop at once.
+interface Fallback {
+  readonly host: string;
+  /** Labels of the suffix one label up (the host's dots). */
+  readonly labels: number;
+  /** Suffixes looked at so far; `labels` + 1 once the catch-all was looked at too. */
+  depth: number;
+  /** Index of the dot before the current suffix. */
+  at: number;
+  kind: HostKind;
+  /** What the last index returned stands for, for `explain`. */
+  label: string;
+}
+
+function fallback(host: string): Fallback {
   let labels = 0;
   for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) labels++;
-  let depth = 0;
-  for (let suffix = wildcardSuffix(host); suffix !== null && labels - depth >= lookup.minWildcardLabels; depth++) {
+  return { host, labels, depth: 0, at: -1, kind: "wildcard", label: "" };
+}
+
+/** The next index that can serve the cursor's host, or `undefined` when none is left. */
+function nextFallback(lookup: RouteLookup, f: Fallback): HostIndex | undefined {
+  while (f.depth < f.labels) {
+    const depth = f.depth++;
+    f.at = f.host.indexOf(".", f.at + 1);
+    if (!lookup.hasWildcardsOf(f.labels - depth)) continue;
+    const suffix = f.host.slice(f.at + 1);
     const index = depth === 0 ? lookup.wildcard(suffix) : lookup.deepWildcard(suffix);
-    if (index !== undefined && visit(index, "wildcard", `wildcard *.${suffix}`)) return;
-    suffix = wildcardSuffix(suffix);
+    if (index !== undefined) {
+      f.kind = "wildcard";
+      f.label = `wildcard *.${suffix}`;
+      return index;
+    }
   }
-  const all = lookup.exact(CATCH_ALL_HOST);
-  if (all !== undefined) visit(all, "catch-all", "catch-all (no host named)");
+  if (f.depth > f.labels) return undefined;
+  f.depth++;
+  f.kind = "catch-all";
+  f.label = "catch-all (no host named)";
+  return lookup.catchAll();
 }
 
 /**
@@ -260,20 +288,21 @@ export function resolveRoute(
   let anyKind: HostKind = "exact";
   let servedKind: HostKind = "exact";
   if (any === undefined || served === undefined) {
-    eachFallback(lookup, host, (index, kind) => {
+    const f = fallback(host);
+    for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f)) {
       out.any = undefined;
       out.served = undefined;
       index.walk(path, https, out, facts);
       if (any === undefined && out.any !== undefined) {
         any = out.any;
-        anyKind = kind;
+        anyKind = f.kind;
       }
       if (served === undefined && out.served !== undefined) {
         served = out.served;
-        servedKind = kind;
+        servedKind = f.kind;
       }
-      return any !== undefined && served !== undefined;
-    });
+      if (any !== undefined && served !== undefined) break;
+    }
   }
   if (!https && any !== undefined && any.tls?.insecure === "Redirect")
     return { outcome: "redirect", route: any, hostKind: anyKind };
@@ -288,11 +317,11 @@ const NO_HEADERS: ReadonlySet<string> = new Set();
  */
 export function ownedHeadersFor(lookup: RouteLookup, host: string): ReadonlySet<string> {
   let owned = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
-  eachFallback(lookup, host, (index) => {
+  const f = fallback(host);
+  for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f)) {
     const more = index.ownedHeaders;
     if (more.size > 0) owned = owned.size === 0 ? more : new Set([...owned, ...more]);
-    return false;
-  });
+  }
   return owned;
 }
 
@@ -336,10 +365,9 @@ export function explainRoute(
   const chosen = resolution.outcome === "none" ? undefined : resolution.route;
   const considered: Considered[] = [];
   const groups: [HostIndex | undefined, string][] = [[lookup.exact(host), `host ${host}`]];
-  eachFallback(lookup, host, (index, _kind, label) => {
-    groups.push([index, label]);
-    return false;
-  });
+  const f = fallback(host);
+  for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f))
+    groups.push([index, f.label]);
   for (const [index, hostWhy] of groups) {
     for (const route of index?.routes ?? []) {
       considered.push({
@@ -431,14 +459,27 @@ export class ShardLookup implements RouteLookup {
   private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
   /** Suffix → its HTTPRoute wildcards, built on first use for suffixes that exist (misses are not cached). */
   private readonly deepKeys = new Map<string, HostIndex | undefined>();
-  minWildcardLabels = Number.POSITIVE_INFINITY;
+  /** Bit n set: a wildcard suffix of n labels exists (n ≥ 31 share the last bit). */
+  private wildcardLengths = 0;
+  private hasCatchAll = false;
 
   add(reader: ShardReader): void {
-    for (const key of reader.hostKeys) this.exactKeys.set(key, reader);
+    for (const key of reader.hostKeys) {
+      this.exactKeys.set(key, reader);
+      if (key === CATCH_ALL_HOST) this.hasCatchAll = true;
+    }
     for (const key of reader.wildcardKeys) {
       this.wildKeys.set(key, reader);
-      this.minWildcardLabels = Math.min(this.minWildcardLabels, key.split(".").length);
+      this.wildcardLengths |= 1 << Math.min(key.split(".").length, 31);
     }
+  }
+
+  hasWildcardsOf(labels: number): boolean {
+    return (this.wildcardLengths & (1 << Math.min(labels, 31))) !== 0;
+  }
+
+  catchAll(): HostIndex | undefined {
+    return this.hasCatchAll ? this.exact(CATCH_ALL_HOST) : undefined;
   }
 
   exact(host: string): HostIndex | undefined {
