@@ -226,8 +226,8 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
  */
 interface Fallback {
   readonly host: string;
-  /** Labels of the suffix one label up (the host's dots). */
-  readonly labels: number;
+  /** Labels of the suffix one label up (the host's dots), counted once a shorter suffix is asked for. */
+  labels: number;
   /** Suffixes looked at so far; `labels` + 1 once the catch-all was looked at too. */
   depth: number;
   /** Index of the dot before the current suffix. */
@@ -238,19 +238,35 @@ interface Fallback {
 }
 
 function fallback(host: string): Fallback {
-  let labels = 0;
-  for (let i = host.indexOf("."); i >= 0; i = host.indexOf(".", i + 1)) labels++;
-  return { host, labels, depth: 0, at: -1, kind: "wildcard", label: "" };
+  return { host, labels: -1, depth: 0, at: -1, kind: "wildcard", label: "" };
 }
 
 /** The next index that can serve the cursor's host, or `undefined` when none is left. */
 function nextFallback(lookup: RouteLookup, f: Fallback): HostIndex | undefined {
+  if (f.depth === 0) {
+    // One label up, as every kind of wildcard: probed as it always was, before any counting.
+    f.depth = 1;
+    f.at = f.host.indexOf(".");
+    if (f.at > 0 && f.at < f.host.length - 1) {
+      const suffix = f.host.slice(f.at + 1);
+      const index = lookup.wildcard(suffix);
+      if (index !== undefined) {
+        f.kind = "wildcard";
+        f.label = `wildcard *.${suffix}`;
+        return index;
+      }
+    }
+  }
+  if (f.labels < 0) {
+    f.labels = 0;
+    for (let i = f.host.indexOf("."); i >= 0; i = f.host.indexOf(".", i + 1)) f.labels++;
+  }
   while (f.depth < f.labels) {
     const depth = f.depth++;
     f.at = f.host.indexOf(".", f.at + 1);
     if (!lookup.hasWildcardsOf(f.labels - depth)) continue;
     const suffix = f.host.slice(f.at + 1);
-    const index = depth === 0 ? lookup.wildcard(suffix) : lookup.deepWildcard(suffix);
+    const index = lookup.deepWildcard(suffix);
     if (index !== undefined) {
       f.kind = "wildcard";
       f.label = `wildcard *.${suffix}`;
@@ -258,7 +274,7 @@ function nextFallback(lookup: RouteLookup, f: Fallback): HostIndex | undefined {
     }
   }
   if (f.depth > f.labels) return undefined;
-  f.depth++;
+  f.depth = f.labels + 1;
   f.kind = "catch-all";
   f.label = "catch-all (no host named)";
   return lookup.catchAll();
