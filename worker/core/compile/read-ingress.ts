@@ -47,6 +47,7 @@ export function readIngress(
     namespace: meta.namespace,
     name: meta.name,
     created: meta.created,
+    uid: meta.uid,
     host: host === undefined || host === null || host === "" ? undefined : { value: host, field: hostField },
     hostField,
     subdomain: undefined,
