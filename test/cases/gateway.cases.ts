@@ -826,6 +826,20 @@ ${V1}    timeouts:
       request: "0s"
 `,
   }),
+  // HTTPRouteTimeoutBackendRequest; HTTPRouteNamedRule (a rule's name changes nothing about matching)
+  httpRoute({
+    name: "backend-timeout",
+    hostnames: ["backend-timeout.example.com"],
+    rules: `  - name: named-rule
+    matches:
+    - path:
+        type: PathPrefix
+        value: /__delay
+    backendRefs:
+${V1}    timeouts:
+      backendRequest: 500ms
+`,
+  }),
   // HTTPRouteRequestMirror
   httpRoute({
     name: "request-mirror",
@@ -1219,6 +1233,10 @@ export const GATEWAY_CASES: GatewayCase[] = [
     ["/__delay/1500", { status: 504 }],
   ]),
   ...table("HTTPRouteDisableRequestTimeout", "no-timeout.example.com", [["/__delay/1500", to("infra-backend-v1")]]),
+  ...table("HTTPRouteTimeoutBackendRequest", "backend-timeout.example.com", [
+    ["/__delay/0", to("infra-backend-v1")],
+    ["/__delay/1500", { status: 504 }],
+  ]),
   ...table("HTTPRouteHTTPSListener", "https-only.example.com", [
     ["/", to("infra-backend-v3"), { https: true }],
     ["/", NONE],
