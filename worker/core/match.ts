@@ -28,10 +28,10 @@ export interface RouteLookup {
    */
   deepWildcard(suffix: string): HostIndex | undefined;
   /**
-   * Whether any wildcard suffix of `labels` labels exists: suffixes of other lengths are not sliced or probed, so a
-   * miss costs no more probes than the table has wildcard lengths.
+   * The length (characters) of the shortest wildcard suffix (`Infinity` without any): a shorter suffix of a
+   * request host, and every suffix after it, is neither sliced nor probed, so most misses stop at once.
    */
-  hasWildcardsOf(labels: number): boolean;
+  readonly shortestWildcard: number;
   /** The catch-all's index ({@link CATCH_ALL_HOST}), or `undefined` when no route serves every host. */
   catchAll(): HostIndex | undefined;
 }
@@ -226,10 +226,8 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
  */
 interface Fallback {
   readonly host: string;
-  /** Labels of the suffix one label up (the host's dots), counted once a shorter suffix is asked for. */
-  labels: number;
-  /** Suffixes looked at so far; `labels` + 1 once the catch-all was looked at too. */
-  depth: number;
+  /** 0: nothing asked yet; 1: the suffix one label up was asked; 2: the deeper suffixes; 3: done. */
+  step: number;
   /** Index of the dot before the current suffix. */
   at: number;
   kind: HostKind;
@@ -238,46 +236,41 @@ interface Fallback {
 }
 
 function fallback(host: string): Fallback {
-  return { host, labels: -1, depth: 0, at: -1, kind: "wildcard", label: "" };
+  return { host, step: 0, at: -1, kind: "wildcard", label: "" };
 }
 
 /** The next index that can serve the cursor's host, or `undefined` when none is left. */
 function nextFallback(lookup: RouteLookup, f: Fallback): HostIndex | undefined {
-  if (f.depth === 0) {
-    // One label up, as every kind of wildcard: probed as it always was, before any counting.
-    f.depth = 1;
+  if (f.step === 0) {
+    // One label up: every kind of wildcard.
+    f.step = 1;
     f.at = f.host.indexOf(".");
     if (f.at > 0 && f.at < f.host.length - 1) {
-      const suffix = f.host.slice(f.at + 1);
-      const index = lookup.wildcard(suffix);
-      if (index !== undefined) {
-        f.kind = "wildcard";
-        f.label = `wildcard *.${suffix}`;
-        return index;
-      }
+      const index = lookup.wildcard(f.host.slice(f.at + 1));
+      if (index !== undefined) return found(f, "wildcard", index);
     }
   }
-  if (f.labels < 0) {
-    f.labels = 0;
-    for (let i = f.host.indexOf("."); i >= 0; i = f.host.indexOf(".", i + 1)) f.labels++;
-  }
-  while (f.depth < f.labels) {
-    const depth = f.depth++;
-    f.at = f.host.indexOf(".", f.at + 1);
-    if (!lookup.hasWildcardsOf(f.labels - depth)) continue;
-    const suffix = f.host.slice(f.at + 1);
-    const index = lookup.deepWildcard(suffix);
-    if (index !== undefined) {
-      f.kind = "wildcard";
-      f.label = `wildcard *.${suffix}`;
-      return index;
+  if (f.step === 1) {
+    // Further up: HTTPRoute wildcards only. Suffixes only get shorter, so the first one shorter than every
+    // wildcard key ends the search.
+    while (f.at > 0) {
+      f.at = f.host.indexOf(".", f.at + 1);
+      if (f.at < 0 || f.host.length - f.at - 1 < lookup.shortestWildcard) break;
+      const index = lookup.deepWildcard(f.host.slice(f.at + 1));
+      if (index !== undefined) return found(f, "wildcard", index);
     }
+    f.step = 2;
+    const all = lookup.catchAll();
+    if (all !== undefined) return found(f, "catch-all", all);
   }
-  if (f.depth > f.labels) return undefined;
-  f.depth = f.labels + 1;
-  f.kind = "catch-all";
-  f.label = "catch-all (no host named)";
-  return lookup.catchAll();
+  f.step = 3;
+  return undefined;
+}
+
+function found(f: Fallback, kind: HostKind, index: HostIndex): HostIndex {
+  f.kind = kind;
+  f.label = kind === "catch-all" ? "catch-all (no host named)" : `wildcard *.${f.host.slice(f.at + 1)}`;
+  return index;
 }
 
 /**
@@ -475,8 +468,7 @@ export class ShardLookup implements RouteLookup {
   private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
   /** Suffix → its HTTPRoute wildcards, built on first use for suffixes that exist (misses are not cached). */
   private readonly deepKeys = new Map<string, HostIndex | undefined>();
-  /** Bit n set: a wildcard suffix of n labels exists (n ≥ 31 share the last bit). */
-  private wildcardLengths = 0;
+  shortestWildcard = Number.POSITIVE_INFINITY;
   private hasCatchAll = false;
 
   add(reader: ShardReader): void {
@@ -486,12 +478,8 @@ export class ShardLookup implements RouteLookup {
     }
     for (const key of reader.wildcardKeys) {
       this.wildKeys.set(key, reader);
-      this.wildcardLengths |= 1 << Math.min(key.split(".").length, 31);
+      this.shortestWildcard = Math.min(this.shortestWildcard, key.length);
     }
-  }
-
-  hasWildcardsOf(labels: number): boolean {
-    return (this.wildcardLengths & (1 << Math.min(labels, 31))) !== 0;
   }
 
   catchAll(): HostIndex | undefined {
@@ -507,9 +495,10 @@ export class ShardLookup implements RouteLookup {
   }
 
   deepWildcard(suffix: string): HostIndex | undefined {
-    if (this.deepKeys.has(suffix)) return this.deepKeys.get(suffix);
+    // The suffix's own probe first: most suffixes asked for are no wildcard key at all.
     const all = this.wildcard(suffix);
     if (all === undefined) return undefined;
+    if (this.deepKeys.has(suffix)) return this.deepKeys.get(suffix);
     const gateway = all.routes.filter((route) => route.kind === "HTTPRoute");
     const deep = gateway.length === all.routes.length ? all : gateway.length === 0 ? undefined : new HostIndex(gateway);
     this.deepKeys.set(suffix, deep);
