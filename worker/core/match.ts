@@ -226,7 +226,7 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
  */
 interface Fallback {
   readonly host: string;
-  /** 0: nothing asked yet; 1: the suffix one label up was asked; 2: the deeper suffixes; 3: done. */
+  /** 0: nothing asked yet; 1: the suffix one label up asked, the deeper ones next; 2: the catch-all asked; 3: done. */
   step: number;
   /** Index of the dot before the current suffix. */
   at: number;
