@@ -221,8 +221,8 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
  * suffix one label up (every kind of wildcard), then the shorter suffixes, where only HTTPRoute wildcards apply
  * (Gateway API: a wildcard matches any number of labels and "the longest matching hostname wins",
  * https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec), then the catch-all. At most one Map probe per
- * label of the host, and none for suffix lengths no wildcard key has: the number of routes does not enter. A cursor
- * rather than a callback, so that {@link resolveRoute} keeps its locals out of a closure on the hot path.
+ * label of the host, and none for suffixes shorter than every wildcard key: the number of routes does not enter. A
+ * cursor rather than a callback, so that {@link resolveRoute} keeps its locals out of a closure on the hot path.
  */
 interface Fallback {
   readonly host: string;
