@@ -20,7 +20,11 @@ function nsCell(s: Summary): string {
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${spread > 25 ? " ⚠" : ""}`;
 }
 
-const ROUTER_NAMES: Record<string, string> = { ...ROUTER_LABELS, gateway: `**${ROUTER_LABELS.gateway}**` };
+const ROUTER_NAMES: Record<string, string> = {
+  ...ROUTER_LABELS,
+  gateway: `**${ROUTER_LABELS.gateway}**`,
+  "gateway-httproute": `**${ROUTER_LABELS["gateway-httproute"]}**`,
+};
 
 function lookupTable(results: BenchResults): string[] {
   const sizes = results.settings.lookupSizes;
@@ -216,7 +220,12 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "The path-only routers get the host folded into the path (`/<host><path>`, a wildcard as `/~.<suffix><path>`, exact host probed first, then " +
       "the wildcard: the router's precedence); hono's routers return all matching handlers, of which the adapter keeps the longest path. " +
       "The gateway gets the table through `compile` → `serializeTable` → `openShard` → `ShardLookup.add`, as the Worker reads it, and " +
-      "answers with `matchRoute(…, https=false)`.",
+      "answers with `matchRoute(…, https=false)`. " +
+      "The HTTPRoute row is the same matcher on its own set (scripts/bench/httproute-lookup.ts), which the other routers cannot express: " +
+      "HTTPRoutes on hosts of 10, each with a PathPrefix match carrying a header and a query condition (3–4 such candidates per path) and an " +
+      "unconditional `/api` rule; 1,024 keys: 80% meet a route's conditions (host half Zipf-hot), 10% meet none and fall to `/api`, 10% " +
+      "unknown hosts; answered by `resolveRoute` with the request's headers (a Map) and query (`URLSearchParams`, as the Worker reads it). " +
+      "Its first/last route are the first route of the first and of the last host (alike, and first among the candidates at their path).",
     "",
     ...lookupTable(results),
     "",
