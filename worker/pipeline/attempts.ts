@@ -157,8 +157,11 @@ export async function sendWithRetries(
           (timedOut
             ? retryOn().has("response-timeout")
             : retryOn().has("empty-response") || retryOn().has("junk-response"));
-      if (!retry || attempt >= maxAttempts || Date.now() >= deadline) throw error;
-      pending = { error };
+      const failure = refused
+        ? new GatewayError("UpstreamConnect", "The backend refused the connection.", { detail: error.detail })
+        : error;
+      if (!retry || attempt >= maxAttempts || Date.now() >= deadline) throw failure;
+      pending = { error: failure };
     }
     tried ??= new Set();
     tried.add(endpoint);

@@ -2,7 +2,7 @@
  * @module Phase 6: one subrequest to the backend (one attempt; pipeline/attempts.ts decides about retries). The
  * timeout covers the wait for the response headers (HAProxy `timeout server`); the body then streams for as long
  * as it takes. Runs after `upstream`, before `respond`. May throw `ForbiddenTarget`, `UpstreamTimeout` or
- * `UpstreamConnect`.
+ * `UpstreamFailed`.
  */
 import { endpointKey, forbiddenTarget } from "../core/index.ts";
 import type { BalanceState, CompiledRoute } from "../core/index.ts";
@@ -37,7 +37,10 @@ export async function forward(
       throw new GatewayError("UpstreamTimeout", `The backend did not answer within ${route.timeoutMs} ms.`);
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new GatewayError("UpstreamConnect", "The backend could not be reached.", { detail: reason });
+    // attempts.ts tells a refused connection (UpstreamConnect) from this where it can.
+    throw new GatewayError("UpstreamFailed", "The backend's answer was broken off or never came.", {
+      detail: reason,
+    });
   } finally {
     clearTimeout(timer);
     balance.inFlight.set(key, (balance.inFlight.get(key) ?? 1) - 1);

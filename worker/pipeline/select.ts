@@ -49,7 +49,8 @@ export function select(
     if (share.backend.invalid !== undefined)
       throw new GatewayError("InvalidBackendRef", "A backendRef of this HTTPRoute rule is not valid.");
   }
-  choice ??= pickBackend(route.backends, draw, stickyId, usable);
+  // balance roundrobin (the router's default for a split) takes the split's Services in turns, as HAProxy does.
+  choice ??= pickBackend(route.backends, draw, stickyId, usable, route.balance === "roundrobin" ? balance : undefined);
   if (!choice) {
     if (usable !== undefined) return undefined;
     throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");

@@ -55,6 +55,11 @@ export function upstream(
     port: ctx.url.port || (ctx.https ? "443" : "80"),
     proto: ctx.https ? "https" : "http",
   });
+  // RFC 9110 §7.6.3 (https://www.rfc-editor.org/rfc/rfc9110#section-7.6.3): "An HTTP-to-HTTP gateway MUST send an
+  // appropriate Via header field in each inbound request message": the protocol the client used, and a pseudonym.
+  const via = `${viaProtocol(request)} edgeroute`;
+  const previous = headers.get("via");
+  headers.set("via", previous === null ? via : `${previous}, ${via}`);
   // Router order in the backend: forwarded headers, rewrite, then the route's header actions.
   applyActions(headers, route.requestHeaders);
   for (const name of policy.removeHeaders) headers.delete(name);
@@ -121,4 +126,12 @@ export function rewritePath(path: string, route: CompiledRoute): string {
   const rest = path.slice(end);
   if (target === "/") return `/${rest.startsWith("/") ? rest.slice(1) : rest}`;
   return `${target}${rest}`;
+}
+
+/** `1.1`, `2` or `3`: the version of the client's request (Cloudflare's `cf.httpProtocol`, `HTTP/2`), else 1.1. */
+function viaProtocol(request: Request): string {
+  const protocol = (request.cf as { httpProtocol?: unknown } | undefined)?.httpProtocol;
+  if (typeof protocol !== "string" || !protocol.startsWith("HTTP/")) return "1.1";
+  const version = protocol.slice(5);
+  return version === "1.0" || version === "1.1" ? version : version.split(".")[0] || "1.1";
 }
