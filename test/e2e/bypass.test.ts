@@ -180,7 +180,7 @@ describe("the gateway reveals nothing on route hosts", () => {
     await h.backends.dead?.close();
     const res = await get("/", {}, "dead.example.com");
     expect(res.status).toBe(503);
-    expect(res.body).toContain("The backend refused the connection.");
+    expect(res.body).toContain("The backend is not accepting requests right now.");
     expect(res.body).toMatch(/request [0-9a-f-]{36}/);
     expect(res.body).not.toMatch(/ECONNREFUSED|connect|Network|127\.0\.0\.1|internal error/i);
     const id = /request ([0-9a-f-]{36})/.exec(res.body)?.[1] as string;

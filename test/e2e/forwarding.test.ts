@@ -269,7 +269,7 @@ describe("backend failures and responses", () => {
     const res = await send(h.gateway.url, "dead.example.com", "/");
     expect(res.status).toBe(503);
     expect(res.body).toContain("Application is not available");
-    expect(res.body).toContain("refused the connection");
+    expect(res.body).toContain("not accepting requests");
   });
 
   it("answers 502 when the backend resets the connection after the request (HAProxy: a broken response is 502)", async () => {

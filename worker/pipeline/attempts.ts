@@ -158,7 +158,9 @@ export async function sendWithRetries(
             ? retryOn().has("response-timeout")
             : retryOn().has("empty-response") || retryOn().has("junk-response"));
       const failure = refused
-        ? new GatewayError("UpstreamConnect", "The backend refused the connection.", { detail: error.detail })
+        ? new GatewayError("UpstreamConnect", "The backend is not accepting requests right now.", {
+            detail: error.detail,
+          })
         : error;
       if (!retry || attempt >= maxAttempts || Date.now() >= deadline) throw failure;
       pending = { error: failure };
