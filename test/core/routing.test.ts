@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { normalizeHost } from "../../worker/core/host.ts";
-import { FLAT_MAX_ROUTES, HostIndex, resolveRoute, tableLookup, type Walk } from "../../worker/core/match.ts";
+import {
+  explainRoute,
+  FLAT_MAX_ROUTES,
+  HostIndex,
+  resolveRoute,
+  tableLookup,
+  type Walk,
+} from "../../worker/core/match.ts";
 import { normalizePath } from "../../worker/core/path.ts";
 import { ROUTING_CASES, ROUTING_ROUTES } from "../cases/routing.cases.ts";
 import type { CompiledRoute } from "../../worker/core/table/types.ts";
@@ -66,5 +73,21 @@ describe("a small host's flat index", () => {
         }
       }
     }
+  });
+});
+
+describe("explain names every host key it looked at", () => {
+  it("the exact host, each wildcard suffix that exists, and the catch-all, most specific first", () => {
+    const lookup = tableLookup(shardsOf(ROUTING_ROUTES, 1));
+    const explained = explainRoute(lookup, "a.b.gw.example.com", "/fallback", false);
+    expect(explained.resolution.outcome === "route" && explained.resolution.route.id).toBe("gw/longer");
+    expect(explained.resolution.outcome === "route" && explained.resolution.hostKind).toBe("wildcard");
+    expect(explained.considered.map((c) => [c.route.id, c.chosen, c.why.split(";")[0]])).toEqual([
+      ["gw/longer", true, "wildcard *.b.gw.example.com"],
+      ["gw/deep", false, "wildcard *.gw.example.com"],
+      ["default/fallback", false, "catch-all (no host named)"],
+    ]);
+    const fallback = explainRoute(lookup, "nobody.example.org", "/fallback", false);
+    expect(fallback.resolution.outcome === "route" && fallback.resolution.hostKind).toBe("catch-all");
   });
 });

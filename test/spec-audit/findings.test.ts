@@ -1,14 +1,11 @@
 /**
- * Divergences from the public specifications found by the spec audit. Every test here states what the cited
- * specification requires and FAILS on the current code: each is a bug report in executable form for the
- * integrator (the audit changes no production code). When a divergence is fixed, its test passes; when a
- * divergence is kept on purpose, move the test out and document the decision in docs/compiler.md instead.
- * Numbered by how likely a test written from the specification is to hit it (4 and 9 need the real gateway and
- * are in e2e-divergences.test.ts).
+ * Findings of the spec audit: places where edgeroute differed from the public specifications (Kubernetes Ingress,
+ * the OpenShift router, HAProxy, RFCs), each with the source it follows now. Numbered as the audit found them;
+ * 4 and 9 need the real gateway and are in e2e-findings.test.ts. Finding 10 is kept on purpose (docs/compiler.md).
  */
 import { describe, expect, it } from "vitest";
 import { newBalanceState, pickBackend } from "../../worker/core/pick.ts";
-import { newCtx } from "../../worker/pipeline/context.ts";
+import { normalize } from "../../worker/pipeline/normalize.ts";
 import { select } from "../../worker/pipeline/select.ts";
 import { backend, route as builtRoute } from "../support/route-builder.ts";
 import { ingress, route, rule, service } from "../core/compile/fixtures.ts";
@@ -19,7 +16,7 @@ const WEB = { service: { name: "web", port: { number: 80 } } };
 describe("1. Ingress rules without a host", () => {
   // https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-rules
   // "If no host is specified, the rule applies to all inbound HTTP traffic through the IP address specified."
-  // The docs' first example (minimal-ingress) has exactly such a rule. Today: NoHostValue error, nothing published.
+  // The docs' first example (minimal-ingress) has exactly such a rule (the catch-all host key, docs/compiler.md).
   const t = compiled([
     service("web"),
     ingress("minimal-ingress", { rules: [rule(undefined, [{ path: "/testpath", pathType: "Prefix" }])] }),
@@ -82,9 +79,8 @@ describe("2. Ingress spec.defaultBackend for requests no rule matches", () => {
 describe("3. A whole cluster export with a passthrough Route can be published", () => {
   // README: "`oc get routes,ingresses,services -A -o yaml` is a valid input". Every OpenShift 4 cluster has the
   // passthrough Route openshift-authentication/oauth-openshift (OpenShift docs, "Configuring the internal OAuth
-  // server"), and the router serves each passthrough route while it serves the others. Today passthrough is an
-  // *error* (UnsupportedTermination, docs/compiler.md "Severities"), and any error stops `routes push`, so no
-  // export of a real cluster can be pushed as documented. Expected: a warning, the route rejected (not served),
+  // server"), and the router serves each passthrough route while it serves the others. So passthrough is a
+  // warning (UnsupportedTermination, docs/compiler.md "Severities") and any export still publishes: the route rejected (not served),
   // the rest published — as for other routes edgeroute cannot serve (RouteNotAdmitted).
   it("passthrough is reported without an error", () => {
     const t = compiled([
@@ -110,7 +106,7 @@ describe("5. A sticky client on a Service whose weight went to 0 keeps its Servi
   // 0, the service does not participate in load-balancing but continues to serve existing persistent connections." TEMPLATE keeps weight-0 servers for exactly that ("weight=0 is reasonable to keep
   // existing connections to backends with cookies", haproxy-config.template, `if ge $weight 0`), and HAProxy's
   // `weight 0` server still takes requests whose persistence cookie names it.
-  // Today pickBackend drops the cookie (worker/core/pick.ts, and test/e2e/blue-green.test.ts asserts the move).
+  // worker/core/pick.ts pickBackend; test/e2e/blue-green.test.ts drains a Service end to end.
   it("pickBackend honours the sticky id of a weight-0 backend", () => {
     const blue = backend("shop/blue", 0);
     const green = backend("shop/green", 100);
@@ -121,8 +117,7 @@ describe("5. A sticky client on a Service whose weight went to 0 keeps its Servi
 describe("6. Ingress path validation (networking.k8s.io/v1, Exact and Prefix paths)", () => {
   // kubernetes/kubernetes pkg/apis/networking/validation/validation.go `validateIngressTypedPath`:
   // invalidPathSequences = "//", "/./", "/../", "%2f", "%2F"; invalidPathSuffixes = "/..", "/." — the API server
-  // refuses such an Ingress ("must not contain '//'"). Today: a warning, and the path is published collapsed.
-  // edgeroute's own HTTPRoute reader already refuses these (worker/core/compile/gateway.ts).
+  // refuses such an Ingress ("must not contain '//'"); so does read-ingress.ts.
   it.each(["/a//b", "/a/./b", "/a/../b", "/a/.."])("Prefix path %s is an error", (path) => {
     const t = compiled([service("web"), ingress("bad", { rules: [rule("bad.example.com", [{ path }])] })]);
     expect(errors(t.result).join("\n")).toMatch(/spec\.rules\[0\]\.http\.paths\[0\]\.path/);
@@ -133,8 +128,7 @@ describe("7. balance roundrobin between the Services of a split takes them in tu
   // With more than one Service of weight > 0 the router's default is `balance roundrobin` "so weights are honoured"
   // (TEMPLATE `balance`, docs/design-notes.md#balance), and HAProxy roundrobin: "Each server is used in turns,
   // according to their weights" (HAPROXY `balance`, https://docs.haproxy.org/2.8/configuration.html#4.2-balance).
-  // Today the Service of a split is a random draw whatever the balance (worker/pipeline/select.ts → pickBackend),
-  // so equal weights do not alternate; only the endpoints inside a Service follow the balance (per isolate).
+  // worker/pipeline/select.ts passes the isolate's BalanceState to pickBackend for balance roundrobin.
   it("equal weights alternate over consecutive requests (one isolate)", () => {
     const endpoint = (port: number) => [{ scheme: "http" as const, host: "203.0.113.10", port }];
     const split = builtRoute({
@@ -146,10 +140,9 @@ describe("7. balance roundrobin between the Services of a split takes them in tu
     const state = newBalanceState();
     const picks: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const ctx = newCtx(new Request("http://web.example.com/"));
-      ctx.route = split;
-      select(ctx, state);
-      picks.push(ctx.backend?.service ?? "none");
+      const request = new Request("http://web.example.com/");
+      const selection = select(normalize(request, new URL(request.url)), split, state, undefined);
+      picks.push(selection?.backend.service ?? "none");
     }
     const alternating = picks.every((service, i) => i === 0 || service !== picks[i - 1]);
     expect(alternating, picks.join(" ")).toBe(true);
@@ -159,7 +152,7 @@ describe("7. balance roundrobin between the Services of a split takes them in tu
 describe("8. Admission ties: equal creationTimestamp → the lower metadata.uid wins", () => {
   // ROUTER pkg/router/routeapihelpers/helper.go RouteLessThan (used by unique_host.go and host_admitter.go):
   // "if route1.CreationTimestamp.Before(...) ... return route1.UID < route2.UID". `oc get -o yaml` exports carry
-  // metadata.uid; today the compiler ignores it and breaks ties by namespace/name (admit.ts compareAge).
+  // metadata.uid; admit.ts compareAge breaks ties with it.
   it("the route with the lower uid keeps the host", () => {
     const withUid = (name: string, uid: string) => {
       const r = route(name, { host: "tie.example.com", created: "2024-01-01T00:00:00Z" });
@@ -175,17 +168,17 @@ describe("8. Admission ties: equal creationTimestamp → the lower metadata.uid 
   });
 });
 
-describe("10. Ingress TLS entry without hosts", () => {
+describe("10. Ingress TLS entry without hosts (kept: as OpenShift's route controller)", () => {
   // https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressSpec
   // IngressTLS.hosts: "Defaults to the wildcard host setting for the loadbalancer controller fulfilling this
-  // Ingress, if left unspecified." A `tls: [{secretName: x}]` entry turns TLS on for the Ingress's hosts. Today the
-  // host is a plain-HTTP route and HTTPS answers 503 (this is what the OpenShift route controller does, RCM
-  // `referencesSecret` only matches listed hosts: a judgment call, lowest confidence of this file).
-  it("HTTPS is served for the rule's host", () => {
+  // Ingress, if left unspecified." edgeroute has no such setting; like RCM, which matches a TLS entry to the rule
+  // hosts it lists, an entry without hosts turns TLS on for no host (docs/compiler.md, Ingress TLS).
+  it("leaves the rule's host plain HTTP", () => {
     const t = compiled([
       service("web"),
       ingress("tls-no-hosts", { tls: [{ secretName: "testsecret-tls" }], rules: [rule("tls.example.com")] }),
     ]);
-    expect(t.resolve("https://tls.example.com/").outcome).toBe("route");
+    expect(t.resolve("http://tls.example.com/").outcome).toBe("route");
+    expect(t.resolve("https://tls.example.com/").outcome).not.toBe("route");
   });
 });

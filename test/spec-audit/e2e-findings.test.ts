@@ -1,7 +1,7 @@
 /**
- * Divergences on the data plane, end to end: the real gateway (wrangler dev) in front of real local backends, the
- * table published by the real routes CLI (test/support/harness.ts). Like divergences.test.ts, every test here
- * states what the cited source requires and FAILS on the current code.
+ * Spec audit findings on the data plane, end to end: the real gateway (wrangler dev) in front of real local
+ * backends, the table published by the real routes CLI (test/support/harness.ts). Like findings.test.ts, each test
+ * states what the cited source requires.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, send, startHarness } from "../support/harness.ts";
@@ -41,8 +41,7 @@ describe("4. A backend that refuses the connection: the router's 503 page", () =
   // HAProxy answers a connection the server refused (or a connect timeout) with 503 after its retries: its
   // `http_return_srv_error` (src/http_ana.c, https://github.com/haproxy/haproxy) sets `txn->status = 503` for
   // SI_ET_CONN_ERR and SI_ET_CONN_TO, and the router's 503 errorfile is "Application is not available" (ROUTER
-  // images/router/haproxy/conf/error-page-503.http). Today: 502 "could not be reached" (worker/answers.ts
-  // UpstreamConnect; test/e2e/forwarding.test.ts asserts the 502).
+  // images/router/haproxy/conf/error-page-503.http); worker/answers.ts UpstreamConnect.
   it("answers 503", async () => {
     const res = await send(h.gateway.url, "dead.example.com", "/");
     expect(res.status).toBe(503);
