@@ -40,27 +40,32 @@ export interface SerializedTable {
 export function serializeTable(table: RouteTable, hash: (text: string) => string): SerializedTable {
   const hosts = collect(table.shards.map((s) => s.hosts));
   const wildcards = collect(table.shards.map((s) => s.wildcards));
-  const dictionary = new BackendDictionary();
-  const entries = [...pieces(hosts, "hosts", dictionary), ...pieces(wildcards, "wildcards", dictionary)];
-  const shardCount = chooseShardCount(entries, dictionary);
+  // Sizing only: one dictionary over the whole table bounds each shard's size (a shard's own numbers are never longer).
+  const sizing = new BackendDictionary();
+  const entries = [...pieces(hosts, "hosts", sizing), ...pieces(wildcards, "wildcards", sizing)];
+  const shardCount = chooseShardCount(entries, sizing);
   const shards = Array.from({ length: shardCount }, () => ({
-    hosts: [] as string[],
-    wildcards: [] as string[],
-    refs: new Set<number>(),
+    hosts: new Map<string, CompiledRoute[]>(),
+    wildcards: new Map<string, CompiledRoute[]>(),
   }));
   // Entries are sorted by key within each kind, so every shard lists its hosts in sorted order.
   for (const entry of entries) {
     const shard = shards[shardOf(entry.key, shardCount)];
-    if (shard === undefined) continue;
-    shard[entry.kind].push(entry.text);
-    for (const ref of entry.refs) shard.refs.add(ref);
+    const group = entry.kind === "hosts" ? hosts : wildcards;
+    shard?.[entry.kind].set(entry.key, group.get(entry.key) ?? []);
   }
+  // Each shard numbers its own backend lists, so its bytes depend only on its own routes: a change to one route
+  // changes one shard, and every other shard keeps its hash and its content-addressed key (./keys.ts).
   const shardTexts = shards.map((s) => {
-    const backends = [...s.refs]
-      .map(String)
-      .sort()
-      .map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
-    return `{"backends":{${backends.join(",")}},"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`;
+    const dictionary = new BackendDictionary();
+    const texts = (kind: Entry["kind"], group: Map<string, CompiledRoute[]>): string =>
+      pieces(group, kind, dictionary)
+        .map((entry) => entry.text)
+        .join(",");
+    const hostTexts = texts("hosts", s.hosts);
+    const wildcardTexts = texts("wildcards", s.wildcards);
+    const backends = dictionary.numbers().map((id) => `${JSON.stringify(String(id))}:${dictionary.text(id)}`);
+    return `{"backends":{${backends.join(",")}},"hosts":{${hostTexts}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${wildcardTexts}}}`;
   });
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
@@ -69,12 +74,13 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     hostCount: hosts.size + wildcards.size,
     notFound: table.index.notFound,
     shardHashes: shardTexts.map(hash),
+    layout: "content",
   };
   const indexText = canonicalJson(index);
   return { version: hash(indexText), index: indexText, shards: shardTexts };
 }
 
-/** Distinct backend lists of the table, numbered in order of first use (hosts sorted, then wildcards sorted). */
+/** Distinct backend lists of a shard, numbered in order of first use (hosts sorted, then wildcards sorted). */
 class BackendDictionary {
   private readonly ids = new Map<string, number>();
   private readonly texts: string[] = [];
@@ -92,6 +98,11 @@ class BackendDictionary {
 
   text(id: number): string {
     return this.texts[id] ?? "[]";
+  }
+
+  /** Every number given out, in the order the shard writes them (decimal strings sorted, as canonical JSON does). */
+  numbers(): number[] {
+    return this.texts.map((_, id) => id).sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
   }
 
   /** Bytes the entry `"id":[…],` adds to a shard. */
