@@ -193,6 +193,48 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     }
   }
 
+  // Issue 11 item 5: a push that changes one route of 100,000 writes only what changed, in ≤ 3 s locally.
+  {
+    const id = "incremental-push";
+    const target = "Push of one changed route at 100,000 routes ≤ 3 s locally, writing only what changed";
+    const cold = results.cold.find((c) => c.size === 100_000);
+    if (!cold)
+      verdicts.push(
+        notMeasured(id, target, results.skipped.cold ?? "no cold-start run at 100,000 routes in this mode"),
+      );
+    else if (!cold.ok || cold.incremental === undefined)
+      verdicts.push(notMeasured(id, target, cold.ok ? "not measured by this run" : cold.reason));
+    else {
+      const { pushMs, keysWritten, keysTotal } = cold.incremental;
+      const seconds = pushMs / 1000;
+      const met = seconds <= 3;
+      verdicts.push({
+        id,
+        target,
+        measured:
+          `${fmt(seconds, 1)} s wall for \`routes push\` with one route changed; ${fmt(keysWritten)} of the table's ` +
+          `${fmt(keysTotal)} keys written (the changed shard and the index), then pointer and history in one call ` +
+          `(the first push of the table: ${fmt(cold.pushMs / 1000, 1)} s)`,
+        status: met ? "met" : "missed",
+        ...(met
+          ? {}
+          : {
+              gap: `${fmt(seconds - 3, 1)} s over (${fmt(seconds / 3, 1)}×)`,
+              why:
+                "KV writes are no longer the cost: content-addressed shards (worker/core/table/keys.ts) mean the push " +
+                "writes one shard and the index, through one in-process local namespace (getPlatformProxy). What " +
+                "remains is the whole pipeline run again on 100,000 objects: reading and parsing every manifest file, " +
+                "compile() (about 1.7 s at this size, section 2), serializeTable() over every shard to learn which one " +
+                "changed, and starting Node and the local namespace.",
+              fix:
+                "Skip unchanged input: cache each manifest file's parsed objects and each shard's text by a hash of " +
+                "the inputs that feed it (the files, and the Services its routes use), so a one-file change re-reads " +
+                "one file and re-serialises one shard; compile() would then need to admit per host, not per table.",
+            }),
+      });
+    }
+  }
+
   // T5: cold start ≤ 10 ms at 10k.
   {
     const id = "cold-start";
