@@ -61,6 +61,8 @@ Pushing the live content again changes nothing. Several clusters: label each exp
     const { args, io, out } = context;
     const keep = keepOf(args);
     const target = await kvTargetOf(args, io.cwd);
+    // Opened before compiling: the local namespace starts while the manifests are read and compiled.
+    const kv = io.openKv(target);
     const { counts, diagnostics, result } = await compileInputs(args.positionals, context);
     if (counts.error > 0) {
       out.result({ published: false, counts, diagnostics }, () => "");
@@ -73,7 +75,6 @@ Pushing the live content again changes nothing. Several clusters: label each exp
       );
     }
     const plan = planPublish(result.table);
-    const kv = io.openKv(target);
     const started = performance.now();
     const live = await readLiveState(kv);
     if (flag(args, "dry-run")) return dryRun(context, live, plan, diagnostics);
@@ -83,7 +84,7 @@ Pushing the live content again changes nothing. Several clusters: label each exp
       const kept = plan.pairs.length - writes.length;
       out.progress(
         `writing version ${plan.version}: ${plural(writes.length, "key")}, ${size(bytesOf(writes))} ` +
-          `to ${kv.description}${kept > 0 ? ` (${plural(kept, "shard")} already there)` : ""}`,
+          `to ${kv.description}${kept > 0 ? ` (${plural(kept, "key")} already there)` : ""}`,
       );
     }
     const outcome = await publish(kv, plan, publishMeta(io, keep), live, (written, total) => {
@@ -126,7 +127,7 @@ function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, dia
       const { index } = plan;
       return [
         `dry run: would write ${plural(keys.length, "key")} (${size(bytesOf(writes))})` +
-          `${writes.length < plan.pairs.length ? `; ${plural(plan.pairs.length - writes.length, "shard")} already in KV` : ""}:\n`,
+          `${writes.length < plan.pairs.length ? `; ${plural(plan.pairs.length - writes.length, "key")} already in KV` : ""}:\n`,
         ...keys.slice(0, DRY_RUN_KEYS_SHOWN).map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
         keys.length > DRY_RUN_KEYS_SHOWN
           ? `  … and ${keys.length - DRY_RUN_KEYS_SHOWN} more (--output json lists them all)\n`

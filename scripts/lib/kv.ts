@@ -168,7 +168,7 @@ interface LocalNamespace {
  * and `<persistTo>/v3` directory as `wrangler kv --local --persist-to` and `wrangler dev --persist-to`. It is given a
  * configuration of its own holding only the KV binding (with the id read from the project's configuration by
  * wrangler's `unstable_readConfig`), so that starting it does not load the Worker's other bindings (its Durable
- * Objects, rate limits). Started on first use; {@link KvStore.calls} lists that start as the one wrangler call.
+ * Objects, rate limits). Started when opened; {@link KvStore.calls} lists that start as the one wrangler call.
  */
 export function openLocalKv(target: KvTarget): KvStore {
   const calls: KvCall[] = [];
@@ -210,6 +210,10 @@ export function openLocalKv(target: KvTarget): KvStore {
     started ??= start();
     return (await started).kv;
   }
+  // Started at once, so that it overlaps with what the command does before its first read (reading and compiling
+  // the manifests); a failure surfaces at that first read (the catch only keeps it from being unhandled meanwhile).
+  started = start();
+  started.catch(() => {});
 
   const store: KvStore = {
     description: describe(target),
