@@ -23,7 +23,7 @@ export interface CompiledInputs {
   files: string[];
   /** Cluster names of `NAME=PATH` inputs, in order; empty for unlabelled inputs. */
   clusters: string[];
-  /** Reader and compiler diagnostics, warnings already raised to errors under `--strict`, in file/line order. */
+  /** Reader and compiler diagnostics in compile()'s order, warnings already raised to errors under `--strict`. */
   diagnostics: LocatedDiagnostic[];
   counts: Record<Severity, number>;
 }
@@ -43,27 +43,14 @@ export async function compileInputs(
       throw new UserError(
         `--cluster-router ${cluster}=${options.clusterRouters[cluster]}: no input is labelled ${cluster}; name that cluster's manifests as ${cluster}=PATH`,
       );
-  const result = compile(read.objects, options);
+  const result = compile(read.objects, options, read.diagnostics);
   const strict = flag(args, "strict");
-  const raised = [...read.diagnostics, ...result.diagnostics].map(
-    (diagnostic): Diagnostic =>
-      strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic,
-  );
-  const fileOrder = new Map(read.files.map((file, index) => [file, index]));
-  // The compiler and the reader put each diagnostic's line (its field's, else its object's) in source.line.
-  const diagnostics = raised
-    .map((diagnostic, index): { diagnostic: LocatedDiagnostic; index: number } => ({
-      diagnostic:
-        diagnostic.source.line === undefined ? { ...diagnostic } : { ...diagnostic, line: diagnostic.source.line },
-      index,
-    }))
-    .sort(
-      (a, b) =>
-        (fileOrder.get(a.diagnostic.source.file) ?? 0) - (fileOrder.get(b.diagnostic.source.file) ?? 0) ||
-        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
-        a.index - b.index,
-    )
-    .map(({ diagnostic }) => diagnostic);
+  // Already in their one order (compile() sorts the reader's and its own); the line is repeated for JSON output.
+  const diagnostics = result.diagnostics.map((diagnostic): LocatedDiagnostic => {
+    const raised: Diagnostic =
+      strict && diagnostic.severity === "warning" ? { ...diagnostic, severity: "error" } : diagnostic;
+    return raised.source.line === undefined ? { ...raised } : { ...raised, line: raised.source.line };
+  });
   const counts: Record<Severity, number> = { error: 0, warning: 0, notice: 0 };
   for (const diagnostic of diagnostics) counts[diagnostic.severity]++;
   out.diagnostics(diagnostics.map(formatDiagnostic));

@@ -8,7 +8,7 @@
  * in-memory shard; `serializeTable` re-shards it.
  */
 import type { RouteTable } from "../table/types.ts";
-import type { CompileOptions, CompileResult, Rejection, RouteParentStatus, SourceObject } from "./types.ts";
+import type { CompileOptions, CompileResult, Diagnostic, Rejection, RouteParentStatus, SourceObject } from "./types.ts";
 
 export type * from "./types.ts";
 import { admit, compareAge } from "./admit.ts";
@@ -110,7 +110,15 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
   { name: "build", run: (s) => void (s.table = build(s.admitted, s.options.notFound)) },
 ];
 
-export function compile(objects: SourceObject[], options: CompileOptions): CompileResult {
+/**
+ * `earlier`: diagnostics found before compiling (the CLI's YAML reader's), so that every diagnostic of a run is
+ * ordered here, once, in one order: by source, then by the field's line, then in the order they were found.
+ */
+export function compile(
+  objects: SourceObject[],
+  options: CompileOptions,
+  earlier: readonly Diagnostic[] = [],
+): CompileResult {
   const state: CompileState = {
     options,
     report: createReport(),
@@ -129,8 +137,10 @@ export function compile(objects: SourceObject[], options: CompileOptions): Compi
   };
   for (const stage of STAGES) stage.run(state);
   const table = state.table ?? build([], options.notFound);
-  // Stable sort: by source, then in the order the stages found them.
-  const diagnostics = [...state.report.diagnostics].sort((a, b) => compareSources(a.source, b.source));
+  // Stable sort, so diagnostics of one field keep the order the reader and then the stages found them.
+  const diagnostics = [...earlier, ...state.report.diagnostics].sort(
+    (a, b) => compareSources(a.source, b.source) || (a.source.line ?? 0) - (b.source.line ?? 0),
+  );
   const admitted = state.admitted.map((c) => c.route);
   return {
     table,
