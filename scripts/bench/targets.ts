@@ -10,6 +10,7 @@ import type { TargetResult } from "./e2e.ts";
 import type { LookupSuccess } from "./lookup-child.ts";
 import type { BenchResults } from "./results.ts";
 import { summarize } from "./stats.ts";
+import { SHARD_TARGET_BYTES } from "../../worker/core/index.ts";
 
 export type Status = "met" | "missed" | "not measured";
 
@@ -235,43 +236,54 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     }
   }
 
-  // T5: cold start ≤ 10 ms at 10k.
+  // T5 (issue 11 item 4): cold start ≤ 10 ms of the gateway's own work at 10,000 and at 100,000 routes.
   {
     const id = "cold-start";
-    const target = "Cold start to first routed request ≤ 10 ms at 10,000 routes (workerd)";
-    const cold = results.cold.find((c) => c.size === 10_000);
-    if (!cold)
-      verdicts.push(notMeasured(id, target, results.skipped.cold ?? "no cold-start run at 10,000 routes in this mode"));
-    else if (!cold.ok) verdicts.push(notMeasured(id, target, cold.reason));
+    const target = "Cold start to first routed request ≤ 10 ms at 10,000 and at 100,000 routes (workerd)";
+    const sizes = [10_000, 100_000];
+    const runs = sizes.map((size) => results.cold.find((c) => c.size === size));
+    const missing = sizes.find((size, i) => runs[i] === undefined);
+    const failed = runs.find((c) => c !== undefined && !c.ok);
+    if (missing !== undefined)
+      verdicts.push(
+        notMeasured(id, target, results.skipped.cold ?? `no cold-start run at ${fmt(missing)} routes in this mode`),
+      );
+    else if (failed !== undefined && !failed.ok) verdicts.push(notMeasured(id, target, failed.reason));
     else {
-      const c: ColdStartSuccess = cold;
-      const own = ownColdMs(c);
-      const total = c.firstWallMs.median - c.warmWallMs.median;
+      const measured = runs.filter((c): c is ColdStartSuccess => c?.ok === true);
+      const own = measured.map(ownColdMs);
+      const worst = Math.max(...own);
       const parse = control(results, 10_000);
       const parseText =
         typeof parse === "string"
           ? ""
-          : `; in Node, openShard of its largest shard takes ${fmt(parse.openOneMs.median, 1)} ms`;
+          : `; in Node, openShard of the largest shard at 10,000 routes takes ${fmt(parse.openOneMs.median, 1)} ms`;
+      const each = measured.map((c, i) => {
+        const total = c.firstWallMs.median - c.warmWallMs.median;
+        return (
+          `${fmt(c.size)} routes: ${fmt(own[i] ?? 0, 1)} ms of the gateway's own work (first − warm request ` +
+          `${fmt(total, 1)} ms, of which the local KV simulator ${fmt(total - (own[i] ?? 0), 1)} ms as measured by the KV probe)`
+        );
+      });
       verdicts.push({
         id,
         target,
-        measured:
-          `${fmt(own, 1)} ms of the gateway's own work (first − warm request ${fmt(total, 1)} ms, of which the local KV simulator ` +
-          `${fmt(total - own, 1)} ms as measured by the KV probe)${parseText}`,
-        status: own <= 10 ? "met" : "missed",
-        ...(own <= 10
+        measured: `${each.join("; ")}${parseText}`,
+        status: worst <= 10 ? "met" : "missed",
+        ...(worst <= 10
           ? {}
           : {
-              gap: `${fmt(own - 10, 1)} ms over (${fmt(own / 10, 1)}×)`,
+              gap: `${fmt(worst - 10, 1)} ms over (${fmt(worst / 10, 1)}×) at the slower size`,
               why:
-                "A cold request reads the pointer, the index and only the one or two 512 KiB shards its host needs; the rest of " +
-                "the table is prefetched after the response, yielding between shards (worker/table/load.ts), so the cost hardly " +
-                "grows with the table (see the 100,000-route row). What remains is three KV round trips in sequence (pointer, " +
-                "index, shard) and the first run of the parsing, matching and forwarding code in a fresh isolate, before the JIT " +
-                "has optimised any of it: opening the same shard takes a fraction of that in warmed-up Node.",
+                `A cold request reads the pointer (which carries the index's shard count, hashes and layout) and only the one ` +
+                `or two shards of at most ${fmt(SHARD_TARGET_BYTES / 1024)} KiB its host needs, checks their SHA-256 and ` +
+                "opens them; the rest of the table is read after the response, yielding between shards (worker/table/load.ts), " +
+                "so the cost hardly grows with the table. What remains is two KV round trips in sequence (pointer, shard) and " +
+                "the first run of the hashing, parsing, matching and forwarding code in a fresh isolate, before the JIT has " +
+                "optimised any of it: opening the same shard takes a fraction of that in warmed-up Node.",
               fix:
-                "Fold the index into the pointer value (one KV round trip less on a cold request), and write smaller shards (e.g. " +
-                "128 KiB) so the first request parses less; both are format changes to the table (docs/route-table.md).",
+                "Profile the first request in workerd (--inspector) to split the remainder between shard parsing and the " +
+                "pipeline's first run; the positional shard encoding (fewer, smaller objects to parse) reduces the former.",
             }),
       });
     }
