@@ -6,10 +6,11 @@
  * The manifests go into several files, as an export per namespace would.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./machine.ts";
 import type { RouteSet } from "./routeset.ts";
+import { summarize, type Summary } from "./stats.ts";
 
 /** Runs a command; its standard output (the error names the command and the end of stdout and stderr). */
 function run(command: string, args: string[], timeoutMs: number): Promise<string> {
@@ -158,4 +159,49 @@ export async function publishLocal(set: RouteSet, dir: string): Promise<Publishe
     manifestBytes,
     incremental: { pushMs: changed.ms, keysWritten: result.keysWritten, keysTotal: result.keys },
   };
+}
+
+/** `npm run routes -- push routes-config/` end to end, as a user types it (issue 11 item 5: ≤ 2 s locally). */
+export interface ExamplePush {
+  wallMs: Summary;
+  /** What the push printed last (its summary line), from the last run. */
+  summary: string;
+}
+
+/**
+ * Times `npm run routes -- push routes-config/` (npm start's own `--resolve`) `runs` times into a fresh local KV,
+ * the blue weight of Route shop/web changed before each run so that every push writes a new version.
+ */
+export async function timeExamplePush(dir: string, runs: number): Promise<ExamplePush> {
+  const config = join(dir, "routes-config");
+  const persistTo = join(dir, "kv-example");
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(REPO_ROOT, "routes-config"), config, { recursive: true });
+  const routeFile = join(config, "shop", "web-route.yaml");
+  const original = readFileSync(routeFile, "utf8");
+  const walls: number[] = [];
+  let summary = "";
+  for (let i = 0; i < runs; i++) {
+    writeFileSync(routeFile, original.replace("weight: 90", `weight: ${80 + i}`));
+    const started = performance.now();
+    const out = await run(
+      "npm",
+      [
+        "run",
+        "--silent",
+        "routes",
+        "--",
+        "push",
+        "--persist-to",
+        persistTo,
+        "--resolve",
+        "router-default.apps.east.example.com=127.0.0.1:8083",
+        config,
+      ],
+      120_000,
+    );
+    walls.push(performance.now() - started);
+    summary = out.trim().split("\n").pop() ?? "";
+  }
+  return { wallMs: summarize(walls), summary };
 }
