@@ -30,7 +30,7 @@ export interface SerializedTable {
   version: string;
   /** The index JSON (`TableIndex`, with shardCount and shardHashes of these shards). */
   index: string;
-  /** Shard JSON texts; shard `i` is stored at `routes:table:<version>:<i>`. */
+  /** Shard JSON texts; shard `i` is stored at `shardKey(version, index, i)` (./keys.ts): `routes:shard:<its hash>`. */
   shards: string[];
 }
 

@@ -294,7 +294,7 @@ export interface TableShard {
 
 /**
  * The table's index value. A host lives in shard `shardOf(host, shardCount)`; a wildcard in the shard of its
- * suffix. Shard `i` is stored at key `routes:table:<version>:<i>`.
+ * suffix. Shard `i` is stored at `shardKey(version, index, i)` (./keys.ts).
  */
 export interface TableIndex {
   schema: typeof TABLE_SCHEMA;
