@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eligibleEndpoints, newBalanceState, pickBackend, pickEndpoint } from "../../worker/core/pick.ts";
-import type { Endpoint } from "../../worker/core/table/types.ts";
+import type { Backend, Endpoint } from "../../worker/core/table/types.ts";
 import { backend } from "../support/route-builder.ts";
 
 const blue = backend("shop/blue", 90);
@@ -20,10 +20,32 @@ describe("pickBackend", () => {
     expect(pickBackend([off, backend("shop/off2", 0)], 0.5)).toBeUndefined();
   });
 
-  it("keeps a sticky client on its backend, and re-picks when it went to weight 0 or away", () => {
+  it("keeps a sticky client on its backend, even at weight 0 (the router's drain), and re-picks when it went away or down", () => {
     expect(pickBackend([blue, green], 0, green.id)).toEqual({ backend: green, sticky: true });
-    expect(pickBackend([blue, off], 0.5, off.id)).toEqual({ backend: blue, sticky: false });
+    expect(pickBackend([blue, off], 0.5, off.id)).toEqual({ backend: off, sticky: true });
+    const one: Endpoint[] = [{ scheme: "http", host: "10.0.0.9", port: 80 }];
+    const [liveBlue, drained] = [backend("shop/blue", 90, one), backend("shop/off", 0, one)];
+    expect(pickBackend([liveBlue, drained], 0.5, drained.id, () => true)).toEqual({ backend: drained, sticky: true });
+    expect(pickBackend([liveBlue, drained], 0.5, drained.id, (b) => b !== drained)).toEqual({
+      backend: liveBlue,
+      sticky: false,
+    });
     expect(pickBackend([blue, green], 0.95, "gone")).toEqual({ backend: green, sticky: false });
+  });
+});
+
+describe("pickBackend in turns (balance roundrobin)", () => {
+  it("alternates equal weights, spreads 3/1 as a a b a, and skips backends without a usable endpoint", () => {
+    const one: Endpoint[] = [{ scheme: "http", host: "10.0.0.9", port: 80 }];
+    const a = backend("shop/a", 1, one);
+    const b = backend("shop/b", 1, one);
+    const state = newBalanceState();
+    const ids = (list: readonly Backend[], n: number, usable?: (x: Backend) => boolean): string[] =>
+      Array.from({ length: n }, () => pickBackend(list, 0, undefined, usable, state)?.backend.service ?? "none");
+    expect(ids([a, b], 6)).toEqual(["shop/a", "shop/b", "shop/a", "shop/b", "shop/a", "shop/b"]);
+    const heavy = [backend("shop/x", 3), backend("shop/y", 1)];
+    expect(ids(heavy, 8)).toEqual(["shop/x", "shop/x", "shop/y", "shop/x", "shop/x", "shop/x", "shop/y", "shop/x"]);
+    expect(ids([a, b, off], 4, (x) => x !== a)).toEqual(["shop/b", "shop/b", "shop/b", "shop/b"]);
   });
 });
 

@@ -113,7 +113,7 @@ describe("read Ingress", () => {
     expect(only(withSecret.admitted).tls).toBeNull();
   });
 
-  it("uses the termination annotation: reencrypt gives https endpoints, passthrough is an error", () => {
+  it("uses the termination annotation: reencrypt gives https endpoints, passthrough is not served", () => {
     const re = run([
       ingress(
         "shop",
@@ -134,8 +134,9 @@ describe("read Ingress", () => {
     ]);
     expect(pt.admitted).toEqual([]);
     const d = only(problems(pt));
+    expect(pt.rejected).toMatchObject([{ reason: "UnsupportedTermination" }]);
     expect(d).toMatchObject({
-      severity: "error",
+      severity: "warning",
       code: "UnsupportedTermination",
       field: 'metadata.annotations["route.openshift.io/termination"]',
     });

@@ -87,6 +87,25 @@ describe("routes whose Services have no address of their own go to the cluster's
     ]);
   });
 
+  it("hands a Route whose Services are not in the input (an export of routes only) to the router that admitted it", () => {
+    const r = route("web", { host: "web.apps.east.example.com" });
+    const result = run([withStatus(r, [admittedBy("default", EAST, "web.apps.east.example.com")])], {
+      target: "remote",
+    });
+    expect(problems(result)).toEqual([]);
+    expect(only(result.diagnostics)).toMatchObject({
+      severity: "notice",
+      code: "ServiceNotFound",
+      field: "spec.to.name",
+    });
+    expect(only(result.admitted).backends[0]?.endpoints).toEqual([{ scheme: "http", host: EAST, port: 80 }]);
+    // Without a router that admitted it, the missing Service is the one problem named.
+    const alone = run([
+      withStatus(r, [admittedBy("default", EAST, "web.apps.east.example.com", "False", "HostAlreadyClaimed")]),
+    ]);
+    expect(only(problems(alone))).toMatchObject({ severity: "error", code: "ServiceNotFound" });
+  });
+
   it("reaches a plain route on the router's HTTP side (port 80)", () => {
     const r = withStatus(route("web", { host: "web.example.com" }), [admittedBy("default", EAST, "web.example.com")]);
     const compiled = only(run([r, clusterIp("web")], { target: "remote" }).admitted);

@@ -126,9 +126,17 @@ describe("validate TLS", () => {
     expect(only(re.admitted).backends[0]?.endpoints[0]?.scheme).toBe("https");
   });
 
-  it("refuses passthrough, explaining why and what to use instead", () => {
-    const d = diagnose(route("web", { tls: { termination: "passthrough" } }));
-    expect(d).toMatchObject({ code: "UnsupportedTermination", field: "spec.tls.termination" });
+  it("does not serve passthrough, explaining why and what to use instead, and serves the other routes", () => {
+    const result = run([
+      route("web", { tls: { termination: "passthrough" } }),
+      route("api", { host: "api.example.com", service: "api" }),
+      web,
+      api,
+    ]);
+    const d = only(problems(result));
+    expect(d).toMatchObject({ severity: "warning", code: "UnsupportedTermination", field: "spec.tls.termination" });
+    expect(result.admitted.map((r) => r.id)).toEqual(["shop/api"]);
+    expect(result.rejected).toMatchObject([{ object: "Route shop/web", reason: "UnsupportedTermination" }]);
     expect(d.message).toMatch(/always terminates.*TLS/);
     expect(d.message).toContain("use edge");
     expect(d.message).toContain("reencrypt");

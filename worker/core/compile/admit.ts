@@ -16,13 +16,20 @@ export interface AdmitOutput {
   rejected: Rejection[];
 }
 
-/** Older first: creationTimestamp (absent = newest), then namespace/name (router: UID), then route id. */
+/**
+ * Older first: creationTimestamp (absent = newest), then the lower `metadata.uid` as the router does (ROUTER
+ * pkg/router/routeapihelpers/helper.go `RouteLessThan`: timestamps are whole seconds, so ties are common in an
+ * export), then namespace/name (objects without a uid, and HTTPRoutes as Gateway API orders them), then route id.
+ */
 export function compareAge(a: CandidateRoute, b: CandidateRoute): number {
   if (a.created !== b.created) {
     if (a.created === "") return 1;
     if (b.created === "") return -1;
     return a.created < b.created ? -1 : 1;
   }
+  const au = a.uid ?? "";
+  const bu = b.uid ?? "";
+  if (au !== "" && bu !== "" && au !== bu) return au < bu ? -1 : 1;
   const an = `${a.namespace}/${a.name}`;
   const bn = `${b.namespace}/${b.name}`;
   if (an !== bn) return an < bn ? -1 : 1;

@@ -73,13 +73,20 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
       s.clusters = out.clusters;
     },
   },
-  { name: "validate", run: (s) => void (s.valid = validate(s.drafts, s.options, s.clusters, s.report)) },
+  {
+    name: "validate",
+    run: (s) => {
+      const out = validate(s.drafts, s.options, s.clusters, s.report);
+      s.valid = out.routes;
+      s.rejected = out.notServed;
+    },
+  },
   {
     name: "resolve",
     run: (s) => {
       const out = resolveServices(s.valid, s.services, s.options, s.report);
       s.candidates = out.candidates;
-      s.rejected = out.notAdmitted;
+      s.rejected = [...s.rejected, ...out.notAdmitted];
     },
   },
   {

@@ -52,6 +52,8 @@ export interface RouteDraft {
   name: string;
   /** `metadata.creationTimestamp`, `""` when absent (such objects count as newest). */
   created: string;
+  /** `metadata.uid`, `""` when absent (admission's tie-breaker, admit.ts compareAge). */
+  uid: string;
   host: Field<unknown> | undefined;
   /** Where the host is (or belongs, when absent): `spec.host`, `spec.rules[1].host`. */
   hostField: string;
@@ -141,6 +143,8 @@ export interface ValidRoute {
   namespace: string;
   name: string;
   created: string;
+  /** `metadata.uid` of a Route or Ingress (HTTPRoutes order by namespace/name instead, as Gateway API says). */
+  uid?: string;
   /** `wildcardPolicy: Subdomain` on a Route (needs `allowWildcards`), Ingress `*.` host, or none. */
   wildcard: "route" | "ingress" | null;
   /** Field the host came from (`spec.host`, `spec.subdomain`, `spec.rules[0].host`), for admission messages. */

@@ -41,6 +41,7 @@ export function readIngress(
     namespace: meta.namespace,
     name: meta.name,
     created: meta.created,
+    uid: meta.uid,
     host: host === undefined || host === null || host === "" ? undefined : { value: host, field: hostField },
     hostField,
     subdomain: undefined,
@@ -83,6 +84,16 @@ export function readIngress(
           "MissingField",
           `${field}.path`,
           `pathType ${entry.pathType} needs a path starting with "/"`,
+        );
+        return;
+      }
+      const refused = entry.pathType === "ImplementationSpecific" ? undefined : apiRefusedPath(rawPath);
+      if (refused !== undefined) {
+        report.error(
+          subject,
+          "InvalidField",
+          `${field}.path`,
+          `path ${show(rawPath)} ${refused}, as the API server refuses it for pathType ${entry.pathType}; write the path without it`,
         );
         return;
       }
@@ -253,4 +264,18 @@ function ingressTls(
       destinationCa: termination.value === "reencrypt" ? destinationCa : undefined,
     };
   };
+}
+
+/**
+ * Why the API server refuses an Exact or Prefix path, or undefined: Kubernetes
+ * pkg/apis/networking/validation/validation.go (`invalidPathSequences`, `invalidPathSuffixes`,
+ * https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/networking/validation/validation.go), so a manifest
+ * no cluster would hold is not published either.
+ */
+function apiRefusedPath(path: unknown): string | undefined {
+  if (typeof path !== "string") return undefined;
+  for (const sequence of ["//", "/./", "/../", "%2f", "%2F"])
+    if (path.includes(sequence)) return `must not contain "${sequence}"`;
+  for (const suffix of ["/..", "/."]) if (path.endsWith(suffix)) return `cannot end with "${suffix}"`;
+  return undefined;
 }

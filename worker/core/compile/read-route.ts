@@ -27,6 +27,7 @@ export function readRoute(object: Json, subject: Subject, meta: ObjectMeta): Rou
       namespace: meta.namespace,
       name: meta.name,
       created: meta.created,
+      uid: meta.uid,
       host: present(spec.host) ? { value: spec.host, field: "spec.host" } : undefined,
       hostField: "spec.host",
       subdomain: present(spec.subdomain) ? { value: spec.subdomain, field: "spec.subdomain" } : undefined,

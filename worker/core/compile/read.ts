@@ -27,6 +27,8 @@ export interface ObjectMeta {
   namespace: string;
   name: string;
   created: string;
+  /** `metadata.uid`, `""` when absent: the router's tie-breaker between routes created in the same second. */
+  uid: string;
   annotations: Record<string, string>;
 }
 
@@ -109,7 +111,13 @@ export function read(objects: readonly SourceObject[], options: CompileOptions, 
       continue;
     }
     seen.set(identity, entry.source);
-    const meta: ObjectMeta = { namespace, name, created: stringOf(metadata.creationTimestamp) ?? "", annotations };
+    const meta: ObjectMeta = {
+      namespace,
+      name,
+      created: stringOf(metadata.creationTimestamp) ?? "",
+      uid: stringOf(metadata.uid) ?? "",
+      annotations,
+    };
     switch (handled) {
       case "Route":
         routes.push(...readRoute(object, subject, meta));

@@ -20,7 +20,7 @@ import { backendId } from "../table/defaults.ts";
 import { clusterKey } from "./clusters.ts";
 import { endpointFor, endpointRefusal } from "./endpoint-safety.ts";
 import type { BackendRef, CandidateRoute, ServiceInfo, ValidRoute } from "./model.ts";
-import type { Report } from "./report.ts";
+import { createReport, type Report } from "./report.ts";
 import { routerBackend } from "./router.ts";
 
 export interface ResolveOutput {
@@ -56,10 +56,30 @@ export function resolveServices(
     const errorsBefore = report.errorCount();
     const found = valid.backendRefs.map((ref) => findService(valid, ref, services, report));
     if (report.errorCount() > errorsBefore) continue;
+    const missing = valid.backendRefs.filter((_, i) => found[i] === undefined);
     let route: CandidateRoute["route"];
-    if (found.some((service) => service !== undefined && service.addresses.length === 0)) {
-      const outcome = routerBackend(valid, options, refusalOf, report);
+    if (missing.length > 0 || found.some((service) => service !== undefined && service.addresses.length === 0)) {
+      // A Service missing from the input (an export of routes only, `oc get routes -A -o yaml`) is no obstacle
+      // for a route its router admitted: the router resolves the Service itself, as it does for ClusterIP ones.
+      // With a Service missing, what the router lookup reports only matters if a router takes the route;
+      // otherwise the missing Service is the one problem to name.
+      const lookup = missing.length > 0 ? createReport() : report;
+      const outcome = routerBackend(valid, options, refusalOf, lookup);
+      if (lookup !== report) {
+        if (outcome.kind === "not-admitted") {
+          for (const ref of missing) reportMissing(valid, ref, report);
+          continue;
+        }
+        for (const d of lookup.diagnostics) report.add(valid.subject, d.severity, d.code, d.field, d.message);
+      }
       if (outcome.kind === "error") continue;
+      for (const ref of missing)
+        report.notice(
+          valid.subject,
+          "ServiceNotFound",
+          `${ref.field}.name`,
+          `Service ${valid.namespace}/${ref.service} is not in the input; the route is handed whole to its cluster router, which resolves the Service itself`,
+        );
       if (outcome.kind === "not-admitted") {
         const { route: r, subject } = valid;
         notAdmitted.push({
@@ -111,7 +131,10 @@ export function resolveServices(
   return { candidates: out, notAdmitted };
 }
 
-/** The backend's Service, or an error: the edge must know whether it has an address of its own. */
+/**
+ * The backend's Service (undefined when it is not in the input: the caller decides whether its router can do
+ * without it), or an error when it is there but unusable.
+ */
 function findService(
   valid: ValidRoute,
   ref: BackendRef,
@@ -120,24 +143,28 @@ function findService(
 ): ServiceInfo | undefined {
   const s = valid.subject;
   const key = `${valid.namespace}/${ref.service}`;
-  const cluster = s.source.cluster;
-  const service = services.get(clusterKey(cluster, key));
-  if (service === undefined) {
-    report.error(
-      s,
-      "ServiceNotFound",
-      `${ref.field}.name`,
-      `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}`,
-    );
-  } else if (service.unusable !== undefined) {
+  const service = services.get(clusterKey(s.source.cluster, key));
+  if (service?.unusable !== undefined)
     report.error(
       s,
       "ServiceHasNoAddress",
       `${ref.field}.name`,
       `${s.object} refers to Service ${key}, which ${service.unusable}`,
     );
-  }
   return service;
+}
+
+/** A Service neither the input nor a cluster router can resolve: the edge must know where it is. */
+function reportMissing(valid: ValidRoute, ref: BackendRef, report: Report): void {
+  const s = valid.subject;
+  const key = `${valid.namespace}/${ref.service}`;
+  const cluster = s.source.cluster;
+  report.error(
+    s,
+    "ServiceNotFound",
+    `${ref.field}.name`,
+    `${s.object} refers to Service ${key}, which is not in the ${cluster === undefined ? "input" : `input of cluster ${cluster}`}; add its manifest (oc get service ${ref.service} -n ${valid.namespace} -o yaml), a Service in the route's namespace${cluster === undefined ? "" : " and cluster"}, or export the route with its status (the router that admitted it)`,
+  );
 }
 
 /** A backend the edge reaches itself: its Service's own addresses on the port the route names. */

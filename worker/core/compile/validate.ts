@@ -7,7 +7,7 @@ import { wildcardSuffix } from "../host.ts";
 import { canonicalHost, isIpLiteral } from "../ip.ts";
 import { normalizePath } from "../path.ts";
 import type { InsecurePolicy, Termination } from "../table/types.ts";
-import type { CompileOptions } from "./types.ts";
+import type { CompileOptions, Rejection } from "./types.ts";
 import { ANNOTATIONS, readRouterAnnotations } from "./annotations.ts";
 import { DEFAULT_WEIGHT } from "../table/defaults.ts";
 import { readClusterOrder } from "./clusters.ts";
@@ -23,16 +23,24 @@ const MAX_ALTERNATE_BACKENDS = 3;
 const MAX_WEIGHT = 256;
 
 /** `clusters`: the cluster names of the input (empty when unlabelled), for `edgeroute.dev/cluster-order`. */
+/** The valid routes, and the valid routes edgeroute cannot serve (passthrough), listed as rejections. */
+export interface Validated {
+  routes: ValidRoute[];
+  notServed: Rejection[];
+}
+
 export function validate(
   drafts: readonly RouteDraft[],
   options: CompileOptions,
   clusters: readonly string[],
   report: Report,
-): ValidRoute[] {
-  const out: ValidRoute[] = [];
+): Validated {
+  const out: Validated = { routes: [], notServed: [] };
   for (const draft of drafts) {
     const route = validateRoute(draft, options, clusters, report);
-    if (route !== undefined) out.push(route);
+    if (route === undefined) continue;
+    if ("reason" in route) out.notServed.push(route);
+    else out.routes.push(route);
   }
   return out;
 }
@@ -42,12 +50,23 @@ function validateRoute(
   options: CompileOptions,
   clusters: readonly string[],
   report: Report,
-): ValidRoute | undefined {
+): ValidRoute | Rejection | undefined {
   const errorsBefore = report.errorCount();
   const s = draft.subject;
   const host = resolveHost(draft, options, report);
   const path = checkPath(draft, report);
-  const tls = checkTls(draft, report);
+  const checkedTls = checkTls(draft, report);
+  if (checkedTls === PASSTHROUGH_NOT_SERVED) {
+    if (report.errorCount() > errorsBefore || host === undefined || path === undefined) return undefined;
+    return {
+      object: s.object,
+      host: host.host,
+      path,
+      reason: "UnsupportedTermination",
+      message: "termination passthrough: an HTTP edge terminates TLS",
+    };
+  }
+  const tls = checkedTls;
   const backendRefs = checkBackends(draft, report);
   const headers = readHeaderActions(draft.headerActions, s, report);
   const termination = tls?.termination ?? null;
@@ -67,6 +86,7 @@ function validateRoute(
     namespace: draft.namespace,
     name: draft.name,
     created: draft.created,
+    uid: draft.uid,
     wildcard: host.wildcard,
     hostField: host.field,
     pathField: draft.path.field,
@@ -312,8 +332,11 @@ interface TlsResult {
   insecure: InsecurePolicy;
 }
 
+/** Why a valid route is not served (a warning, the others are published): passthrough. */
+const PASSTHROUGH_NOT_SERVED = "passthrough";
+
 /** Termination (case-insensitive, empty = edge as API defaulting does) and the insecure policy table (docs/design-notes.md#redirect). */
-function checkTls(draft: RouteDraft, report: Report): TlsResult | undefined {
+function checkTls(draft: RouteDraft, report: Report): TlsResult | typeof PASSTHROUGH_NOT_SERVED | undefined {
   const tls = draft.tls;
   if (tls === undefined) return undefined;
   const s = draft.subject;
@@ -323,12 +346,16 @@ function checkTls(draft: RouteDraft, report: Report): TlsResult | undefined {
   if (lower === "" && tls.destinationCa === undefined) termination = "edge";
   else if (lower === "edge" || lower === "reencrypt") termination = lower;
   else if (lower === "passthrough") {
-    report.error(
+    // A warning, not an error: every OpenShift cluster has passthrough Routes (openshift-authentication's
+    // oauth-openshift among them), and the router serves the others beside them, so an `oc get` export must
+    // still publish. The route itself is listed as not served (validateRoute).
+    report.warning(
       s,
       "UnsupportedTermination",
       tls.termination.field,
-      `termination passthrough is not supported: an HTTP edge always terminates the client's TLS, so it cannot pass TLS through to the backend; use edge (TLS ends at Cloudflare, plain HTTP to the backend) or reencrypt (Cloudflare opens a new TLS connection to the backend), or Cloudflare Spectrum outside edgeroute for raw TLS passthrough`,
+      `not served: termination passthrough needs the client's TLS to reach the backend, and an HTTP edge always terminates it; use edge (TLS ends at Cloudflare, plain HTTP to the backend) or reencrypt (Cloudflare opens a new TLS connection to the backend), or Cloudflare Spectrum outside edgeroute for raw TLS passthrough; other routes are served`,
     );
+    return PASSTHROUGH_NOT_SERVED;
   } else {
     report.error(
       s,
