@@ -280,7 +280,7 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     const target = "Cold start to first routed request ≤ 10 ms at 10,000 and at 100,000 routes (workerd)";
     const sizes = [10_000, 100_000];
     const runs = sizes.map((size) => results.cold.find((c) => c.size === size));
-    const missing = sizes.find((size, i) => runs[i] === undefined);
+    const missing = sizes.find((_, i) => runs[i] === undefined);
     const failed = runs.find((c) => c !== undefined && !c.ok);
     if (missing !== undefined)
       verdicts.push(
