@@ -17,6 +17,7 @@ export type GatewayErrorCode =
   | "InvalidBackendRef"
   | "ForbiddenTarget"
   | "UpstreamConnect"
+  | "UpstreamFailed"
   | "UpstreamTimeout"
   | "GatewayBug";
 
@@ -47,7 +48,11 @@ export const ANSWERS: Record<AnswerCode, { status: number; heading: string }> = 
   // (https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule, backendRefs).
   InvalidBackendRef: { status: 500, heading: "The route's backend is not valid" },
   ForbiddenTarget: { status: 502, heading: "The route points at an address that is not allowed" },
-  UpstreamConnect: { status: 502, heading: "The application could not be reached" },
+  // HAProxy answers a connection the server refused (or never opened) with 503, and a broken or empty response with
+  // 502 (src/http_ana.c `http_return_srv_error`: SI_ET_CONN_ERR and SI_ET_CONN_TO → 503, SI_ET_DATA_* → 502); the
+  // router's 503 is its "Application is not available" page.
+  UpstreamConnect: { status: 503, heading: "Application is not available" },
+  UpstreamFailed: { status: 502, heading: "The application's answer was broken off" },
   UpstreamTimeout: { status: 504, heading: "The application did not answer in time" },
   GatewayBug: { status: 502, heading: "The gateway failed to handle this request" },
   AddressNotAllowed: { status: 403, heading: "Forbidden" },

@@ -2,6 +2,8 @@
  * @module The Worker's bindings and variables (wrangler.toml). Rate-limiting bindings (`RATE_LIMIT_<n>`) are
  * looked up by the name the route table gives, so they are not listed one by one.
  */
+import { normalizeHost } from "./core/index.ts";
+
 export interface Env {
   /** The route table published by `npm run routes -- push`. */
   ROUTES: KVNamespace;
@@ -27,4 +29,39 @@ export interface Env {
   /** Secret (`wrangler secret put ADMIN_TOKEN`): when set, the admin endpoints need `Authorization: Bearer <it>`. */
   ADMIN_TOKEN?: string;
   [binding: string]: unknown;
+}
+
+/** `resolve-override` (production) or `direct` (local development): how the gateway reaches an endpoint. */
+export type ForwardMode = "resolve-override" | "direct";
+
+/** What the request path reads from the variables above, parsed once per `env` object (see {@link configOf}). */
+export interface Config {
+  forwardMode: ForwardMode;
+  /** `ACCESS_LOG=true`: a log line for every request, not only for 5xx answers. */
+  accessLog: boolean;
+  /** `ALLOW_LOOPBACK_TARGETS=true`: loopback endpoints are allowed (local development only). */
+  allowLoopback: boolean;
+  /** `ADMIN_HOST` as a routing key (lowercase, no port), or null when the admin endpoints answer nowhere. */
+  adminHost: string | null;
+}
+
+const configs = new WeakMap<Env, Config>();
+
+/**
+ * The parsed variables of `env`. workerd hands an isolate's requests the same `env` object, so a warm request
+ * parses nothing; a different object (a test's own env) gets its own parse.
+ */
+export function configOf(env: Env): Config {
+  let config = configs.get(env);
+  if (config === undefined) {
+    const adminHost = env.ADMIN_HOST?.trim();
+    config = {
+      forwardMode: env.FORWARD_MODE === "direct" ? "direct" : "resolve-override",
+      accessLog: env.ACCESS_LOG === "true",
+      allowLoopback: env.ALLOW_LOOPBACK_TARGETS === "true",
+      adminHost: adminHost ? normalizeHost(adminHost) : null,
+    };
+    configs.set(env, config);
+  }
+  return config;
 }

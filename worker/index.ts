@@ -1,15 +1,16 @@
 /**
- * @module The Worker entry: hono as the app shell. The gateway's own endpoints (`/__edgeroute/…`) are served only
- * on the operator's admin host (`ADMIN_HOST`, never a route host: route hosts cannot be IP literals and the admin
- * host should be the workers.dev name or a name of its own), and behind `ADMIN_TOKEN` when that secret is set.
- * Everywhere else every path, `/__edgeroute/…` included, goes through the request pipeline, so the gateway neither
+ * @module The Worker entry. The gateway's own endpoints (`/__edgeroute/…`) are served only on the operator's admin
+ * host (`ADMIN_HOST`, never a route host: route hosts cannot be IP literals and the admin host should be the
+ * workers.dev name or a name of its own), and behind `ADMIN_TOKEN` when that secret is set; hono is the app shell
+ * of that host only. Every other request goes straight to the request pipeline, with no framework dispatch on the
+ * hot path (BENCHMARKS.md, gateway CPU per request): every path, `/__edgeroute/…` included, so the gateway neither
  * reveals its table nor shadows a backend's path. The route table is never registered as hono routes: it is data,
  * matched by worker/core.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { newBalanceState, normalizeHost, PassiveHealth } from "./core/index.ts";
-import type { Env } from "./env.ts";
+import { configOf, type Env } from "./env.ts";
 import { run } from "./pipeline/run.ts";
 import { SharedHealth } from "./health/shared.ts";
 import { TableCache } from "./table/load.ts";
@@ -23,13 +24,12 @@ const health = { passive: new PassiveHealth(), shared: new SharedHealth() };
 
 type App = { Bindings: Env };
 
-const app = new Hono<App>();
+/** The admin host's app: its endpoints, and the pipeline for every other path. */
+const admin = new Hono<App>();
 
-/** Which table version this isolate serves; does not read KV when warm. Admin host only. */
-app.get("/__edgeroute/health", async (c) => {
-  const admin = await adminAccess(c);
-  if (admin === "not-admin") return pipeline(c);
-  if (admin === "unauthorized") {
+/** Which table version this isolate serves; does not read KV when warm. */
+admin.get("/__edgeroute/health", async (c) => {
+  if (!(await authorized(c))) {
     return c.json({ error: "Unauthorized" }, 401, {
       "Cache-Control": "no-store",
       "WWW-Authenticate": 'Bearer realm="edgeroute admin"',
@@ -45,26 +45,34 @@ app.get("/__edgeroute/health", async (c) => {
   }
 });
 
-app.all("*", pipeline);
+admin.all("*", (c) => pipeline(c.req.raw, new URL(c.req.url), c.env, (p) => c.executionCtx.waitUntil(p)));
 
-function pipeline(c: Context<App>): Promise<Response> {
-  return run(c.req.raw, { env: c.env, tables, balance, health, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    const adminHost = configOf(env).adminHost;
+    // Only an admin host that is configured is compared with (no host is the admin host when ADMIN_HOST is unset).
+    if (adminHost !== null && normalizeHost(url.host) === adminHost) {
+      return Promise.resolve(admin.fetch(request, env, ctx));
+    }
+    return pipeline(request, url, env, (p) => ctx.waitUntil(p));
+  },
+} satisfies ExportedHandler<Env>;
+
+function pipeline(
+  request: Request,
+  url: URL,
+  env: Env,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Response> {
+  return run(request, url, { env, config: configOf(env), tables, balance, health, waitUntil });
 }
 
-/**
- * `admin`: the request is for the admin host (and carries the token when one is configured); `not-admin`: any
- * other host, or no admin host configured (the path is then an ordinary path of that host); `unauthorized`: the
- * admin host without the right `Authorization: Bearer <ADMIN_TOKEN>`.
- */
-async function adminAccess(c: Context<App>): Promise<"admin" | "not-admin" | "unauthorized"> {
-  const configured = c.env.ADMIN_HOST?.trim();
-  if (!configured) return "not-admin";
-  const host = normalizeHost(new URL(c.req.url).host);
-  if (host === null || host !== normalizeHost(configured)) return "not-admin";
+/** True without a configured `ADMIN_TOKEN`, else only with `Authorization: Bearer <ADMIN_TOKEN>`. */
+async function authorized(c: Context<App>): Promise<boolean> {
   const token = c.env.ADMIN_TOKEN;
-  if (token === undefined || token === "") return "admin";
-  const given = c.req.header("authorization") ?? "";
-  return (await sameSecret(given, `Bearer ${token}`)) ? "admin" : "unauthorized";
+  if (token === undefined || token === "") return true;
+  return sameSecret(c.req.header("authorization") ?? "", `Bearer ${token}`);
 }
 
 /** Constant-time comparison (of SHA-256 digests, so lengths do not leak either). */
@@ -76,5 +84,3 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   ]);
   return crypto.subtle.timingSafeEqual(da, db);
 }
-
-export default app;

@@ -5,7 +5,8 @@
  * - direct: wrk → backend;
  * - forward-only Worker: wrk → workerd (scripts/bench/forward-worker.ts, a bare fetch) → backend;
  * - gateway: wrk → workerd (the real Worker, the generated table published with the CLI) → backend, with every
- *   request under the map's first (exact-host) route, then under its last one (haproxy-config.ts firstAndLast);
+ *   request under the map's first (exact-host) route, then under its last one (haproxy-config.ts firstAndLast),
+ *   then under a route with policies (policy-route.ts: IP allowlist, JWT with a cached key set, header actions);
  * - HAProxy as the OpenShift router configures it (same routes, one `map_reg` line each), first and last route,
  *   with the default pattern cache (10,000 entries) and with the cache off, plus a paired no-map frontend in
  *   the same process as a noise control (docs/design-notes.md#bench).
@@ -43,6 +44,7 @@ export type TargetName =
   | "forward"
   | "gateway-first"
   | "gateway-last"
+  | "gateway-policy"
   | "haproxy-baseline"
   | "haproxy-first"
   | "haproxy-last"
@@ -107,6 +109,8 @@ export interface E2eInputs {
   backend: Service;
   gateway: Omit<GatewayBuild, "probe"> & { persistTo: string | undefined; reason?: string };
   forward: { wranglerConfig: string; script: string } | { reason: string };
+  /** Requests for the route with policies (published in the gateway's table), or why there is none. */
+  policyKeys: ((count: number) => KeyList[]) | { reason: string };
   haproxyReason: string | undefined;
   workDir: string;
 }
@@ -209,6 +213,13 @@ export async function runEndToEnd(inputs: E2eInputs, plan: E2ePlan): Promise<Tar
         service: svc(gateway),
         missing: why(gateway),
         keys: lastKeys,
+      },
+      {
+        name: "gateway-policy",
+        label: "gateway (workerd), route with policies (allowlist, JWT with a cached key set, header actions)",
+        service: "reason" in inputs.policyKeys ? undefined : svc(gateway),
+        missing: "reason" in inputs.policyKeys ? inputs.policyKeys.reason : why(gateway),
+        keys: "reason" in inputs.policyKeys ? [] : inputs.policyKeys(plan.distinctUrls),
       },
       {
         name: "haproxy-baseline",

@@ -58,6 +58,8 @@ export function childPid(parent: number, name: string): number | undefined {
 export interface KeyList {
   host: string;
   path: string;
+  /** Further request headers (e.g. `Authorization`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -66,7 +68,12 @@ export interface KeyList {
  * the request rate at about connections / thinkMs (a closed loop with think time; wrk 4 has no open-loop rate).
  */
 export function writeLuaScript(file: string, keys: readonly KeyList[], thinkMs?: number): void {
-  const lines = keys.map((k) => `{${JSON.stringify(k.host)},${JSON.stringify(k.path)}}`);
+  // Lua string literals accept JSON's escapes for the characters used here (hosts, paths, tokens).
+  const lua = (headers: Record<string, string>): string =>
+    `{${Object.entries(headers)
+      .map(([name, value]) => `[${JSON.stringify(name)}]=${JSON.stringify(value)}`)
+      .join(",")}}`;
+  const lines = keys.map((k) => `{${JSON.stringify(k.path)},${lua({ Host: k.host, ...k.headers })}}`);
   const script = [
     "local keys = {",
     lines.join(",\n"),
@@ -75,7 +82,7 @@ export function writeLuaScript(file: string, keys: readonly KeyList[], thinkMs?:
     "local n = 0",
     "local i = 0",
     "function init(args)",
-    "  for j, k in ipairs(keys) do reqs[j] = wrk.format('GET', k[2], { Host = k[1] }) end",
+    "  for j, k in ipairs(keys) do reqs[j] = wrk.format('GET', k[1], k[2]) end",
     "  n = #reqs",
     "  i = math.random(n) - 1",
     "end",

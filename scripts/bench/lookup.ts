@@ -2,6 +2,8 @@
  * @module Section 1: route lookup. Runs {@link ./lookup-child.ts} once per (router, size, repeat) in a fresh
  * process pinned to one core, with a time limit, and merges the repeats (all samples of all repeats feed one
  * median). A router that fails, answers wrongly or runs out of time is kept in the results with the reason.
+ * `gateway-httproute` is the gateway's matcher on a set of HTTPRoutes with header and query matches, which the
+ * other routers cannot express: its own child, {@link ./httproute-lookup.ts}, prints the same outcome.
  */
 import { spawn } from "node:child_process";
 import type { LookupFailure, LookupOutcome, LookupSuccess } from "./lookup-child.ts";
@@ -9,11 +11,12 @@ import { REPO_ROOT } from "./machine.ts";
 import { pinned } from "./pin.ts";
 import { summarize } from "./stats.ts";
 
-export const ROUTERS = ["gateway", "hono-trie", "hono-regexp", "memoirist", "medley"] as const;
+export const ROUTERS = ["gateway", "gateway-httproute", "hono-trie", "hono-regexp", "memoirist", "medley"] as const;
 
 /** How the report and the chart name each router. */
 export const ROUTER_LABELS: Record<string, string> = {
   gateway: "edgeroute matcher",
+  "gateway-httproute": "edgeroute matcher, HTTPRoutes (header + query matches)",
   "hono-trie": "hono TrieRouter",
   "hono-regexp": "hono RegExpRouter",
   memoirist: "memoirist",
@@ -30,7 +33,8 @@ export interface LookupPlan {
 }
 
 function runChild(router: string, size: number, plan: LookupPlan): Promise<LookupOutcome> {
-  const script = `${REPO_ROOT}scripts/bench/lookup-child.ts`;
+  const child = router === "gateway-httproute" ? "httproute-lookup.ts" : "lookup-child.ts";
+  const script = `${REPO_ROOT}scripts/bench/${child}`;
   const args = [
     "--expose-gc",
     "--max-old-space-size=6144",

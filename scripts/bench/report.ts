@@ -4,9 +4,10 @@
  */
 import { ownColdMs, type ColdStartSuccess } from "./cold-start.ts";
 import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
+import { profileLines } from "./phase-profile.ts";
 import { ROUTER_LABELS, ROUTERS } from "./lookup.ts";
 import type { BenchResults } from "./results.ts";
-import { spreadPercent, type Summary } from "./stats.ts";
+import { spreadPercent, summarize, type Summary } from "./stats.ts";
 import type { TargetVerdict } from "./targets.ts";
 
 const fmt = (n: number | undefined, digits = 0): string =>
@@ -19,7 +20,11 @@ function nsCell(s: Summary): string {
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${spread > 25 ? " ⚠" : ""}`;
 }
 
-const ROUTER_NAMES: Record<string, string> = { ...ROUTER_LABELS, gateway: `**${ROUTER_LABELS.gateway}**` };
+const ROUTER_NAMES: Record<string, string> = {
+  ...ROUTER_LABELS,
+  gateway: `**${ROUTER_LABELS.gateway}**`,
+  "gateway-httproute": `**${ROUTER_LABELS["gateway-httproute"]}**`,
+};
 
 function lookupTable(results: BenchResults): string[] {
   const sizes = results.settings.lookupSizes;
@@ -158,6 +163,17 @@ function e2eLines(results: BenchResults): string[] {
         `${fmt(f.rps)} | ${fmt(f.cpuUs, 1)} | ${fmt(f.p50, 2)} | ${fmt(f.p99, 2)} |`,
     );
   }
+  const plain = results.e2e.find((t) => t.name === "gateway-first")?.saturation;
+  const guarded = results.e2e.find((t) => t.name === "gateway-policy")?.saturation;
+  if (plain && guarded) {
+    const added = summarize(guarded.roundsCpuUs.map((cpu, i) => cpu - (plain.roundsCpuUs[i] ?? Number.NaN))).median;
+    lines.push(
+      "",
+      `The route with policies (IP allowlist, JWT verified on every request against a key set the isolate has cached, a request ` +
+        `and a response header action) costs ${fmt(added, 1)} µs more CPU per request than the first route (median of the per-round ` +
+        "differences); `npm run bench:profile` charges it phase by phase and names the functions.",
+    );
+  }
   const helper = results.e2e.find((t) => t.name === "gateway-first" && t.saturation)?.saturation?.helperCpuUs[
     "miniflare-node"
   ];
@@ -211,7 +227,12 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "The path-only routers get the host folded into the path (`/<host><path>`, a wildcard as `/~.<suffix><path>`, exact host probed first, then " +
       "the wildcard: the router's precedence); hono's routers return all matching handlers, of which the adapter keeps the longest path. " +
       "The gateway gets the table through `compile` → `serializeTable` → `openShard` → `ShardLookup.add`, as the Worker reads it, and " +
-      "answers with `matchRoute(…, https=false)`.",
+      "answers with `matchRoute(…, https=false)`. " +
+      "The HTTPRoute row is the same matcher on its own set (scripts/bench/httproute-lookup.ts), which the other routers cannot express: " +
+      "HTTPRoutes on hosts of 10, each with a PathPrefix match carrying a header and a query condition (3–4 such candidates per path) and an " +
+      "unconditional `/api` rule; 1,024 keys: 80% meet a route's conditions (host half Zipf-hot), 10% meet none and fall to `/api`, 10% " +
+      "unknown hosts; answered by `resolveRoute` with the request's headers (a Map) and query (`URLSearchParams`, as the Worker reads it). " +
+      "Its first/last route are the first route of the first and of the last host (alike, and first among the candidates at their path).",
     "",
     ...lookupTable(results),
     "",
@@ -258,6 +279,17 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "process as a paired baseline.",
     "",
     ...e2eLines(results),
+    "",
+    "### Where the gateway's CPU goes, phase by phase",
+    "",
+    "scripts/bench/phase-profile.ts (`npm run bench:profile` runs it alone; `-- --baseline <git ref>` adds that ref's gateway beside " +
+      "this one). The forward-only Worker, the gateway on the first route and on the route with policies, each in its own workerd " +
+      "with the V8 inspector open, on a table of the same size as above. A profiled sample is charged to the pipeline phase " +
+      "whose file the innermost pipeline frame of its stack is in (helpers such as headers.ts, worker/core and jose to the phase that " +
+      "called them; the bundle's module markers give each line its file); samples with no JavaScript on the stack are workerd's own " +
+      "work (HTTP, sockets, the subrequest) or garbage collection.",
+    "",
+    ...profileLines(results.profile ?? { ok: false, reason: results.skipped.profile ?? "not run" }),
     "",
     "## 4. Authentication: an OpenShift OAuth token check",
     "",

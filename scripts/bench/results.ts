@@ -7,6 +7,7 @@ import type { ControlFailure, ControlOutcome } from "./control-child.ts";
 import type { TargetResult } from "./e2e.ts";
 import type { LookupOutcome } from "./lookup-child.ts";
 import type { Machine } from "./machine.ts";
+import type { ProfileOutcome } from "./phase-profile.ts";
 import type { TokenCheckOutcome } from "./token-check.ts";
 import type { ExamplePush } from "./worker-builds.ts";
 
@@ -45,4 +46,6 @@ export interface BenchResults {
   e2e: TargetResult[];
   /** The token-check section; `null` (or absent, in older results) when it did not run. */
   auth?: TokenCheckOutcome | null;
+  /** Where workerd's CPU goes per request, phase by phase; `null` (or absent, in older results) when it did not run. */
+  profile?: ProfileOutcome | null;
 }

@@ -152,7 +152,7 @@ function hostObjects(plan: HostPlan, backend: BackendAddress, routeOffset: numbe
   return objects;
 }
 
-function serviceObject(namespace: string, name: string, backend: BackendAddress): Record<string, unknown> {
+export function serviceObject(namespace: string, name: string, backend: BackendAddress): Record<string, unknown> {
   return {
     apiVersion: "v1",
     kind: "Service",

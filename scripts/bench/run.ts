@@ -1,8 +1,9 @@
 /**
- * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]`: the whole benchmark, then
+ * @module `npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,profile,auth]`: the whole benchmark, then
  * BENCHMARKS.md (full run) or bench-out/BENCHMARKS.quick.md (quick run) and the lookup chart. Not part of
  * `npm test`. Sections, in order: route lookup, control plane, cold start in workerd, end to end (gateway,
- * forward-only Worker, direct, HAProxy as the OpenShift router), the cost of an OpenShift OAuth token check.
+ * forward-only Worker, direct, HAProxy as the OpenShift router), where the gateway's CPU goes (a V8 CPU profile
+ * phase by phase), the cost of an OpenShift OAuth token check.
  * See BENCHMARKS.md for what each measures.
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -15,9 +16,11 @@ import type { ControlFailure, ControlOutcome } from "./control-child.ts";
 import { runEndToEnd } from "./e2e.ts";
 import { ROUTER_LABELS, runLookups, ROUTERS } from "./lookup.ts";
 import { describeMachine, REPO_ROOT } from "./machine.ts";
+import { runProfile } from "./phase-profile.ts";
 import { CAN_PIN, pinned } from "./pin.ts";
 import { renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
+import { type PolicyRoute, startPolicyRoute } from "./policy-route.ts";
 import { generateRouteSet } from "./routeset.ts";
 import { startBackend, type Service } from "./services.ts";
 import { lookupChart } from "./svg-chart.ts";
@@ -32,7 +35,7 @@ import {
   type Published,
 } from "./worker-builds.ts";
 
-const SECTIONS = ["lookup", "control", "cold", "e2e", "auth"] as const;
+const SECTIONS = ["lookup", "control", "cold", "e2e", "profile", "auth"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -45,7 +48,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,auth]\n" +
+    "npm run bench [-- --quick] [-- --only lookup,control,cold,e2e,profile,auth]\n" +
       "  full run: about 15-20 minutes on 2 cores; writes BENCHMARKS.md and scripts/bench/results/lookup.svg\n" +
       "  --quick:  smaller sizes, fewer and shorter runs; writes bench-out/ only\n" +
       "  --only:   run only the named sections (output goes to bench-out/ only)\n" +
@@ -82,6 +85,8 @@ const settings = quick
       authRequests: 300,
       authWarmup: 30,
       authRounds: 3,
+      profileSeconds: 2,
+      profileRounds: 1,
     }
   : {
       lookupSizes: [10, 1_000, 10_000, 100_000],
@@ -101,6 +106,8 @@ const settings = quick
       authRequests: 2_000,
       authWarmup: 200,
       authRounds: 3,
+      profileSeconds: 5,
+      profileRounds: 3,
     };
 
 const OUT = join(REPO_ROOT, "bench-out");
@@ -203,6 +210,7 @@ async function main(): Promise<void> {
     skipped,
     e2e: [],
     auth: null,
+    profile: null,
   };
 
   if (run("lookup")) {
@@ -233,6 +241,7 @@ async function main(): Promise<void> {
 
   const toolsMissing = run("e2e") ? ensureTools() : undefined;
   let backend: Service | undefined;
+  let policy: PolicyRoute | undefined;
   try {
     if (run("cold") || run("e2e")) {
       backend = await startBackend();
@@ -301,7 +310,16 @@ async function main(): Promise<void> {
       if (run("e2e")) {
         log("3. end to end");
         const size = settings.e2eRoutes;
-        const pub = await publish(size);
+        // The generated table plus the route with policies (and the JWKS server its key set comes from).
+        policy = await startPolicyRoute({ ip: "127.0.0.1", port: backend.port });
+        const set = generateRouteSet(size, { ip: "127.0.0.1", port: backend.port });
+        log(`  publishing ${size.toLocaleString("en-US")} routes and the route with policies with routes push --local`);
+        let pub: Published | string;
+        try {
+          pub = await publishLocal({ ...set, objects: [...set.objects, ...policy.objects] }, join(OUT, "tables-e2e"));
+        } catch (error) {
+          pub = `routes push failed: ${error instanceof Error ? error.message : String(error)}`;
+        }
         let forward: { wranglerConfig: string; script: string } | { reason: string };
         try {
           const config = forwardWorkerConfig(join(workDir, "forward"), COMPATIBILITY_DATE);
@@ -318,7 +336,7 @@ async function main(): Promise<void> {
         } else {
           results.e2e = await runEndToEnd(
             {
-              set: generateRouteSet(size, { ip: "127.0.0.1", port: backend.port }),
+              set,
               backend,
               gateway: {
                 ...(typeof gateway === "string"
@@ -328,6 +346,7 @@ async function main(): Promise<void> {
                 ...(gatewayReason ? { reason: gatewayReason } : {}),
               },
               forward,
+              policyKeys: policy.keys,
               haproxyReason: toolsMissing,
               workDir: join(OUT, "e2e"),
             },
@@ -347,8 +366,22 @@ async function main(): Promise<void> {
       skipped.e2e = "not selected (--only)";
     }
   } finally {
+    await policy?.stop();
     await backend?.stop();
   }
+
+  if (run("profile")) {
+    log("3b. where the gateway's CPU goes (V8 CPU profile)");
+    results.profile = await runProfile({
+      seconds: settings.profileSeconds,
+      rounds: settings.profileRounds,
+      routes: settings.e2eRoutes,
+      intervalUs: 100,
+      workDir: join(OUT, "profile"),
+      log,
+    });
+    if (!results.profile.ok) log(`  not measured: ${results.profile.reason}`);
+  } else skipped.profile = "not selected (--only)";
 
   if (run("auth")) {
     log("4. OpenShift OAuth token check");

@@ -24,6 +24,8 @@ export interface ServeConfig {
   persistTo?: string;
   /** Plain-text vars that override the configuration's. */
   vars: Record<string, string>;
+  /** Opens workerd's V8 inspector (Chrome DevTools Protocol) on this port: scripts/bench/profile.ts. */
+  inspectorPort?: number;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as ServeConfig;
@@ -41,6 +43,7 @@ const mf = new Miniflare(
     host: "127.0.0.1",
     port: config.port,
     ...(config.persistTo ? { resourcePersistencePath: join(config.persistTo, "v3") } : {}),
+    ...(config.inspectorPort === undefined ? {} : { inspectorPort: config.inspectorPort }),
   } as Parameters<typeof convertV4MiniflareOptions>[0]),
 );
 const url = await mf.ready;

@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { isIpLiteral, type CompiledRoute } from "../../worker/core/index.ts";
+import { CATCH_ALL_HOST, isIpLiteral, type CompiledRoute } from "../../worker/core/index.ts";
 import type { Diagnostic } from "../../worker/core/compile/index.ts";
 import { flag, stringOption } from "../lib/args.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
@@ -63,6 +63,13 @@ export function planDomains(
   const warnings: string[] = [];
 
   for (const host of hosts) {
+    if (host === CATCH_ALL_HOST) {
+      // No trigger can name "every host": the catch-all sees only what the other triggers send to the Worker.
+      warnings.push(
+        `the catch-all (an Ingress default backend or rule without a host, or an HTTPRoute without hostnames) has no host of its own: it answers only requests for hosts attached to the Worker that no route serves; attach more hosts for it to see them (a zone route such as ${zone === undefined ? "<zone>" : zone}/* and *.${zone ?? "<zone>"}/* sends it every host of the zone, each needing a proxied DNS record).`,
+      );
+      continue;
+    }
     const bare = host.startsWith("*.") ? host.slice(2) : host;
     const reason = unpublishable(bare);
     if (reason !== null) {

@@ -175,6 +175,21 @@ spec:
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
+  name: httproute-hostname-intersection-all
+  namespace: ${INFRA}
+spec:
+  gatewayClassName: edgeroute
+  listeners:
+  - name: listener-1
+    port: 80
+    protocol: HTTP
+    allowedRoutes:
+      namespaces:
+        from: Same
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
   name: other-class
   namespace: ${INFRA}
 spec:
@@ -483,7 +498,7 @@ ${V2}`,
   httpRoute({
     name: "specific-host-matches-listener-wildcard-host",
     parents: `  - name: httproute-hostname-intersection\n    namespace: ${INFRA}\n`,
-    hostnames: ["non.matching.com", "wildcard.io", "foo.wildcard.io", "bar.wildcard.io"],
+    hostnames: ["non.matching.com", "wildcard.io", "foo.wildcard.io", "bar.wildcard.io", "foo.bar.wildcard.io"],
     rules: `  - matches:\n    - path:\n        type: PathPrefix\n        value: /s2\n    backendRefs:\n${V2}`,
   }),
   httpRoute({
@@ -497,6 +512,12 @@ ${V2}`,
     parents: `  - name: httproute-hostname-intersection\n    namespace: ${INFRA}\n`,
     hostnames: ["*.anotherwildcard.io"],
     rules: `  - matches:\n    - path:\n        type: PathPrefix\n        value: /s4\n    backendRefs:\n${V1}`,
+  }),
+  httpRoute({
+    name: "httproute-hostname-intersection-all",
+    parents: `  - name: httproute-hostname-intersection-all\n    namespace: ${INFRA}\n`,
+    hostnames: ["first.com", "sub.first.com", "second.com", "sub.second.com"],
+    rules: `  - backendRefs:\n${V2}`,
   }),
   httpRoute({
     name: "no-intersecting-hosts",
@@ -530,6 +551,13 @@ ${V2}`,
     name: "invalid-port",
     parents: `  - name: same-namespace\n    namespace: ${INFRA}\n    port: 81\n`,
     hostnames: ["invalid-port.example.com"],
+    rules: `  - backendRefs:\n${V1}`,
+  }),
+  // HTTPRouteInvalidParentRefSectionNameNotMatchingPort: the named listener exists, on another port.
+  httpRoute({
+    name: "invalid-section-port",
+    parents: `  - name: same-namespace\n    namespace: ${INFRA}\n    sectionName: http\n    port: 81\n`,
+    hostnames: ["invalid-section-port.example.com"],
     rules: `  - backendRefs:\n${V1}`,
   }),
   // HTTPRouteInvalidCrossNamespaceBackendRef, HTTPRouteReferenceGrant, HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
@@ -669,6 +697,26 @@ ${V1}`,
       ],
       ["/full", "path:\n          type: ReplaceFullPath\n          replaceFullPath: /full-path-replacement"],
       [
+        "/full-path-and-host",
+        "hostname: example.org\n        path:\n          type: ReplaceFullPath\n          replaceFullPath: /replacement-full",
+      ],
+      [
+        "/full-path-and-status",
+        "path:\n          type: ReplaceFullPath\n          replaceFullPath: /replacement-full\n        statusCode: 301",
+      ],
+      ["/port", "port: 8083"],
+      ["/port-and-host", "hostname: example.org\n        port: 8083"],
+      ["/port-and-status", "port: 8083\n        statusCode: 301"],
+      ["/port-and-host-and-status", "hostname: example.org\n        port: 8083\n        statusCode: 302"],
+      ["/scheme-and-host", "scheme: https\n        hostname: example.org"],
+      ["/scheme-and-status", "scheme: https\n        statusCode: 301"],
+      ["/scheme-and-host-and-status", "scheme: https\n        hostname: example.org\n        statusCode: 302"],
+      ["/scheme-nil-and-port-443", "hostname: example.org\n        port: 443"],
+      ["/scheme-nil-and-port-8443", "hostname: example.org\n        port: 8443"],
+      ["/scheme-http-and-port-nil", "scheme: http\n        hostname: example.org"],
+      ["/scheme-http-and-port-80", "scheme: http\n        hostname: example.org\n        port: 80"],
+      ["/scheme-http-and-port-8080", "scheme: http\n        hostname: example.org\n        port: 8080"],
+      [
         "/path-and-host",
         "hostname: example.org\n        path:\n          type: ReplacePrefixMatch\n          replacePrefixMatch: /replacement-prefix",
       ],
@@ -710,6 +758,47 @@ ${V1}`,
       )
       .join(""),
   }),
+  httpRoute({
+    name: "rewrite-path-and-modify-headers",
+    hostnames: ["rewrite-path.example.com"],
+    rules: [
+      ["/full/rewrite-path-and-modify-headers", "ReplaceFullPath", "replaceFullPath: /test"],
+      ["/prefix/rewrite-path-and-modify-headers", "ReplacePrefixMatch", "replacePrefixMatch: /prefix"],
+    ]
+      .map(
+        ([path, type, value]) => `  - matches:
+    - path:
+        type: PathPrefix
+        value: ${path}
+    filters:
+    - type: URLRewrite
+      urlRewrite:
+        path:
+          type: ${type}
+          ${value}
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set:
+        - name: X-Header-Set
+          value: set-overwrites-values
+        add:
+        - name: X-Header-Add
+          value: header-val-1
+        - name: X-Header-Add-Append
+          value: header-val-2
+        remove:
+        - X-Header-Remove
+    backendRefs:
+${V1}`,
+      )
+      .join(""),
+  }),
+  // HTTPRouteExactPathMatching
+  httpRoute({
+    name: "exact-path-matching",
+    hostnames: ["exact-path-matching.example.com"],
+    rules: `  - matches:\n    - path:\n        type: Exact\n        value: /one\n    backendRefs:\n${V1}  - matches:\n    - path:\n        type: Exact\n        value: /two\n    backendRefs:\n${V2}`,
+  }),
   // HTTPRouteWeight
   httpRoute({
     name: "weighted-backends",
@@ -735,6 +824,20 @@ ${V1}    timeouts:
     rules: `  - backendRefs:
 ${V1}    timeouts:
       request: "0s"
+`,
+  }),
+  // HTTPRouteTimeoutBackendRequest; HTTPRouteNamedRule (a rule's name changes nothing about matching)
+  httpRoute({
+    name: "backend-timeout",
+    hostnames: ["backend-timeout.example.com"],
+    rules: `  - name: named-rule
+    matches:
+    - path:
+        type: PathPrefix
+        value: /__delay
+    backendRefs:
+${V1}    timeouts:
+      backendRequest: 500ms
 `,
   }),
   // HTTPRouteRequestMirror
@@ -891,6 +994,8 @@ export const GATEWAY_CASES: GatewayCase[] = [
       ["foo.bar.com", to("infra-backend-v2")],
       ["baz.bar.com", to("infra-backend-v3")],
       ["boo.bar.com", to("infra-backend-v3")],
+      ["multiple.prefixes.bar.com", to("infra-backend-v3")],
+      ["multiple.prefixes.foo.com", to("infra-backend-v3")],
       ["foo.com", NONE],
       ["no.matching.host", NONE],
     ] as [string, GatewayCase["expect"]][]
@@ -905,21 +1010,37 @@ export const GATEWAY_CASES: GatewayCase[] = [
       ["very.specific.com", "/non-matching-prefix", NONE],
       ["foo.wildcard.io", "/s2", to("infra-backend-v2")],
       ["bar.wildcard.io", "/s2", to("infra-backend-v2")],
+      ["foo.bar.wildcard.io", "/s2", to("infra-backend-v2")],
+      ["non.matching.com", "/s2", NONE],
       ["wildcard.io", "/s2", NONE],
       ["very.specific.com", "/s2", NONE],
+      ["foo.wildcard.io", "/non-matching-prefix", NONE],
       ["very.specific.com", "/s3", to("infra-backend-v3")],
+      ["non.matching.com", "/s3", NONE],
       ["foo.specific.com", "/s3", NONE],
+      ["foo.wildcard.io", "/s3", NONE],
       ["foo.anotherwildcard.io", "/s4", to("infra-backend-v1")],
       ["bar.anotherwildcard.io", "/s4", to("infra-backend-v1")],
+      ["foo.bar.anotherwildcard.io", "/s4", to("infra-backend-v1")],
       ["anotherwildcard.io", "/s4", NONE],
+      ["foo.wildcard.io", "/s4", NONE],
+      ["very.specific.com", "/s4", NONE],
+      ["foo.anotherwildcard.io", "/non-matching-prefix", NONE],
       ["specific.but.wrong.com", "/s5", NONE],
       ["wildcard.io", "/s5", NONE],
+      ["first.com", "/", to("infra-backend-v2")],
+      ["sub.first.com", "/", to("infra-backend-v2")],
+      ["second.com", "/", to("infra-backend-v2")],
+      ["sub.second.com", "/", to("infra-backend-v2")],
+      ["third.com", "/", NONE],
+      ["sub.third.com", "/", NONE],
     ] as [string, string, GatewayCase["expect"]][]
   ).flatMap(([host, path, expect], i) => table(`HTTPRouteHostnameIntersection ${i}`, host, [[path, expect]])),
   ...table("HTTPRouteCrossNamespace", "cross-namespace.example.com", [["/", to("web-backend")]]),
   ...table("HTTPRouteInvalidCrossNamespaceParentRef", "invalid-parent.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidParentRefNotMatchingSectionName", "invalid-section.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidParentRefNotMatchingListenerPort", "invalid-port.example.com", [["/", NONE]]),
+  ...table("HTTPRouteInvalidParentRefSectionNameNotMatchingPort", "invalid-section-port.example.com", [["/", NONE]]),
   ...table("HTTPRouteInvalidCrossNamespaceBackendRef", "references.example.com", [["/no-grant", { status: 500 }]]),
   ...table("HTTPRouteReferenceGrant", "references.example.com", [["/granted", to("app-backend-v1")]]),
   ...table("HTTPRouteInvalidNonExistentBackendRef", "references.example.com", [["/nonexistent", { status: 500 }]]),
@@ -992,6 +1113,14 @@ export const GATEWAY_CASES: GatewayCase[] = [
     ["/full/path/original", { redirect: 302, location: "http://redirect.example.com/full-path-replacement" }],
     ["/path-and-host", { redirect: 302, location: "http://example.org/replacement-prefix" }],
     ["/path-and-status", { redirect: 301, location: "http://redirect.example.com/replacement-prefix" }],
+    ["/full-path-and-host", { redirect: 302, location: "http://example.org/replacement-full" }],
+    ["/full-path-and-status", { redirect: 301, location: "http://redirect.example.com/replacement-full" }],
+  ]),
+  ...table("HTTPRouteRedirectPort", "redirect.example.com", [
+    ["/port", { redirect: 302, location: "http://redirect.example.com:8083/port" }],
+    ["/port-and-host", { redirect: 302, location: "http://example.org:8083/port-and-host" }],
+    ["/port-and-status", { redirect: 301, location: "http://redirect.example.com:8083/port-and-status" }],
+    ["/port-and-host-and-status", { redirect: 302, location: "http://example.org:8083/port-and-host-and-status" }],
   ]),
   ...table("HTTPRouteRedirectHostAndStatus", "redirect.example.com", [
     ["/hostname-redirect", { redirect: 302, location: "http://example.org/hostname-redirect" }],
@@ -1016,9 +1145,37 @@ export const GATEWAY_CASES: GatewayCase[] = [
       { redirect: 302, location: "https://example.org:80/scheme-nil-and-port-80" },
       { https: true },
     ],
+    [
+      "/scheme-nil-and-port-443",
+      { redirect: 302, location: "https://example.org/scheme-nil-and-port-443" },
+      { https: true },
+    ],
+    [
+      "/scheme-nil-and-port-8443",
+      { redirect: 302, location: "https://example.org:8443/scheme-nil-and-port-8443" },
+      { https: true },
+    ],
+    [
+      "/scheme-http-and-port-nil",
+      { redirect: 302, location: "http://example.org/scheme-http-and-port-nil" },
+      { https: true },
+    ],
+    [
+      "/scheme-http-and-port-80",
+      { redirect: 302, location: "http://example.org/scheme-http-and-port-80" },
+      { https: true },
+    ],
+    [
+      "/scheme-http-and-port-8080",
+      { redirect: 302, location: "http://example.org:8080/scheme-http-and-port-8080" },
+      { https: true },
+    ],
   ]),
   ...table("HTTPRouteRedirectScheme", "redirect.example.com", [
     ["/scheme?q=1", { redirect: 302, location: "https://redirect.example.com/scheme?q=1" }],
+    ["/scheme-and-host", { redirect: 302, location: "https://example.org/scheme-and-host" }],
+    ["/scheme-and-status", { redirect: 301, location: "https://redirect.example.com/scheme-and-status" }],
+    ["/scheme-and-host-and-status", { redirect: 302, location: "https://example.org/scheme-and-host-and-status" }],
   ]),
   ...table("HTTPRoute303Redirect", "redirect.example.com", [
     ["/303", { redirect: 303, location: "http://redirect.example.com/303" }],
@@ -1034,12 +1191,52 @@ export const GATEWAY_CASES: GatewayCase[] = [
     ["/strip-prefix/three", { backend: "infra-backend-v1", target: "/three" }],
     ["/strip-prefix", { backend: "infra-backend-v1", target: "/" }],
     ["/full/one/two?x=1", { backend: "infra-backend-v1", target: "/one?x=1" }],
+    [
+      "/full/rewrite-path-and-modify-headers/test",
+      {
+        backend: "infra-backend-v1",
+        target: "/test",
+        received: {
+          "x-header-add": "header-val-1",
+          "x-header-add-append": "append-val-1, header-val-2",
+          "x-header-set": "set-overwrites-values",
+          "x-header-remove": null,
+        },
+      },
+      h({ "X-Header-Remove": "remove-val", "X-Header-Add-Append": "append-val-1", "X-Header-Set": "set-val" }),
+    ],
+    [
+      "/prefix/rewrite-path-and-modify-headers/one",
+      {
+        backend: "infra-backend-v1",
+        target: "/prefix/one",
+        received: {
+          "x-header-add": "header-val-1",
+          "x-header-add-append": "append-val-1, header-val-2",
+          "x-header-set": "set-overwrites-values",
+          "x-header-remove": null,
+        },
+      },
+      h({ "X-Header-Remove": "remove-val", "X-Header-Add-Append": "append-val-1", "X-Header-Set": "set-val" }),
+    ],
+  ]),
+  ...table("HTTPRouteExactPathMatching", "exact-path-matching.example.com", [
+    ["/one", to("infra-backend-v1")],
+    ["/two", to("infra-backend-v2")],
+    ["/", NONE],
+    ["/one/example", NONE],
+    ["/two/", NONE],
+    ["/Two", NONE],
   ]),
   ...table("HTTPRouteRequestTimeout", "timeout.example.com", [
     ["/__delay/0", to("infra-backend-v1")],
     ["/__delay/1500", { status: 504 }],
   ]),
   ...table("HTTPRouteDisableRequestTimeout", "no-timeout.example.com", [["/__delay/1500", to("infra-backend-v1")]]),
+  ...table("HTTPRouteTimeoutBackendRequest", "backend-timeout.example.com", [
+    ["/__delay/0", to("infra-backend-v1")],
+    ["/__delay/1500", { status: 504 }],
+  ]),
   ...table("HTTPRouteHTTPSListener", "https-only.example.com", [
     ["/", to("infra-backend-v3"), { https: true }],
     ["/", NONE],

@@ -1,7 +1,8 @@
 /**
  * One table of routing cases, run against the core matcher (test/core/routing.test.ts) and end to end through
  * the real gateway in wrangler dev (test/e2e/routing.test.ts). Ids name their source: "os:" the OpenShift router
- * (docs/design-notes.md#matching), "k8s:" the Kubernetes Ingress spec, "er:" our own decisions.
+ * (docs/design-notes.md#matching), "k8s:" the Kubernetes Ingress spec, "gw:" the Gateway API specification
+ * (https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec, hostnames), "er:" our own decisions.
  */
 import { route } from "../support/route-builder.ts";
 import type { CompiledRoute } from "../../worker/core/table/types.ts";
@@ -28,6 +29,12 @@ export const ROUTING_ROUTES: CompiledRoute[] = [
   route({ id: "tls/plain-well-known", host: "secure.example.com", path: "/.well-known" }),
   route({ id: "tls/none", host: "none.example.com", path: "", tls: { termination: "edge", insecure: "None" } }),
   route({ id: "tls/allow", host: "allow.example.com", path: "", tls: { termination: "edge", insecure: "Allow" } }),
+  // Gateway API wildcards cover any number of labels; the longest matching wildcard wins.
+  route({ id: "gw/deep", kind: "HTTPRoute", host: "*.gw.example.com", path: "" }),
+  route({ id: "gw/longer", kind: "HTTPRoute", host: "*.b.gw.example.com", path: "/" }),
+  route({ id: "gw/apps", kind: "HTTPRoute", host: "*.apps.example.com", path: "/gw" }),
+  // The catch-all (an Ingress rule without a host): hosts and paths no other route serves.
+  route({ id: "default/fallback", kind: "Ingress", host: "*", path: "/fallback" }),
 ];
 
 export interface RoutingCase {
@@ -58,6 +65,40 @@ export const ROUTING_CASES: RoutingCase[] = [
   },
   { id: "k8s:Prefix /v1 serves /v1/", url: "http://api.example.com/v1/", expect: "api/v1" },
   { id: "k8s:Prefix /v1 is not /v12", url: "http://api.example.com/v12", expect: "none" },
+  { id: "gw:wildcard covers one label", url: "http://a.gw.example.com/x", expect: "gw/deep" },
+  { id: "gw:wildcard covers several labels", url: "http://a.b.c.gw.example.com/x", expect: "gw/deep" },
+  { id: "gw:wildcard does not cover the bare suffix", url: "http://gw.example.com/x", expect: "none" },
+  { id: "gw:the longer wildcard wins", url: "http://x.b.gw.example.com/x", expect: "gw/longer" },
+  { id: "gw:the longer wildcard wins, several labels deep", url: "http://a.x.b.gw.example.com/", expect: "gw/longer" },
+  { id: "gw:the shorter wildcard covers the longer one's suffix", url: "http://b.gw.example.com/", expect: "gw/deep" },
+  {
+    id: "gw:an HTTPRoute wildcard beside a Route wildcard",
+    url: "http://a.b.apps.example.com/gw/x",
+    expect: "gw/apps",
+  },
+  { id: "os:the Route wildcard beside it stays one label", url: "http://a.b.apps.example.com/x", expect: "none" },
+  { id: "os:one label below, the longer path wins", url: "http://a.apps.example.com/gw", expect: "gw/apps" },
+  {
+    id: "k8s:a host no route names reaches the catch-all",
+    url: "http://nobody.example.com/fallback/x",
+    expect: "default/fallback",
+  },
+  {
+    id: "k8s:a named host's unmatched path reaches the catch-all",
+    url: "http://api.example.com/fallback",
+    expect: "default/fallback",
+  },
+  {
+    id: "k8s:a wildcard host's unmatched path reaches the catch-all",
+    url: "http://a.b.apps.example.com/fallback",
+    expect: "default/fallback",
+  },
+  {
+    id: "k8s:a named host's route comes before the catch-all",
+    url: "http://shop.example.com/fallback",
+    expect: "shop/root",
+  },
+  { id: "k8s:a bare IP address reaches the catch-all", url: "http://192.0.2.1/fallback", expect: "default/fallback" },
   { id: "k8s:Exact / serves only /", url: "http://api.example.com/", expect: "api/exact-root" },
   { id: "k8s:wildcard covers one label", url: "http://a.apps.example.com/x", expect: "wild/any" },
   { id: "k8s:wildcard does not cover two labels", url: "http://a.b.apps.example.com/x", expect: "none" },

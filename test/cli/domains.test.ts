@@ -181,6 +181,40 @@ describe("routes domains --dry-run", () => {
   });
 });
 
+describe("routes domains and the catch-all", () => {
+  it("attaches no trigger for an Ingress default backend and says what it will see", async () => {
+    const ingress = `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: fallback
+  namespace: shop
+  creationTimestamp: "2026-01-01T00:00:00Z"
+spec:
+  defaultBackend:
+    service:
+      name: web
+      port:
+        number: 8080
+`;
+    const run = await domains(
+      SERVICE + route("web", "shop.example.com") + ingress,
+      "--zone",
+      "example.com",
+      "--dry-run",
+      "--output",
+      "json",
+    );
+    expect(run.code).toBe(0);
+    const plan = planOf(run);
+    expect(plan.customDomains).toEqual(["shop.example.com"]);
+    expect(plan.skipped).toEqual([]);
+    const warning = plan.warnings.find((w) => w.startsWith("the catch-all"));
+    expect(warning).toContain("answers only requests for hosts attached to the Worker that no route serves");
+    expect(warning).toContain("example.com/* and *.example.com/*");
+  });
+});
+
 describe("routes domains refuses what it cannot apply", () => {
   it("needs --zone for a wildcard host", async () => {
     const run = await domains(

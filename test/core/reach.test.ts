@@ -11,6 +11,16 @@ describe("unreachableReasons: what a deployed Worker cannot fetch", () => {
     expect(unreachableReasons(at("lb.example.com", 443, "https"), "shop.example.com", ["example.com"])).toEqual([]);
   });
 
+  it("the catch-all host: its endpoint must be in one of the zones, whatever host reaches it", () => {
+    expect(unreachableReasons(at("lb.example.com", 80), "*", ["example.com"])).toEqual([]);
+    expect(unreachableReasons(at("lb.example.com", 80), "*", [])).toEqual([]);
+    const [reason, ...rest] = unreachableReasons(at("lb.example.net", 80), "*", ["example.com"]);
+    expect(rest).toEqual([]);
+    expect(reason).toContain("lb.example.net is in none of the zones example.com: the catch-all");
+    const [port] = unreachableReasons(at("lb.example.com", 9000), "*", []);
+    expect(port).toContain("the Worker fetches http://<request host>:9000");
+  });
+
   it("refuses IP addresses, v4 and v6, with the documented reason and the annotations that fix it", () => {
     for (const host of ["203.0.113.10", "2001:db8::1"]) {
       const [reason, ...rest] = unreachableReasons(at(host, 80), "shop.example.com", []);

@@ -176,11 +176,11 @@ describe("the gateway reveals nothing on route hosts", () => {
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, routes: 4 });
   });
 
-  it("answers an unreachable backend with 502, a request id and no fetch error text", async () => {
+  it("answers an unreachable backend with 503, a request id and no fetch error text", async () => {
     await h.backends.dead?.close();
     const res = await get("/", {}, "dead.example.com");
-    expect(res.status).toBe(502);
-    expect(res.body).toContain("The backend could not be reached.");
+    expect(res.status).toBe(503);
+    expect(res.body).toContain("The backend refused the connection.");
     expect(res.body).toMatch(/request [0-9a-f-]{36}/);
     expect(res.body).not.toMatch(/ECONNREFUSED|connect|Network|127\.0\.0\.1|internal error/i);
     const id = /request ([0-9a-f-]{36})/.exec(res.body)?.[1] as string;

@@ -242,10 +242,10 @@ describe("a cluster export served through the cluster's router", () => {
     expect(router.forwarded.length).toBe(before);
   });
 
-  it("answers 502 while the router is down, and serves again once it is back", async () => {
+  it("answers 503 while the router is down, and serves again once it is back", async () => {
     await router.close();
     const down = await send(h.gateway.url, "weighted.example.com", "/down");
-    expect(down.status).toBe(502);
+    expect(down.status).toBe(503);
     router = await startRouter();
     const back = await send(h.gateway.url, "weighted.example.com", "/back");
     expect(back.status).toBe(200);

@@ -203,7 +203,7 @@ describe("failover through the real gateway", { timeout: 180_000 }, () => {
     });
   });
 
-  it("every endpoint down: a 502 at once, then the 503 page saying the health checks fail; a restart is used again", async () => {
+  it("every endpoint down: a 503 at once, then the 503 page saying the health checks fail; a restart is used again", async () => {
     const host = "down.example.com";
     expect((await send(h.gateway.url, host, "/")).status).toBe(200);
     await kill("a");

@@ -234,6 +234,26 @@ describe("backend failures and responses", () => {
     }
   });
 
+  it("does not pass the backend's connection headers or the names its Connection header lists", async () => {
+    // Keep-Alive and Upgrade are written by the runtime itself (the response passes through uncopied); a name
+    // listed in Connection is not, so the gateway removes it.
+    const keepAlive = "/__set-header?Keep-Alive=timeout%3D99&Upgrade=h2c&X-Kept=1";
+    const listed = "/__set-header?Connection=keep-alive%2C%20X-Listed&X-Listed=1&X-Kept=1";
+    const first = await send(h.gateway.url, "fwd.example.com", keepAlive);
+    const pinned = String(first.headers["set-cookie"]).split(";")[0] as string;
+    for (const path of [keepAlive, listed]) {
+      for (const headers of [{}, { Cookie: pinned }] as Record<string, string>[]) {
+        const res = await send(h.gateway.url, "fwd.example.com", path, { headers });
+        expect(res.status).toBe(200);
+        expect(res.headers["keep-alive"]).not.toBe("timeout=99");
+        expect(res.headers.upgrade).toBeUndefined();
+        expect(res.headers["x-listed"]).toBeUndefined();
+        expect(String(res.headers.connection ?? "")).not.toContain("X-Listed");
+        expect(res.headers["x-kept"]).toBe("1");
+      }
+    }
+  });
+
   it("passes error statuses through", async () => {
     expect((await send(h.gateway.url, "fwd.example.com", "/__status/418")).status).toBe(418);
   });
@@ -245,15 +265,25 @@ describe("backend failures and responses", () => {
     expect(res.body).toContain("did not answer within 500 ms");
   });
 
-  it("answers 502 with a clear page when the backend refuses the connection", async () => {
+  it("answers the router's 503 page when the backend refuses the connection (HAProxy: a connection error is 503)", async () => {
     const res = await send(h.gateway.url, "dead.example.com", "/");
-    expect(res.status).toBe(502);
-    expect(res.body).toContain("could not be reached");
+    expect(res.status).toBe(503);
+    expect(res.body).toContain("Application is not available");
+    expect(res.body).toContain("refused the connection");
   });
 
-  it("answers 502 when the backend resets the connection", async () => {
+  it("answers 502 when the backend resets the connection after the request (HAProxy: a broken response is 502)", async () => {
     const res = await send(h.gateway.url, "fwd.example.com", "/__reset");
     expect(res.status).toBe(502);
+    expect(res.body).toContain("broken off");
+  });
+
+  it("sends the backend a Via header naming the client's protocol and the gateway (RFC 9110 §7.6.3), after the client's", async () => {
+    const res = await send(h.gateway.url, "fwd.example.com", "/via", { headers: { Via: "1.0 client-proxy" } });
+    expect(res.status).toBe(200);
+    const received = h.backends.echo?.received.at(-1);
+    expect(received?.path).toBe("/via");
+    expect(received?.headers.via).toBe("1.0 client-proxy, 1.1 edgeroute");
   });
 
   it("answers the router's 503 page for a host no route serves", async () => {

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { newBalanceState, pickBackend } from "../../worker/core/pick.ts";
-import { newCtx } from "../../worker/pipeline/context.ts";
+import { normalize } from "../../worker/pipeline/normalize.ts";
 import { select } from "../../worker/pipeline/select.ts";
 import { backend, route as builtRoute } from "../support/route-builder.ts";
 import { ingress, route, rule, service } from "../core/compile/fixtures.ts";
@@ -146,10 +146,9 @@ describe("7. balance roundrobin between the Services of a split takes them in tu
     const state = newBalanceState();
     const picks: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const ctx = newCtx(new Request("http://web.example.com/"));
-      ctx.route = split;
-      select(ctx, state);
-      picks.push(ctx.backend?.service ?? "none");
+      const request = new Request("http://web.example.com/");
+      const selection = select(normalize(request, new URL(request.url)), split, state, undefined);
+      picks.push(selection?.backend.service ?? "none");
     }
     const alternating = picks.every((service, i) => i === 0 || service !== picks[i - 1]);
     expect(alternating, picks.join(" ")).toBe(true);

@@ -8,6 +8,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
 import { TABLE_SCHEMA } from "../../worker/core/table/types.ts";
 import type { CompiledRoute, Pointer, TableIndex } from "../../worker/core/table/types.ts";
+import type { Env } from "../../worker/env.ts";
 import app from "../../worker/index.ts";
 import { publishedHash, route, shardsOf } from "../support/route-builder.ts";
 
@@ -70,7 +71,7 @@ it("serves the health endpoint on the admin host only; on a route host the path 
 });
 
 it("requires Authorization: Bearer <ADMIN_TOKEN> on the admin host when the secret is set", async () => {
-  const withToken = { ...(env as object), ADMIN_TOKEN: "s3cret-token" };
+  const withToken = { ...(env as unknown as Env), ADMIN_TOKEN: "s3cret-token" };
   const call = async (headers: Record<string, string>) => {
     const ctx = createExecutionContext();
     const res = await app.fetch(new Request(HEALTH, { headers }), withToken, ctx);

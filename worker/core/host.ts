@@ -31,6 +31,8 @@ export function normalizeHost(raw: string): string | null {
 /**
  * The wildcard key that could serve a host: the host without its first label (a wildcard covers exactly one
  * label, as in OpenShift `[^\.]*\.suffix` and the Kubernetes Ingress spec). `null` when there is no second label.
+ * Applied again to its own result, it gives the keys of Gateway API wildcards, which cover any number of labels
+ * (worker/core/match.ts `resolveRoute`).
  * @example wildcardSuffix("a.apps.example.com") === "apps.example.com"
  */
 export function wildcardSuffix(host: string): string | null {
@@ -38,3 +40,11 @@ export function wildcardSuffix(host: string): string | null {
   if (dot <= 0 || dot === host.length - 1) return null;
   return host.slice(dot + 1);
 }
+
+/**
+ * The host key of catch-all routes, which serve hosts no route names: an Ingress rule without a host and an
+ * Ingress `spec.defaultBackend` (https://kubernetes.io/docs/concepts/services-networking/ingress/#default-backend),
+ * an HTTPRoute on a listener without a hostname and without hostnames of its own. `normalizeHost` never returns
+ * it, so no request host can name it directly; the matcher asks it last, below every exact and wildcard host.
+ */
+export const CATCH_ALL_HOST = "*";

@@ -3,7 +3,7 @@
  * Nothing in worker/core does I/O or touches a runtime global; tsconfig.core.json enforces it.
  */
 export * from "./table/types.ts";
-export { normalizeHost, wildcardSuffix } from "./host.ts";
+export { CATCH_ALL_HOST, normalizeHost, wildcardSuffix } from "./host.ts";
 export { canaryDecision, type CanaryDecision } from "./canary.ts";
 export {
   compareConditions,
@@ -28,7 +28,7 @@ export {
   servedOver,
   tableLookup,
 } from "./match.ts";
-export type { Considered, Explanation, Resolution, RouteLookup, Walk } from "./match.ts";
+export type { Considered, Explanation, HostKind, Resolution, RouteLookup, Walk } from "./match.ts";
 export { eligibleEndpoints, endpointKey, newBalanceState, pickBackend, pickEndpoint, sourceHash } from "./pick.ts";
 export type { BackendChoice, BalanceState, Usable } from "./pick.ts";
 export {

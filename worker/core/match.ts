@@ -2,13 +2,14 @@
  * @module Route matching: which admitted route serves (host, path, scheme). The Worker and `routes explain` both
  * call this module, so they cannot disagree.
  *
- * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a wildcard
- * covers exactly one label, and the router lists exact-host entries before wildcard ones); within a host the
- * longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map probe
- * per host key plus one per path segment, whatever the number of routes.
+ * Semantics (docs/design-notes.md#matching): the host is looked up exactly, then by wildcard suffix (a Route or
+ * Ingress wildcard covers exactly one label, a Gateway API wildcard any number, the longest suffix first, and the
+ * router lists exact-host entries before wildcard ones), then the catch-all (Ingress default backend); within a
+ * host the longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map
+ * probe per host key (at most one per host label) plus one per path segment, whatever the number of routes.
  */
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
-import { wildcardSuffix } from "./host.ts";
+import { CATCH_ALL_HOST } from "./host.ts";
 import { type ShardReader, shardReader } from "./table/reader.ts";
 import { ownedHeaderNames } from "./owned-headers.ts";
 import { matchingPath } from "./path.ts";
@@ -20,12 +21,28 @@ export interface RouteLookup {
   exact(host: string): HostIndex | undefined;
   /** The index of a wildcard suffix (`apps.example.com` for `*.apps.example.com`). */
   wildcard(suffix: string): HostIndex | undefined;
+  /**
+   * The index of a wildcard suffix's HTTPRoute routes only: those that also serve hosts two or more labels below
+   * the suffix (Gateway API: "`*.example.com` matches `a.b.example.com`", while Route and Ingress wildcards
+   * cover one label).
+   */
+  deepWildcard(suffix: string): HostIndex | undefined;
+  /**
+   * The length (characters) of the shortest wildcard suffix (`Infinity` without any): a shorter suffix of a
+   * request host, and every suffix after it, is neither sliced nor probed, so most misses stop at once.
+   */
+  readonly shortestWildcard: number;
+  /** The catch-all's index ({@link CATCH_ALL_HOST}), or `undefined` when no route serves every host. */
+  catchAll(): HostIndex | undefined;
 }
+
+/** Which host key served a request: the host itself, a wildcard suffix, or the catch-all ({@link CATCH_ALL_HOST}). */
+export type HostKind = "exact" | "wildcard" | "catch-all";
 
 /** What a request resolves to. `redirect`: plain HTTP on a route whose insecure policy is `Redirect`. */
 export type Resolution =
-  | { outcome: "route"; route: CompiledRoute; hostKind: "exact" | "wildcard" }
-  | { outcome: "redirect"; route: CompiledRoute; hostKind: "exact" | "wildcard" }
+  | { outcome: "route"; route: CompiledRoute; hostKind: HostKind }
+  | { outcome: "redirect"; route: CompiledRoute; hostKind: HostKind }
   | { outcome: "none" };
 
 const NONE: Resolution = Object.freeze({ outcome: "none" });
@@ -200,10 +217,67 @@ export function insecureRedirectLocation(host: string, rawPath: string, search: 
 }
 
 /**
+ * A walk over the host keys below the exact host that can serve a request host, most specific first: the wildcard
+ * suffix one label up (every kind of wildcard), then the shorter suffixes, where only HTTPRoute wildcards apply
+ * (Gateway API: a wildcard matches any number of labels and "the longest matching hostname wins",
+ * https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec), then the catch-all. At most one Map probe per
+ * label of the host, and none for suffixes shorter than every wildcard key: the number of routes does not enter. A
+ * cursor rather than a callback, so that {@link resolveRoute} keeps its locals out of a closure on the hot path.
+ */
+interface Fallback {
+  readonly host: string;
+  /** 0: nothing asked yet; 1: the suffix one label up asked, the deeper ones next; 2: the catch-all asked; 3: done. */
+  step: number;
+  /** Index of the dot before the current suffix. */
+  at: number;
+  kind: HostKind;
+  /** What the last index returned stands for, for `explain`. */
+  label: string;
+}
+
+function fallback(host: string): Fallback {
+  return { host, step: 0, at: -1, kind: "wildcard", label: "" };
+}
+
+/** The next index that can serve the cursor's host, or `undefined` when none is left. */
+function nextFallback(lookup: RouteLookup, f: Fallback): HostIndex | undefined {
+  if (f.step === 0) {
+    // One label up: every kind of wildcard.
+    f.step = 1;
+    f.at = f.host.indexOf(".");
+    if (f.at > 0 && f.at < f.host.length - 1) {
+      const index = lookup.wildcard(f.host.slice(f.at + 1));
+      if (index !== undefined) return found(f, "wildcard", index);
+    }
+  }
+  if (f.step === 1) {
+    // Further up: HTTPRoute wildcards only. Suffixes only get shorter, so the first one shorter than every
+    // wildcard key ends the search.
+    while (f.at > 0) {
+      f.at = f.host.indexOf(".", f.at + 1);
+      if (f.at < 0 || f.host.length - f.at - 1 < lookup.shortestWildcard) break;
+      const index = lookup.deepWildcard(f.host.slice(f.at + 1));
+      if (index !== undefined) return found(f, "wildcard", index);
+    }
+    f.step = 2;
+    const all = lookup.catchAll();
+    if (all !== undefined) return found(f, "catch-all", all);
+  }
+  f.step = 3;
+  return undefined;
+}
+
+function found(f: Fallback, kind: HostKind, index: HostIndex): HostIndex {
+  f.kind = kind;
+  f.label = kind === "catch-all" ? "catch-all (no host named)" : `wildcard *.${f.host.slice(f.at + 1)}`;
+  return index;
+}
+
+/**
  * Resolve a request the way the router's maps do (docs/design-notes.md#redirect): over HTTPS, the best TLS route; over HTTP, the best
  * route of any kind decides a `Redirect` first (so a more specific plain-HTTP route is served instead of a
- * host-level redirect), then the best route served over HTTP. The wildcard suffix is only looked at when the
- * exact host leaves a question open.
+ * host-level redirect), then the best route served over HTTP. The wildcard suffixes and the catch-all are only
+ * looked at, most specific first, while the exact host leaves a question open.
  * @param host normalised with `normalizeHost`; @param canonicalPath from `normalizePath` (matched without its
  * `;parameters`, see `matchingPath`); @param facts the method, headers and query that HTTPRoute conditions look
  * at (a plain GET when absent).
@@ -220,23 +294,23 @@ export function resolveRoute(
   lookup.exact(host)?.walk(path, https, out, facts);
   let any = out.any;
   let served = out.served;
-  let anyKind: "exact" | "wildcard" = "exact";
-  let servedKind: "exact" | "wildcard" = "exact";
+  let anyKind: HostKind = "exact";
+  let servedKind: HostKind = "exact";
   if (any === undefined || served === undefined) {
-    const suffix = wildcardSuffix(host);
-    const wild = suffix === null ? undefined : lookup.wildcard(suffix);
-    if (wild) {
+    const f = fallback(host);
+    for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f)) {
       out.any = undefined;
       out.served = undefined;
-      wild.walk(path, https, out, facts);
+      index.walk(path, https, out, facts);
       if (any === undefined && out.any !== undefined) {
         any = out.any;
-        anyKind = "wildcard";
+        anyKind = f.kind;
       }
       if (served === undefined && out.served !== undefined) {
         served = out.served;
-        servedKind = "wildcard";
+        servedKind = f.kind;
       }
+      if (any !== undefined && served !== undefined) break;
     }
   }
   if (!https && any !== undefined && any.tls?.insecure === "Redirect")
@@ -247,16 +321,17 @@ export function resolveRoute(
 const NO_HEADERS: ReadonlySet<string> = new Set();
 
 /**
- * The header names the gateway owns for a request host: those of every route that can serve it, exact and
- * wildcard (a wildcard route serves the host too). @param host normalised with `normalizeHost`.
+ * The header names the gateway owns for a request host: those of every route that can serve it, exact, wildcard
+ * and catch-all (they serve the host too). @param host normalised with `normalizeHost`.
  */
 export function ownedHeadersFor(lookup: RouteLookup, host: string): ReadonlySet<string> {
-  const exact = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
-  const suffix = wildcardSuffix(host);
-  const wild = (suffix === null ? undefined : lookup.wildcard(suffix)?.ownedHeaders) ?? NO_HEADERS;
-  if (wild.size === 0) return exact;
-  if (exact.size === 0) return wild;
-  return new Set([...exact, ...wild]);
+  let owned = lookup.exact(host)?.ownedHeaders ?? NO_HEADERS;
+  const f = fallback(host);
+  for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f)) {
+    const more = index.ownedHeaders;
+    if (more.size > 0) owned = owned.size === 0 ? more : new Set([...owned, ...more]);
+  }
+  return owned;
 }
 
 /** Shortcut for the route serving a request, when redirects and the reason do not matter (benchmarks, tests). */
@@ -284,7 +359,8 @@ export interface Explanation {
 }
 
 /**
- * Resolve like {@link resolveRoute} and say why, for every route of the request's exact host and wildcard suffix.
+ * Resolve like {@link resolveRoute} and say why, for every route of the request's exact host, its wildcard
+ * suffixes and the catch-all.
  * The "why" of a route that is not chosen is computed by matching a one-route index, i.e. by the same code.
  */
 export function explainRoute(
@@ -297,11 +373,10 @@ export function explainRoute(
   const resolution = resolveRoute(lookup, host, path, https, facts);
   const chosen = resolution.outcome === "none" ? undefined : resolution.route;
   const considered: Considered[] = [];
-  const suffix = wildcardSuffix(host);
-  const groups: [HostIndex | undefined, string][] = [
-    [lookup.exact(host), `host ${host}`],
-    [suffix === null ? undefined : lookup.wildcard(suffix), `wildcard *.${suffix}`],
-  ];
+  const groups: [HostIndex | undefined, string][] = [[lookup.exact(host), `host ${host}`]];
+  const f = fallback(host);
+  for (let index = nextFallback(lookup, f); index !== undefined; index = nextFallback(lookup, f))
+    groups.push([index, f.label]);
   for (const [index, hostWhy] of groups) {
     for (const route of index?.routes ?? []) {
       considered.push({
@@ -355,7 +430,7 @@ function whyRoute(
  */
 function decidingStep(route: CompiledRoute, winner: CompiledRoute): string {
   const by = `${winner.id} wins`;
-  if (winner.host !== route.host) return `${by}: an exact host comes before a wildcard`;
+  if (winner.host !== route.host) return `${by}: a more specific host (${winner.host}) comes before ${route.host}`;
   if (winner.match === "exact" && route.match !== "exact") return `${by}: an Exact path comes before a prefix`;
   if (winner.path.length !== route.path.length) return `${by}: its path ${winner.path} is longer`;
   const cmp = compareConditions(winner, route);
@@ -391,10 +466,24 @@ export function describeConditions(route: CompiledRoute): string {
 export class ShardLookup implements RouteLookup {
   private readonly exactKeys = new Map<string, HostIndex | ShardReader>();
   private readonly wildKeys = new Map<string, HostIndex | ShardReader>();
+  /** Suffix → its HTTPRoute wildcards, built on first use for suffixes that exist (misses are not cached). */
+  private readonly deepKeys = new Map<string, HostIndex | undefined>();
+  shortestWildcard = Number.POSITIVE_INFINITY;
+  private hasCatchAll = false;
 
   add(reader: ShardReader): void {
-    for (const key of reader.hostKeys) this.exactKeys.set(key, reader);
-    for (const key of reader.wildcardKeys) this.wildKeys.set(key, reader);
+    for (const key of reader.hostKeys) {
+      this.exactKeys.set(key, reader);
+      if (key === CATCH_ALL_HOST) this.hasCatchAll = true;
+    }
+    for (const key of reader.wildcardKeys) {
+      this.wildKeys.set(key, reader);
+      this.shortestWildcard = Math.min(this.shortestWildcard, key.length);
+    }
+  }
+
+  catchAll(): HostIndex | undefined {
+    return this.hasCatchAll ? this.exact(CATCH_ALL_HOST) : undefined;
   }
 
   exact(host: string): HostIndex | undefined {
@@ -403,6 +492,17 @@ export class ShardLookup implements RouteLookup {
 
   wildcard(suffix: string): HostIndex | undefined {
     return indexOf(this.wildKeys, "wildcards", suffix);
+  }
+
+  deepWildcard(suffix: string): HostIndex | undefined {
+    // The suffix's own probe first: most suffixes asked for are no wildcard key at all.
+    const all = this.wildcard(suffix);
+    if (all === undefined) return undefined;
+    if (this.deepKeys.has(suffix)) return this.deepKeys.get(suffix);
+    const gateway = all.routes.filter((route) => route.kind === "HTTPRoute");
+    const deep = gateway.length === all.routes.length ? all : gateway.length === 0 ? undefined : new HostIndex(gateway);
+    this.deepKeys.set(suffix, deep);
+    return deep;
   }
 }
 

@@ -23,6 +23,7 @@
  * - the endpoint must not be the route host itself: the lookup would find the Worker's own record, and the Worker
  *   would fetch itself.
  */
+import { CATCH_ALL_HOST } from "./host.ts";
 import { isIpLiteral } from "./ip.ts";
 import type { Endpoint } from "./table/types.ts";
 
@@ -56,6 +57,9 @@ export function zoneOf(host: string, zones: readonly string[]): string | undefin
 export function unreachableReasons(endpoint: Endpoint, routeHost: string, zones: readonly string[]): string[] {
   const reasons: string[] = [];
   const { scheme, host, port } = endpoint;
+  // The catch-all has no host of its own: the Worker fetches with whichever request host reached it.
+  const catchAll = routeHost === CATCH_ALL_HOST;
+  const shown = catchAll ? "<request host>" : routeHost;
   if (isIpLiteral(host)) {
     reasons.push(
       `${host} is an IP address, and a deployed Worker cannot fetch IP addresses (https://developers.cloudflare.com/workers/platform/known-issues/#fetch-to-ip-addresses); give the load balancer a DNS name in the route host's zone with the Service annotation external-dns.alpha.kubernetes.io/hostname or edgeroute.dev/hostname (docs/production.md)`,
@@ -64,7 +68,7 @@ export function unreachableReasons(endpoint: Endpoint, routeHost: string, zones:
   const ports = PROXY_PORTS[scheme];
   if (!ports.includes(port)) {
     reasons.push(
-      `port ${port} is not a port Cloudflare's proxy accepts for ${scheme} (${ports.join(", ")}): the Worker fetches ${scheme}://${routeHost}:${port} through the proxied route host, and Cloudflare ignores any other port; expose the load balancer on one of those ports (the Service's spec.ports[].port)`,
+      `port ${port} is not a port Cloudflare's proxy accepts for ${scheme} (${ports.join(", ")}): the Worker fetches ${scheme}://${shown}:${port} through the proxied route host, and Cloudflare ignores any other port; expose the load balancer on one of those ports (the Service's spec.ports[].port)`,
     );
   }
   if (!isIpLiteral(host)) {
@@ -73,7 +77,13 @@ export function unreachableReasons(endpoint: Endpoint, routeHost: string, zones:
         `${host} is the route host itself, which resolves to this Worker: the Worker would fetch itself; name the load balancer with its own DNS name`,
       );
     }
-    if (zones.length > 0) {
+    if (zones.length > 0 && catchAll) {
+      if (zoneOf(host, zones) === undefined) {
+        reasons.push(
+          `${host} is in none of the zones ${zones.join(", ")}: the catch-all (a default backend, or a rule or HTTPRoute without a host) serves whatever hosts of those zones reach the Worker, and cf.resolveOverride is ignored unless the endpoint is in the request host's zone; name the load balancer in that zone (a CNAME to ${host} works) with the external-dns.alpha.kubernetes.io/hostname or edgeroute.dev/hostname annotation`,
+        );
+      }
+    } else if (zones.length > 0) {
       const routeZone = zoneOf(routeHost, zones);
       if (routeZone === undefined) {
         reasons.push(

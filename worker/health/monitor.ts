@@ -23,7 +23,7 @@ import {
   healthKvKey,
   statusExpected,
 } from "../core/index.ts";
-import type { Env } from "../env.ts";
+import { configOf, type Env } from "../env.ts";
 import { endpointTarget } from "../pipeline/upstream.ts";
 
 export const RISE = 2;
@@ -78,7 +78,7 @@ export class HealthMonitor extends DurableObject<Env> {
       this.object = object;
       await this.ctx.storage.put("object", object);
     }
-    const allowLoopback = this.env.ALLOW_LOOPBACK_TARGETS === "true";
+    const { allowLoopback } = configOf(this.env);
     for (const r of registrations) {
       // Only the Worker's own isolates can call this object, but a target rule is never skipped.
       if (forbiddenTarget(r.endpoint.host, allowLoopback) !== null) continue;
@@ -188,7 +188,7 @@ export class HealthMonitor extends DurableObject<Env> {
 
 /** One probe: ok, or why not (`connection`: no HTTP answer at all). */
 async function runProbe(probe: Probe, env: Env): Promise<{ ok: boolean; error?: string; connection?: boolean }> {
-  const mode = env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
+  const mode = configOf(env).forwardMode;
   const target = endpointTarget(probe.endpoint, probe.host, probe.path, mode);
   const timeoutMs = Math.min(PROBE_TIMEOUT_MS, probe.intervalMs);
   const controller = new AbortController();

@@ -15,17 +15,18 @@
  * endpoint is only passively ejected they are tried anyway (panic mode, logged).
  */
 import { connect } from "cloudflare:sockets";
-import type { CompiledRoute, Endpoint, PassiveHealth, Usable } from "../core/index.ts";
+import type { Endpoint, PassiveHealth, Usable } from "../core/index.ts";
 import { healthKey, probeKey } from "../core/index.ts";
 import type { SharedHealth } from "../health/shared.ts";
-import type { RequestCtx } from "./context.ts";
+import type { RequestCtx, Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import { forward } from "./forward.ts";
-import { startMirrors } from "./mirror.ts";
+import { mirror } from "./mirror.ts";
 import { warnIfRefusedRemotely } from "./production-check.ts";
+import type { Routing } from "./route.ts";
 import type { Deps } from "./run.ts";
-import { select } from "./select.ts";
-import { type ForwardMode, type PolicyHeaders, upstreamRequest } from "./upstream.ts";
+import { type Selection, select } from "./select.ts";
+import { type PolicyHeaders, upstream } from "./upstream.ts";
 
 /** Largest request body kept in memory so that a retry can send it again. */
 export const RETRY_BODY_LIMIT = 64 * 1024;
@@ -40,22 +41,36 @@ export interface Health {
   shared: SharedHealth;
 }
 
+/** What the last attempt got: the backend's response, and where it came from. */
+export interface Sent {
+  response: Response;
+  /** The request was a WebSocket handshake (its 101 answer passes through `respond` untouched). */
+  websocket: boolean;
+  selection: Selection;
+}
+
+/**
+ * Sends the request to the route's backends, retrying as the route allows. Notes each attempt's selection, the
+ * attempt count and panic mode in `trail` (for the log line, also when an attempt throws).
+ */
 export async function sendWithRetries(
   ctx: RequestCtx,
-  deps: Deps,
+  routing: Extract<Routing, { kind: "forward" }>,
   policy: PolicyHeaders,
-): Promise<{ response: Response; websocket: boolean }> {
-  const route = ctx.route as CompiledRoute;
+  deps: Deps,
+  trail: Trail,
+): Promise<Sent> {
+  const { route } = routing;
   const { env, balance } = deps;
   const { passive, shared } = deps.health;
-  const mode: ForwardMode = env.FORWARD_MODE === "direct" ? "direct" : "resolve-override";
-  const allowLoopback = env.ALLOW_LOOPBACK_TARGETS === "true";
+  const { forwardMode: mode, allowLoopback } = deps.config;
   const start = Date.now();
   shared.touch(route, ctx.host, env, deps.waitUntil, start);
   const deadline = start + route.timeoutMs;
   const idempotent = IDEMPOTENT.has(ctx.request.method);
   const retries = route.retryOn === "none" ? 0 : route.retries;
-  const body = retries === 0 ? { resendable: true } : await keepBody(ctx.request);
+  const kept = retries === 0 ? NOTHING_KEPT : keepBody(ctx.request);
+  const body = kept instanceof Promise ? await kept : kept;
   const maxAttempts = body.resendable ? 1 + retries : 1;
   // Split only once an attempt failed: the happy path never looks at the keywords.
   let words: RetryOn | undefined;
@@ -72,31 +87,40 @@ export async function sendWithRetries(
           !passive.ejected(healthKey(endpoint, ctx.host), start);
 
   let tried: Set<Endpoint> | undefined;
+  let panic = false;
+  let previous: Selection | undefined;
   let pending: { response?: Response; error?: GatewayError } = {};
   for (let attempt = 1; ; attempt++) {
-    const base = ctx.panic ? activeUp : healthy;
+    const base = panic ? activeUp : healthy;
     const usable: Usable | undefined =
       tried === undefined ? base : (b, e) => !(tried as Set<Endpoint>).has(e) && (base === undefined || base(b, e));
-    if (!select(ctx, balance, usable)) {
-      if (attempt > 1) {
-        if (pending.response !== undefined) return { response: pending.response, websocket: false };
+    let selection = select(ctx, route, balance, previous, usable);
+    if (selection === undefined) {
+      if (previous !== undefined) {
+        if (pending.response !== undefined)
+          return { response: pending.response, websocket: false, selection: previous };
         throw pending.error as GatewayError;
       }
       // Everything is ejected or down. Ejection is only this isolate's advice: try anyway (panic). Down by the
       // health checks is everyone's verdict: answer at once rather than wait on dead endpoints.
-      if (!select(ctx, balance, activeUp)) {
+      selection = select(ctx, route, balance, undefined, activeUp);
+      if (selection === undefined) {
         throw new GatewayError("NoBackend", "Every endpoint of this route is failing its health checks.");
       }
-      ctx.panic = true;
+      panic = true;
+      trail.panic = true;
     }
+    trail.backend = selection.backend;
+    trail.endpoint = selection.endpoint;
+    previous = selection;
     // Locally, say once per endpoint when production would refuse it (production-check.ts).
-    if (mode === "direct") warnIfRefusedRemotely(ctx);
+    if (mode === "direct") warnIfRefusedRemotely(route, selection);
     await pending.response?.body?.cancel();
     pending = {};
-    const endpoint = ctx.endpoint as Endpoint;
-    const request = upstreamRequest(ctx, mode, policy, body.bytes);
+    const endpoint = selection.endpoint;
+    const request = upstream(ctx, routing, endpoint, mode, policy, body.bytes);
     // HTTPRoute RequestMirror: copies go out once per request, with the first attempt (mirror.ts).
-    const upstream = attempt === 1 ? startMirrors(ctx, request, balance, allowLoopback, deps.waitUntil) : request;
+    const outgoing = attempt === 1 ? mirror(ctx, route, request, balance, allowLoopback, deps.waitUntil) : request;
     const now = Date.now();
     const remaining = deadline - now;
     if (remaining <= 0)
@@ -107,10 +131,10 @@ export async function sendWithRetries(
       left > 0 && idempotent && route.retryOn.includes("response-timeout")
         ? Math.ceil(remaining / (left + 1))
         : remaining;
-    ctx.attempts = attempt;
+    trail.attempts = attempt;
     let retry: boolean;
     try {
-      const response = await forward(ctx, upstream, deps.balance, timeoutMs, allowLoopback);
+      const response = await forward(route, selection, outgoing, balance, timeoutMs, allowLoopback);
       const unreachable = mode === "resolve-override" && CLOUDFLARE_UNREACHABLE.has(response.status);
       if (response.status >= 500)
         passive.failure(healthKey(endpoint, ctx.host), unreachable ? "refused" : "failed", Date.now());
@@ -119,7 +143,7 @@ export async function sendWithRetries(
         ? retryOn().has("conn-failure")
         : response.status >= 400 && idempotent && retryOn().has(String(response.status));
       if (!retry || attempt >= maxAttempts || Date.now() >= deadline) {
-        return { response, websocket: upstream.websocket };
+        return { response, websocket: outgoing.websocket, selection };
       }
       pending = { response };
     } catch (error) {
@@ -133,8 +157,11 @@ export async function sendWithRetries(
           (timedOut
             ? retryOn().has("response-timeout")
             : retryOn().has("empty-response") || retryOn().has("junk-response"));
-      if (!retry || attempt >= maxAttempts || Date.now() >= deadline) throw error;
-      pending = { error };
+      const failure = refused
+        ? new GatewayError("UpstreamConnect", "The backend refused the connection.", { detail: error.detail })
+        : error;
+      if (!retry || attempt >= maxAttempts || Date.now() >= deadline) throw failure;
+      pending = { error: failure };
     }
     tried ??= new Set();
     tried.add(endpoint);
@@ -152,12 +179,22 @@ class RetryOn {
   }
 }
 
-/** A small body with a known length is read into memory so a retry can resend it; otherwise it streams once. */
-async function keepBody(request: Request): Promise<{ resendable: boolean; bytes?: ArrayBuffer }> {
-  if (request.body === null || request.method === "GET" || request.method === "HEAD") return { resendable: true };
+interface KeptBody {
+  resendable: boolean;
+  bytes?: ArrayBuffer;
+}
+/** No body to keep: the request can be sent again as it is. */
+const NOTHING_KEPT: KeptBody = { resendable: true };
+
+/**
+ * A small body with a known length is read into memory so a retry can resend it; otherwise it streams once. Only a
+ * body to read is awaited: a GET answers synchronously (no promise per request on the hot path).
+ */
+function keepBody(request: Request): KeptBody | Promise<KeptBody> {
+  if (request.body === null || request.method === "GET" || request.method === "HEAD") return NOTHING_KEPT;
   const length = Number(request.headers.get("content-length") ?? Number.NaN);
   if (!(length >= 0 && length <= RETRY_BODY_LIMIT)) return { resendable: false };
-  return { resendable: true, bytes: await request.arrayBuffer() };
+  return request.arrayBuffer().then((bytes) => ({ resendable: true, bytes }));
 }
 
 /**

@@ -4,13 +4,14 @@
  * exception page.
  */
 import { answer, logEvent, NO_ROUTE_MESSAGE } from "../answers.ts";
-import type { RequestCtx } from "./context.ts";
+import { rayOf, type Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
-export function fail(ctx: RequestCtx, error: unknown): Response {
+/** The page for `error`; notes its code, status and detail in the trail for the log line. */
+export function fail(ctx: Trail, error: unknown): Response {
   // The page names the request so the operator can find its log line, which has the detail; outside Cloudflare
   // (local development) there is no CF-Ray, so the gateway makes up an id.
-  ctx.ray ??= crypto.randomUUID();
+  ctx.ray = rayOf(ctx) ?? crypto.randomUUID();
   const known = error instanceof GatewayError ? error : undefined;
   if (!known) {
     logEvent("error", "gateway-bug", { ray: ctx.ray, error: error instanceof Error ? error.stack : String(error) });

@@ -5,31 +5,49 @@
 import type { ForwardedPolicy, HeaderAction } from "../core/index.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1, plus the legacy Keep-Alive / Proxy-Connection). */
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /**
- * Remove hop-by-hop headers and every header the Connection header names. `keepUpgrade` leaves `Upgrade` and
- * `Connection: upgrade` in place for a WebSocket handshake, which must reach the backend.
+ * The names among `names` (a Headers' own, lowercase) that are hop-by-hop: the fixed ones and every name the
+ * Connection header lists. `keepUpgrade` leaves `Upgrade` and `Connection` for a WebSocket handshake, which must
+ * reach the backend (the caller then sets `Connection: upgrade`). One pass over the names the message has, rather
+ * than a `delete` per possible name: every Headers call crosses into the runtime.
  */
-export function stripHopByHop(headers: Headers, keepUpgrade: boolean): void {
-  const connection = headers.get("connection");
-  if (connection) {
-    for (const token of connection.split(",")) {
-      const name = token.trim().toLowerCase();
-      if (name !== "" && !(keepUpgrade && name === "upgrade")) headers.delete(name);
-    }
-  }
-  for (const name of HOP_BY_HOP) {
-    if (keepUpgrade && (name === "upgrade" || name === "connection")) continue;
-    headers.delete(name);
-  }
-  if (keepUpgrade) headers.set("connection", "upgrade");
+export function hopByHopNames(headers: Headers, names: readonly string[], keepUpgrade: boolean): string[] {
+  const listed = names.includes("connection")
+    ? new Set((headers.get("connection") ?? "").split(",").map((token) => token.trim().toLowerCase()))
+    : undefined;
+  return names.filter(
+    (name) =>
+      (HOP_BY_HOP.has(name) || listed?.has(name) === true) &&
+      !(keepUpgrade && (name === "upgrade" || name === "connection")),
+  );
 }
 
-/** True when any hop-by-hop header is present (then the response must be copied to remove it). */
-export function hasHopByHop(headers: Headers): boolean {
-  return HOP_BY_HOP.some((name) => headers.has(name));
-}
+/**
+ * Connection headers the Workers runtime writes itself on every message it sends, ignoring a Worker's own values:
+ * workerd's HTTP layer (kj) keeps them apart from the other headers (`KJ_HTTP_FOR_EACH_CONNECTION_HEADER`,
+ * https://github.com/capnproto/capnproto/blob/v2/c%2B%2B/src/kj/compat/http.h), and HTTP/2 and HTTP/3 have no
+ * such headers at all (RFC 9113 §8.2.2). A backend's response that carries only these (every keep-alive backend
+ * sends `Connection: keep-alive`) needs no copy to remove them; test/e2e/forwarding.test.ts checks that the client
+ * never sees them.
+ */
+export const WRITTEN_BY_RUNTIME: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /** Headers the gateway writes itself; a client's copy stays only under `set-forwarded-headers` never/if-none. */
 const GATEWAY_WRITTEN = new Set([
@@ -41,7 +59,8 @@ const GATEWAY_WRITTEN = new Set([
 ]);
 
 /**
- * Request headers a client must never be able to hand the backend, in any spelling:
+ * Whether request header `name` (lowercase) is one a client must never be able to hand the backend, in any
+ * spelling:
  * - `Proxy` (httpoxy) and the `X-SSL*` client-certificate headers the router also removes (only the edge may vouch
  *   for a client certificate), and every name in `owned`: the headers the gateway owns on this host (forwarded
  *   claims of any of its routes, core owned-headers.ts), removed on every route of the host;
@@ -50,22 +69,36 @@ const GATEWAY_WRITTEN = new Set([
  *   `HTTP_X_USER` (RFC 3875 §4.1.18, https://www.rfc-editor.org/rfc/rfc3875#section-4.1.18), so the underscore
  *   spelling would otherwise be believed, or overwrite the gateway's own value.
  */
-export function stripGatewayOwned(
-  headers: Headers,
+function isGatewayOwned(name: string, owned: ReadonlySet<string>, routeActions: readonly HeaderAction[]): boolean {
+  const dashed = name.includes("_") ? name.replaceAll("_", "-") : name;
+  if (dashed === "proxy" || dashed.startsWith("x-ssl") || owned.has(dashed)) return true;
+  return (
+    dashed !== name &&
+    (GATEWAY_WRITTEN.has(dashed) ||
+      dashed.startsWith("x-forwarded-") ||
+      routeActions.some((action) => action.name.toLowerCase() === dashed))
+  );
+}
+
+/**
+ * The client's request headers as the backend may receive them, before the forwarded headers and header actions:
+ * a copy without hop-by-hop headers (a WebSocket handshake keeps `Upgrade` and gets `Connection: upgrade`) and
+ * without the headers the gateway owns ({@link isGatewayOwned}), in one pass over the names the request has.
+ */
+export function forwardableHeaders(
+  request: Headers,
   owned: ReadonlySet<string>,
   routeActions: readonly HeaderAction[],
-): void {
-  for (const name of [...headers.keys()]) {
-    const dashed = name.includes("_") ? name.replaceAll("_", "-") : name;
-    if (dashed === "proxy" || dashed.startsWith("x-ssl") || owned.has(dashed)) headers.delete(name);
-    else if (
-      dashed !== name &&
-      (GATEWAY_WRITTEN.has(dashed) ||
-        dashed.startsWith("x-forwarded-") ||
-        routeActions.some((action) => action.name.toLowerCase() === dashed))
-    )
-      headers.delete(name);
+): { headers: Headers; websocket: boolean } {
+  const headers = new Headers(request);
+  const names = [...headers.keys()];
+  const websocket = names.includes("upgrade") && headers.get("upgrade")?.toLowerCase() === "websocket";
+  const hopByHop = hopByHopNames(headers, names, websocket);
+  for (const name of names) {
+    if (hopByHop.includes(name) || isGatewayOwned(name, owned, routeActions)) headers.delete(name);
   }
+  if (websocket) headers.set("connection", "upgrade");
+  return { headers, websocket };
 }
 
 export interface ForwardedFacts {

@@ -5,9 +5,9 @@
  * gateway's CPU. The query string is never logged: it can carry secrets.
  */
 import { logEvent } from "../answers.ts";
-import type { RequestCtx } from "./context.ts";
+import { rayOf, type Trail } from "./context.ts";
 
-export function log(ctx: RequestCtx): void {
+export function log(ctx: Trail): void {
   logEvent(ctx.status === undefined || ctx.status >= 500 ? "error" : "info", "request", {
     method: ctx.request.method,
     host: ctx.host,
@@ -15,7 +15,7 @@ export function log(ctx: RequestCtx): void {
     status: ctx.status,
     code: ctx.code,
     detail: ctx.detail,
-    ray: ctx.ray,
+    ray: rayOf(ctx),
     route: ctx.route?.id,
     backend: ctx.backend?.service,
     // Set when the route is handed to a cluster router (its name from the object's status or the CLI option).

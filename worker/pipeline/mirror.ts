@@ -4,30 +4,31 @@
  * only logged, so mirroring never delays or fails the client's request. Runs after `upstream`, before `forward`.
  */
 import { forbiddenTarget, pickEndpoint } from "../core/index.ts";
-import type { BalanceState } from "../core/index.ts";
+import type { BalanceState, CompiledRoute } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import type { UpstreamRequest } from "./upstream.ts";
 
 /** Starts the route's mirrors and returns the request to forward (its body re-wired when it was split). */
-export function startMirrors(
+export function mirror(
   ctx: RequestCtx,
+  route: CompiledRoute,
   upstream: UpstreamRequest,
   balance: BalanceState,
   allowLoopback: boolean,
   waitUntil: (promise: Promise<unknown>) => void,
 ): UpstreamRequest {
-  const mirrors = ctx.route?.gateway?.mirrors;
+  const mirrors = route.gateway?.mirrors;
   if (mirrors === undefined || upstream.websocket) return upstream;
   let main = upstream;
   const target = new URL(upstream.url);
-  for (const mirror of mirrors) {
-    if (Math.random() >= mirror.fraction) continue;
-    const endpoint = pickEndpoint(mirror.backend, "random", balance, ctx.clientIp, Math.random());
+  for (const copyTo of mirrors) {
+    if (Math.random() >= copyTo.fraction) continue;
+    const endpoint = pickEndpoint(copyTo.backend, "random", balance, ctx.clientIp, Math.random());
     if (endpoint === undefined) continue;
     // The request-time target rule of `forward`, on the mirror's own endpoint.
     const refused = forbiddenTarget(endpoint.host, allowLoopback);
     if (refused !== null) {
-      console.warn(JSON.stringify({ event: "mirror-refused", route: ctx.route?.id, reason: `a ${refused} target` }));
+      console.warn(JSON.stringify({ event: "mirror-refused", route: route.id, reason: `a ${refused} target` }));
       continue;
     }
     // A body kept in memory for retries (attempts.ts) is sent as is; a streamed one is split.
@@ -50,7 +51,7 @@ export function startMirrors(
       .then((response) => response.body?.cancel())
       .catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        console.warn(JSON.stringify({ event: "mirror-failed", route: ctx.route?.id, reason }));
+        console.warn(JSON.stringify({ event: "mirror-failed", route: route.id, reason }));
       });
     waitUntil(request);
   }

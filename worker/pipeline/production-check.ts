@@ -9,14 +9,13 @@
 import { logEvent } from "../answers.ts";
 import { endpointRefusal } from "../core/compile/endpoint-safety.ts";
 import { unreachableReasons } from "../core/index.ts";
-import type { RequestCtx } from "./context.ts";
+import type { CompiledRoute } from "../core/index.ts";
+import type { Selection } from "./select.ts";
 
 /** Endpoints already reported by this isolate (`scheme://host:port`). */
 const reported = new Set<string>();
 
-export function warnIfRefusedRemotely(ctx: RequestCtx): void {
-  const { route, backend, endpoint } = ctx;
-  if (!route || !backend || !endpoint) return;
+export function warnIfRefusedRemotely(route: CompiledRoute, { backend, endpoint }: Selection): void {
   const key = `${endpoint.scheme}://${endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
   if (reported.has(key)) return;
   reported.add(key);

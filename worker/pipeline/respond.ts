@@ -4,22 +4,33 @@
  * Runs after `forward`.
  */
 import type { CompiledRoute } from "../core/index.ts";
+import type { Sent } from "./attempts.ts";
 import type { RequestCtx } from "./context.ts";
 import { stickyCookie } from "./cookies.ts";
-import { applyActions, hasHopByHop, stripHopByHop } from "./headers.ts";
+import { applyActions, hopByHopNames, WRITTEN_BY_RUNTIME } from "./headers.ts";
 
-export function respond(ctx: RequestCtx, upstream: Response, websocket: boolean): Response {
+export function respond(
+  ctx: RequestCtx,
+  route: CompiledRoute,
+  { response: upstream, websocket, selection }: Sent,
+): Response {
   if (websocket && upstream.status === 101) return upstream;
-  const route = ctx.route as CompiledRoute;
   // Router: the annotation's value verbatim, on edge/reencrypt routes, and only meaningful over HTTPS.
   const hsts = ctx.https && route.tls !== null ? route.hsts : null;
-  const cookie = !ctx.sticky && ctx.backend ? stickyCookie(route, ctx.backend.id) : undefined;
-  // Most responses need no change (a pinned client, no header rules): pass the backend's response on as it is.
-  if (hsts === null && cookie === undefined && route.responseHeaders.length === 0 && !hasHopByHop(upstream.headers)) {
+  const cookie = selection.sticky ? undefined : stickyCookie(route, selection.backend.id);
+  const hopByHop = hopByHopNames(upstream.headers, [...upstream.headers.keys()], false);
+  // Most responses need no change (a pinned client, no header rules, only the hop-by-hop headers the runtime
+  // replaces itself): pass the backend's response on as it is, without copying its headers.
+  if (
+    hsts === null &&
+    cookie === undefined &&
+    route.responseHeaders.length === 0 &&
+    hopByHop.every((name) => WRITTEN_BY_RUNTIME.has(name))
+  ) {
     return upstream;
   }
   const headers = new Headers(upstream.headers);
-  stripHopByHop(headers, false);
+  for (const name of hopByHop) headers.delete(name);
   applyActions(headers, route.responseHeaders);
   if (hsts !== null) headers.set("strict-transport-security", hsts);
   if (cookie !== undefined) {

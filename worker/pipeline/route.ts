@@ -1,8 +1,10 @@
 /**
  * @module Phase 2: which route serves the request (core `resolveRoute`, the same code as `routes explain`), and
- * the router's HTTP→HTTPS redirect. Runs after `normalize`, before the policies. May throw `NoRoute`.
+ * the router's HTTP→HTTPS redirect. Runs after `normalize`, before the policies; returns the route, or the
+ * redirect the gateway answers with. May throw `NoRoute`.
  */
 import {
+  type CompiledRoute,
   insecureRedirectLocation,
   ownedHeadersFor,
   redirectLocation,
@@ -13,35 +15,45 @@ import type { LiveTable } from "../table/load.ts";
 import type { RequestCtx } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 
-/** Sets `ctx.route`, or returns the redirect response for a `Redirect` route reached over plain HTTP. */
-export function route(ctx: RequestCtx, table: LiveTable): Response | undefined {
+/** The route that serves the request: forward to its backends, or answer with a redirect. */
+export type Routing =
+  | {
+      kind: "forward";
+      route: CompiledRoute;
+      /** Header names the gateway owns on this host: removed from the client's request in any spelling. */
+      ownedHeaders: ReadonlySet<string>;
+    }
+  | { kind: "answer"; route: CompiledRoute; response: Response };
+
+export function route(ctx: RequestCtx, table: LiveTable): Routing {
   const resolution = resolveRoute(table.lookup, ctx.host, ctx.path, ctx.https, requestFacts(ctx));
   if (resolution.outcome === "none") {
     throw new GatewayError("NoRoute", "No route serves this host and path.", { status: table.index.notFound });
   }
-  ctx.route = resolution.route;
-  ctx.ownedHeaders = ownedHeadersFor(table.lookup, ctx.host);
+  const matched = resolution.route;
   if (resolution.outcome === "redirect") {
-    return new Response(null, {
+    const response = new Response(null, {
       status: 302,
       headers: {
         Location: insecureRedirectLocation(ctx.host, ctx.url.pathname, ctx.url.search),
         "Cache-Control": "no-store",
       },
     });
+    return { kind: "answer", route: matched, response };
   }
-  const redirect = resolution.route.gateway?.redirect;
+  const redirect = matched.gateway?.redirect;
   if (redirect !== undefined) {
     // HTTPRoute RequestRedirect: the gateway answers; nothing is forwarded.
-    const location = redirectLocation(redirect, resolution.route, {
+    const location = redirectLocation(redirect, matched, {
       https: ctx.https,
       host: ctx.host,
       path: ctx.path,
       search: ctx.url.search,
     });
-    return new Response(null, { status: redirect.statusCode, headers: { Location: location } });
+    const response = new Response(null, { status: redirect.statusCode, headers: { Location: location } });
+    return { kind: "answer", route: matched, response };
   }
-  return undefined;
+  return { kind: "forward", route: matched, ownedHeaders: ownedHeadersFor(table.lookup, ctx.host) };
 }
 
 /** What HTTPRoute conditions look at: method, headers (the Fetch API joins repeated ones with ", "), query. */

@@ -2,16 +2,17 @@
  * @module The request pipeline, in order (see worker/pipeline/README.md):
  * normalize → table → route → policies → select → upstream → mirror → forward → respond, with `fail` as the one error
  * phase and `log` always run. select → upstream → mirror → forward run as one loop (attempts.ts) so a failed attempt can be
- * retried on another endpoint.
+ * retried on another endpoint. Each phase returns what it produces and the next one is handed it; the trail
+ * (context.ts) collects what the log line reports.
  */
 import type { BalanceState } from "../core/index.ts";
-import type { Env } from "../env.ts";
+import type { Config, Env } from "../env.ts";
 import { enforcePolicies } from "../policy/index.ts";
 import { type LiveTable, type TableCache, TableUnavailable } from "../table/load.ts";
-import { newCtx } from "./context.ts";
+import { type Health, sendWithRetries } from "./attempts.ts";
+import { newTrail, type Trail } from "./context.ts";
 import { GatewayError } from "./errors.ts";
 import { fail } from "./fail.ts";
-import { type Health, sendWithRetries } from "./attempts.ts";
 import { log } from "./log.ts";
 import { normalize } from "./normalize.ts";
 import { respond } from "./respond.ts";
@@ -20,53 +21,62 @@ import { route } from "./route.ts";
 /** What a request needs from its isolate and its invocation. */
 export interface Deps {
   env: Env;
+  /** `env`'s variables, parsed once (env.ts configOf). */
+  config: Config;
   tables: TableCache;
   balance: BalanceState;
   health: Health;
   waitUntil: (promise: Promise<unknown>) => void;
 }
 
-export async function run(request: Request, deps: Deps): Promise<Response> {
-  const ctx = newCtx(request);
+/** Answers `request`; `url` is its URL, parsed once by the Worker entry. */
+export async function run(request: Request, url: URL, deps: Deps): Promise<Response> {
+  const trail = newTrail(request);
   let table: LiveTable | undefined;
   try {
-    normalize(ctx);
-    table = await deps.tables.get(deps.env, deps.waitUntil).catch(asNoTable);
-    await table.prepare(ctx.host, deps.env.ROUTES).catch(asNoTable);
-    const redirect = route(ctx, table);
-    if (redirect) return done(ctx, redirect);
+    const ctx = normalize(request, url);
+    trail.host = ctx.host;
+    trail.path = ctx.path;
+    try {
+      table = await deps.tables.get(deps.env, deps.waitUntil);
+      await table.prepare(ctx.host, deps.env.ROUTES);
+    } catch (error) {
+      throw asNoTable(error);
+    }
+    const routing = route(ctx, table);
+    trail.route = routing.route;
+    if (routing.kind === "answer") return done(trail, routing.response);
     const decision = await enforcePolicies({
       request,
-      route: ctx.route!,
+      route: routing.route,
       clientIp: ctx.clientIp,
       env: deps.env,
       waitUntil: deps.waitUntil,
     });
     if (!decision.allow) {
-      ctx.code = decision.code;
-      return done(ctx, decision.response);
+      trail.code = decision.code;
+      return done(trail, decision.response);
     }
-    const { response, websocket } = await sendWithRetries(ctx, deps, decision);
-    return done(ctx, respond(ctx, response, websocket));
+    const sent = await sendWithRetries(ctx, routing, decision, deps, trail);
+    return done(trail, respond(ctx, routing.route, sent));
   } catch (error) {
-    return fail(ctx, error);
+    return fail(trail, error);
   } finally {
     // A cold isolate read only the shards this request needed; the rest follow once it has been answered.
     table?.prefetch(deps.env.ROUTES, deps.waitUntil);
-    if (deps.env.ACCESS_LOG === "true" || ctx.status === undefined || ctx.status >= 500) log(ctx);
+    if (deps.config.accessLog || trail.status === undefined || trail.status >= 500) log(trail);
   }
 }
 
-function done(ctx: { status?: number }, response: Response): Response {
-  ctx.status = response.status;
+function done(trail: Trail, response: Response): Response {
+  trail.status = response.status;
   return response;
 }
 
-function asNoTable(error: unknown): never {
-  if (error instanceof TableUnavailable) {
-    throw new GatewayError("NoTable", "No route table can be read. Publish one with `npm run routes -- push`.", {
-      detail: error.message,
-    });
-  }
-  throw error;
+/** The table phase's failure: `NoTable` when no table can be read; anything else is passed on as it is. */
+function asNoTable(error: unknown): unknown {
+  if (!(error instanceof TableUnavailable)) return error;
+  return new GatewayError("NoTable", "No route table can be read. Publish one with `npm run routes -- push`.", {
+    detail: error.message,
+  });
 }

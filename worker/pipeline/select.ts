@@ -1,60 +1,69 @@
 /**
  * @module Phase 4: the backend (weighted, sticky) and the endpoint (balance algorithm, priority tier, health); the
  * target itself is checked on the final URL in `forward`. Runs after the policies, before `upstream`;
- * pipeline/attempts.ts runs it again for a retry. May throw `NoBackend`.
+ * pipeline/attempts.ts runs it again for a retry. Returns the selection. May throw `NoBackend`.
  */
 import { canaryDecision, pickBackend, pickEndpoint, sourceHash } from "../core/index.ts";
-import type { BackendChoice, BalanceState, CompiledRoute, Usable } from "../core/index.ts";
+import type { Backend, BackendChoice, BalanceState, CompiledRoute, Endpoint, Usable } from "../core/index.ts";
 import type { RequestCtx } from "./context.ts";
 import { readCookie } from "./cookies.ts";
 import { GatewayError } from "./errors.ts";
 import { requestFacts } from "./route.ts";
 
+/** Where one attempt goes. */
+export interface Selection {
+  backend: Backend;
+  endpoint: Endpoint;
+  /** True when the sticky cookie chose the backend (then `respond` sets no new cookie). */
+  sticky: boolean;
+}
+
 /**
- * Choose the backend and endpoint among those `usable` allows (all when absent). A retry (ctx.backend already
- * set) stays on its backend while that has a usable endpoint left, else moves to another backend of the split.
- * Returns false when nothing usable is left; throws `NoBackend` when the route has nothing to send to at all.
+ * Choose the backend and endpoint among those `usable` allows (all when absent). A retry (`previous`, the failed
+ * attempt's selection) stays on its backend while that has a usable endpoint left, else moves to another backend
+ * of the split. Returns undefined when nothing usable is left; throws `NoBackend` when the route has nothing to
+ * send to at all.
  */
-export function select(ctx: RequestCtx, balance: BalanceState, usable?: Usable): boolean {
-  const route = ctx.route;
-  if (!route) throw new GatewayError("GatewayBug", "select ran without a route");
+export function select(
+  ctx: RequestCtx,
+  route: CompiledRoute,
+  balance: BalanceState,
+  previous: Selection | undefined,
+  usable?: Usable,
+): Selection | undefined {
   const random = Math.random();
-  let backend = ctx.backend;
-  let endpoint =
-    backend === undefined ? undefined : pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
-  if (endpoint === undefined) {
-    const first = ctx.backend === undefined;
-    const stickyId =
-      first && route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
-    // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
-    const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : random;
-    let choice = first ? pickCanary(ctx, route, draw, stickyId, usable) : undefined;
-    if (choice === undefined && first && route.kind === "HTTPRoute") {
-      // An invalid backendRef's share answers 500 (Gateway API HTTPBackendRef), decided before the health filter,
-      // which never picks a backend without endpoints. The reason (a Service name) stays in `routes validate`.
-      const share = pickBackend(route.backends, draw, stickyId);
-      if (!share) throw new GatewayError("InvalidBackendRef", "This HTTPRoute rule has no backendRef with weight.");
-      if (share.backend.invalid !== undefined)
-        throw new GatewayError("InvalidBackendRef", "A backendRef of this HTTPRoute rule is not valid.");
-    }
-    choice ??= pickBackend(route.backends, draw, stickyId, usable);
-    if (!choice) {
-      if (usable !== undefined) return false;
-      throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
-    }
-    backend = choice.backend;
-    endpoint = pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
-    if (!endpoint) {
-      // A canary backend whose endpoints are all unusable: let attempts.ts decide (panic mode or an answer).
-      if (usable !== undefined) return false;
-      throw new GatewayError("NoBackend", `Service ${backend.service} has no endpoint.`);
-    }
-    // A retry that moved to another backend pins the client there (a new cookie); the first pick keeps its own.
-    ctx.sticky = first ? choice.sticky : false;
+  if (previous !== undefined) {
+    const endpoint = pickEndpoint(previous.backend, route.balance, balance, ctx.clientIp, random, usable);
+    if (endpoint !== undefined) return { ...previous, endpoint };
   }
-  ctx.backend = backend;
-  ctx.endpoint = endpoint;
-  return true;
+  const first = previous === undefined;
+  const stickyId = first && route.cookie ? readCookie(ctx.request.headers.get("cookie"), route.cookie.name) : undefined;
+  // `balance source` must keep a client on one side of a split too, so the draw itself comes from the address.
+  const draw = route.balance === "source" ? sourceHash(ctx.clientIp) / 2 ** 32 : random;
+  let choice = first ? pickCanary(ctx, route, draw, stickyId, usable) : undefined;
+  if (choice === undefined && first && route.kind === "HTTPRoute") {
+    // An invalid backendRef's share answers 500 (Gateway API HTTPBackendRef), decided before the health filter,
+    // which never picks a backend without endpoints. The reason (a Service name) stays in `routes validate`.
+    const share = pickBackend(route.backends, draw, stickyId);
+    if (!share) throw new GatewayError("InvalidBackendRef", "This HTTPRoute rule has no backendRef with weight.");
+    if (share.backend.invalid !== undefined)
+      throw new GatewayError("InvalidBackendRef", "A backendRef of this HTTPRoute rule is not valid.");
+  }
+  // balance roundrobin (the router's default for a split) takes the split's Services in turns, as HAProxy does.
+  choice ??= pickBackend(route.backends, draw, stickyId, usable, route.balance === "roundrobin" ? balance : undefined);
+  if (!choice) {
+    if (usable !== undefined) return undefined;
+    throw new GatewayError("NoBackend", "Every backend of this route has weight 0.");
+  }
+  const backend = choice.backend;
+  const picked = pickEndpoint(backend, route.balance, balance, ctx.clientIp, random, usable);
+  if (!picked) {
+    // A canary backend whose endpoints are all unusable: let attempts.ts decide (panic mode or an answer).
+    if (usable !== undefined) return undefined;
+    throw new GatewayError("NoBackend", `Service ${backend.service} has no endpoint.`);
+  }
+  // A retry that moved to another backend pins the client there (a new cookie); the first pick keeps its own.
+  return { backend, endpoint: picked, sticky: first ? choice.sticky : false };
 }
 
 /**

@@ -12,11 +12,11 @@
  */
 import { isIpLiteral, matchedPrefixEnd, modifyPath } from "../core/index.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
+import type { ForwardMode } from "../env.ts";
 import type { RequestCtx } from "./context.ts";
 import { withoutCookie } from "./cookies.ts";
-import { applyActions, applyForwarded, stripGatewayOwned, stripHopByHop } from "./headers.ts";
-
-export type ForwardMode = "resolve-override" | "direct";
+import { applyActions, applyForwarded, forwardableHeaders } from "./headers.ts";
+import type { Routing } from "./route.ts";
 
 /** Headers to set and remove on behalf of a policy (JWT claims, a checked token's user and groups). */
 export interface PolicyHeaders {
@@ -26,26 +26,26 @@ export interface PolicyHeaders {
 
 export interface UpstreamRequest {
   url: string;
+  /** What `forward` checks before fetching: the URL's origin (scheme, host, port) and the `resolveOverride` name. */
+  origin: string;
   init: RequestInit<RequestInitCfProperties>;
   websocket: boolean;
 }
 
-export function upstreamRequest(
+export function upstream(
   ctx: RequestCtx,
+  routing: Extract<Routing, { kind: "forward" }>,
+  endpoint: Endpoint,
   mode: ForwardMode,
   policy: PolicyHeaders,
   body?: ArrayBuffer,
 ): UpstreamRequest {
-  const route = ctx.route as CompiledRoute;
-  const endpoint = ctx.endpoint as Endpoint;
+  const { route } = routing;
   const request = ctx.request;
-  const headers = new Headers(request.headers);
-  const websocket = headers.get("upgrade")?.toLowerCase() === "websocket";
-  stripHopByHop(headers, websocket);
-  stripGatewayOwned(headers, ctx.ownedHeaders, route.requestHeaders);
-  const cookie = headers.get("cookie");
-  if (route.cookie && cookie !== null) {
-    const rest = withoutCookie(cookie, route.cookie.name);
+  const { headers, websocket } = forwardableHeaders(request.headers, routing.ownedHeaders, route.requestHeaders);
+  if (route.cookie) {
+    const cookie = headers.get("cookie");
+    const rest = cookie === null ? null : withoutCookie(cookie, route.cookie.name);
     if (rest === null) headers.delete("cookie");
     else headers.set("cookie", rest);
   }
@@ -55,6 +55,11 @@ export function upstreamRequest(
     port: ctx.url.port || (ctx.https ? "443" : "80"),
     proto: ctx.https ? "https" : "http",
   });
+  // RFC 9110 §7.6.3 (https://www.rfc-editor.org/rfc/rfc9110#section-7.6.3): "An HTTP-to-HTTP gateway MUST send an
+  // appropriate Via header field in each inbound request message": the protocol the client used, and a pseudonym.
+  const via = `${viaProtocol(request)} edgeroute`;
+  const previous = headers.get("via");
+  headers.set("via", previous === null ? via : `${previous}, ${via}`);
   // Router order in the backend: forwarded headers, rewrite, then the route's header actions.
   applyActions(headers, route.requestHeaders);
   for (const name of policy.removeHeaders) headers.delete(name);
@@ -66,6 +71,7 @@ export function upstreamRequest(
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   return {
     url: target.url,
+    origin: target.origin,
     websocket,
     init: {
       method: request.method,
@@ -89,7 +95,7 @@ export function endpointTarget(
   host: string,
   pathAndQuery: string,
   mode: ForwardMode,
-): { url: string; cf?: RequestInitCfProperties } {
+): { url: string; origin: string; cf?: RequestInitCfProperties } {
   const defaultPort = endpoint.scheme === "https" ? 443 : 80;
   const port = endpoint.port === defaultPort ? "" : `:${endpoint.port}`;
   const override = mode === "resolve-override" && !isIpLiteral(endpoint.host);
@@ -98,8 +104,9 @@ export function endpointTarget(
     : endpoint.host.includes(":") && !endpoint.host.startsWith("[")
       ? `[${endpoint.host}]`
       : endpoint.host;
-  const url = `${endpoint.scheme}://${authority}${port}${pathAndQuery}`;
-  return override ? { url, cf: { resolveOverride: endpoint.host } } : { url };
+  const origin = `${endpoint.scheme}://${authority}${port}`;
+  const url = `${origin}${pathAndQuery}`;
+  return override ? { url, origin, cf: { resolveOverride: endpoint.host } } : { url, origin };
 }
 
 /**
@@ -119,4 +126,12 @@ export function rewritePath(path: string, route: CompiledRoute): string {
   const rest = path.slice(end);
   if (target === "/") return `/${rest.startsWith("/") ? rest.slice(1) : rest}`;
   return `${target}${rest}`;
+}
+
+/** `1.1`, `2` or `3`: the version of the client's request (Cloudflare's `cf.httpProtocol`, `HTTP/2`), else 1.1. */
+function viaProtocol(request: Request): string {
+  const protocol = (request.cf as { httpProtocol?: unknown } | undefined)?.httpProtocol;
+  if (typeof protocol !== "string" || !protocol.startsWith("HTTP/")) return "1.1";
+  const version = protocol.slice(5);
+  return version === "1.0" || version === "1.1" ? version : version.split(".")[0] || "1.1";
 }

@@ -106,9 +106,25 @@ const FORBIDDEN_KEY_SET: Refusal = {
 /**
  * The compiler refuses such key-set URLs already; a table written by other means is checked again on the host as
  * the URL parser reads it (the same classification as endpoints). A URL that does not parse is left to the key
- * resolver, which fails with 503.
+ * resolver, which fails with 503. The verdict is kept per URL: a table names few key sets, and a warm request
+ * then parses no URL and no address here (BENCHMARKS.md, the route with policies).
  */
 function forbiddenKeySet(jwksUrl: string, allowLoopback: boolean): string | null {
+  const key = `${allowLoopback ? "L" : "-"}${jwksUrl}`;
+  let verdict = keySetVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = keySetVerdict(jwksUrl, allowLoopback);
+    // Bounded like the key sets themselves (jwks.ts), in case a table names very many.
+    if (keySetVerdicts.size >= MAX_KEY_SET_VERDICTS) keySetVerdicts.clear();
+    keySetVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+const keySetVerdicts = new Map<string, string | null>();
+const MAX_KEY_SET_VERDICTS = 256;
+
+function keySetVerdict(jwksUrl: string, allowLoopback: boolean): string | null {
   let host: string;
   try {
     host = new URL(jwksUrl).hostname;

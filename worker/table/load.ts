@@ -67,12 +67,12 @@ export class LiveTable {
   }
 
   /**
-   * Make sure the shards that can serve `host` are in memory (its own and its wildcard suffix's). Once every shard
-   * is in, this is a single comparison.
+   * Make sure the shards that can serve `host` are in memory (its own, its wildcard suffixes' and the catch-all's:
+   * `shardsForHost`), read side by side. Once every shard is in, this is a single comparison.
    */
   async prepare(host: string, kv: KVNamespace): Promise<void> {
     if (this.missing === 0) return;
-    for (const shard of shardsForHost(host, this.index.shardCount)) await this.load(kv, shard);
+    await Promise.all(shardsForHost(host, this.index.shardCount).map((shard) => this.load(kv, shard)));
   }
 
   /**

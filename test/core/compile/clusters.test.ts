@@ -99,8 +99,10 @@ describe("the same route in several clusters", () => {
       west: [ingress("ing", spec), west()],
     });
     expect(problems(result)).toEqual([]);
-    expect(result.admitted.map((r) => [r.id, r.backends[0]?.endpoints.map((e) => e.cluster)])).toEqual([
-      ["shop/ing#0.0", ["east", "west"]],
+    // The default backend serves the catch-all host (a.example.com's only rule already serves every path).
+    expect(result.admitted.map((r) => [r.id, r.host, r.backends[0]?.endpoints.map((e) => e.cluster)])).toEqual([
+      ["shop/ing#0.0", "a.example.com", ["east", "west"]],
+      ["shop/ing#default", "*", ["east", "west"]],
     ]);
   });
 
@@ -309,5 +311,90 @@ describe("published form", () => {
     expect(read.shard.hosts["shop.example.com"]?.[0]?.backends[0]?.endpoints).toEqual([
       { host: "203.0.113.10", port: 80, scheme: "http" },
     ]);
+  });
+});
+
+describe("HTTPRoutes in several clusters", () => {
+  const gatewayOf = (name = "edge"): unknown => ({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name, namespace: "shop" },
+    spec: { gatewayClassName: "edgeroute", listeners: [{ name: "http", protocol: "HTTP", port: 80 }] },
+  });
+  const httpRoute = (annotations: Record<string, string> = {}, mirror = false): unknown => ({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "web", namespace: "shop", creationTimestamp: "2026-01-01T00:00:00Z", annotations },
+    spec: {
+      parentRefs: [{ name: "edge" }],
+      hostnames: ["gw.example.com"],
+      rules: [
+        {
+          backendRefs: [{ name: "web", port: 80 }],
+          ...(mirror
+            ? { filters: [{ type: "RequestMirror", requestMirror: { backendRef: { name: "web", port: 80 } } }] }
+            : {}),
+        },
+      ],
+    },
+  });
+
+  it("are one route whose backends and mirrors have endpoints in each cluster; cluster-order makes it active-passive", () => {
+    const result = compileClusters({
+      east: [gatewayOf(), httpRoute({ [ORDER]: "west, east" }, true), east()],
+      west: [gatewayOf(), httpRoute({ [ORDER]: "west, east" }, true), west()],
+    });
+    expect(problems(result)).toEqual([]);
+    const web = only(result.admitted);
+    expect([web.id, web.kind, web.host]).toEqual(["shop/web#0.0", "HTTPRoute", "gw.example.com"]);
+    expect(web.backends[0]?.endpoints).toEqual([
+      { scheme: "http", host: "203.0.113.10", port: 80, cluster: "east", priority: 1 },
+      { scheme: "http", host: "198.51.100.20", port: 80, cluster: "west" },
+    ]);
+    expect(web.gateway?.mirrors?.[0]?.backend.endpoints.map((e) => e.cluster)).toEqual(["east", "west"]);
+  });
+
+  it("attach only to a Gateway of their own cluster", () => {
+    const result = compileClusters({
+      east: [gatewayOf(), httpRoute(), east()],
+      west: [gatewayOf("elsewhere"), httpRoute(), west()],
+    });
+    const notice = only(result.diagnostics.filter((d) => d.code === "NoMatchingParent"));
+    expect(notice).toMatchObject({ severity: "notice", source: { cluster: "west" }, field: "spec.parentRefs[0].name" });
+    expect(notice.message).toContain("Gateway shop/edge is not in cluster west's input");
+    expect(notice.message).toContain("ours: shop/elsewhere");
+    expect(only(result.admitted).backends[0]?.endpoints.map((e) => e.cluster)).toEqual(["east"]);
+  });
+
+  it("are granted a cross-namespace backend only by a ReferenceGrant of their own cluster", () => {
+    const crossRoute = {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "cross", namespace: "shop", creationTimestamp: "2026-01-01T00:00:00Z" },
+      spec: {
+        parentRefs: [{ name: "edge" }],
+        hostnames: ["cross.example.com"],
+        rules: [{ backendRefs: [{ name: "web", namespace: "other", port: 80 }] }],
+      },
+    };
+    const grant = {
+      apiVersion: "gateway.networking.k8s.io/v1beta1",
+      kind: "ReferenceGrant",
+      metadata: { name: "allow", namespace: "other" },
+      spec: {
+        from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "shop" }],
+        to: [{ group: "", kind: "Service" }],
+      },
+    };
+    const result = compileClusters({
+      east: [gatewayOf(), crossRoute, service("web", { namespace: "other" }), grant],
+      west: [gatewayOf(), crossRoute, service("web", { namespace: "other", ip: "198.51.100.20" })],
+    });
+    const cross = only(result.admitted);
+    expect(cross.backends.map((b) => [b.invalid === undefined, b.endpoints.map((e) => e.cluster)])).toEqual([
+      [true, ["east"]],
+    ]);
+    const refused = result.diagnostics.find((d) => d.code === "RefNotPermitted");
+    expect(refused).toMatchObject({ source: { cluster: "west" } });
   });
 });

@@ -169,16 +169,49 @@ describe("listeners", () => {
     );
   });
 
-  it("neither listener nor route hostname: a warning, nothing served", () => {
+  it("neither listener nor route hostname: the route serves the catch-all host, below every named host", () => {
     const result = run(
       gateway() +
         route("  - backendRefs: [{name: foo-svc, port: 8080}]\n").replace('  hostnames: ["foo.example.com"]\n', "") +
         SERVICES,
     );
-    expect(result.diagnostics.map((d) => d.code)).toEqual(["UnsupportedValue"]);
-    expect(result.diagnostics[0]?.message).toContain("edgeroute serves named hosts only");
-    expect(result.admitted).toEqual([]);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.admitted.map((r) => [r.id, r.host])).toEqual([["default/foo-route#0.0", "*"]]);
+    expect(Object.keys(result.table.shards[0]?.hosts ?? {})).toEqual(["*"]);
   });
+});
+
+describe("backendRefs to Services that exist only inside their cluster", () => {
+  it.each(["ClusterIP", "NodePort"])(
+    "a %s Service is refused with how to fix it (500 for its share), with or without a cluster router",
+    (type) => {
+      const text =
+        gateway() +
+        route("  - backendRefs: [{name: internal, port: 8080}]\n") +
+        `---
+apiVersion: v1
+kind: Service
+metadata: {name: internal, namespace: default}
+spec: {type: ${type}, clusterIP: 10.0.0.5, ports: [{name: http, port: 8080}]}
+`;
+      for (const options of [{}, { clusterRouters: { "": "router.apps.example.com" } }]) {
+        const objects = parseAllDocuments(text).map((doc, i) => ({
+          source: { file: "g.yaml", doc: i },
+          object: doc.toJSON(),
+        }));
+        const result = compile(objects, { ...DEFAULT_COMPILE_OPTIONS, ...options });
+        const warning = result.diagnostics.find((d) => d.code === "BackendNotFound");
+        expect(warning).toMatchObject({ severity: "warning", field: "spec.rules[0].backendRefs[0].name" });
+        expect(warning?.message).toContain(`Service default/internal is of type ${type}`);
+        expect(warning?.message).toContain("make the Service type LoadBalancer");
+        expect(result.gatewayStatus.map((st) => st.conditions[1]?.reason)).toEqual(["BackendNotFound"]);
+        const served = result.admitted[0];
+        expect(served?.backends.map((backend) => [backend.endpoints, backend.invalid !== undefined])).toEqual([
+          [[], true],
+        ]);
+      }
+    },
+  );
 });
 
 describe("timeouts and mirrors", () => {
@@ -207,6 +240,23 @@ describe("timeouts and mirrors", () => {
     expect(mirror("")).toEqual([1]);
     expect(mirror(", percent: 25")).toEqual([0.25]);
     expect(mirror(", fraction: {numerator: 1, denominator: 8}")).toEqual([0.125]);
+  });
+
+  it("several RequestMirror filters on one rule (HTTPRouteRequestMultipleMirrors) each get a copy", () => {
+    const result = run(
+      gateway() +
+        route(`  - filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: foo-svc-canary, port: 8080}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: foo-svc, port: 8080}, percent: 50}}
+    backendRefs: [{name: foo-svc, port: 8080}]
+`) +
+        SERVICES,
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(result.admitted[0]?.gateway?.mirrors?.map((m) => [m.backend.service, m.fraction])).toEqual([
+      ["default/foo-svc-canary", 1],
+      ["default/foo-svc", 0.5],
+    ]);
   });
 });
 

@@ -77,10 +77,42 @@ describe("read Ingress", () => {
     expect((result.table.shards[0]?.hosts["b.example.com"] ?? []).map((r) => r.id)).toEqual(["shop/shop#1.0"]);
   });
 
-  it("warns that a defaultBackend without rule hosts serves nothing", () => {
-    const result = run([ingress("shop", { defaultBackend: { service: { name: "web", port: { number: 80 } } } }), web]);
+  it("serves spec.defaultBackend and rules without a host on the catch-all host, for hosts no route names", () => {
+    const alone = run([ingress("shop", { defaultBackend: { service: { name: "web", port: { number: 80 } } } }), web]);
+    expect(problems(alone)).toEqual([]);
+    expect(alone.admitted.map((r) => [r.id, r.host, r.path])).toEqual([["shop/shop#default", "*", ""]]);
+    expect(Object.keys(alone.table.shards[0]?.hosts ?? {})).toEqual(["*"]);
+    // A rule without a host serves its paths on every host; the default backend takes what its paths leave.
+    const hostless = run([
+      ingress("shop", {
+        defaultBackend: { service: { name: "api", port: { number: 8080 } } },
+        rules: [
+          {
+            http: {
+              paths: [{ path: "/x", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }],
+            },
+          },
+        ],
+      }),
+      web,
+      api,
+    ]);
+    expect(problems(hostless)).toEqual([]);
+    expect((hostless.table.shards[0]?.hosts["*"] ?? []).map((r) => [r.id, r.path, r.backends[0]?.service])).toEqual([
+      ["shop/shop#0.0", "/x", "shop/web"],
+      ["shop/shop#default", "", "shop/api"],
+    ]);
+  });
+
+  it('refuses a literal host "*" (a rule serves every host by leaving the host out)', () => {
+    const result = run([ingress("shop", { rules: [rule("*")] }), web]);
     expect(result.admitted).toEqual([]);
-    expect(only(problems(result))).toMatchObject({ severity: "warning", field: "spec.defaultBackend" });
+    expect(only(problems(result))).toMatchObject({
+      severity: "error",
+      code: "InvalidHost",
+      field: "spec.rules[0].host",
+    });
+    expect(only(problems(result)).message).toContain("leave the host out");
   });
 
   it("derives TLS from spec.tls hosts (edge + Redirect) and notes the unused secret", () => {
@@ -174,8 +206,9 @@ describe("read Ingress", () => {
       ["error", "InvalidField", "spec.rules[0].http.paths[2].backend.resource"],
       ["error", "MissingField", "spec.rules[0].http.paths[3].path"],
       ["warning", "MissingField", "spec.rules[1].http.paths"],
-      ["error", "NoHostValue", "spec.rules[2].host"],
     ]);
+    // The rule without a host serves every host no route names (the catch-all).
+    expect(result.admitted.map((r) => [r.id, r.host])).toEqual([["shop/shop#2.0", "*"]]);
   });
 
   it("accepts native wildcard hosts without allowWildcards, stored under their suffix", () => {

@@ -208,11 +208,11 @@ describe("serializeTable: a change to one route changes one shard", () => {
 });
 
 describe("shardsForHost", () => {
-  it("names the host's own shard, then its wildcard suffix's, once each", () => {
+  it("names the host's own shard, then each wildcard suffix's and the catch-all's, once each", () => {
     expect(shardsForHost("shop.example.com", 1)).toEqual([0]);
-    const own = shardOf("a.shop.example.com", 64);
-    const suffix = shardOf("shop.example.com", 64);
-    expect(shardsForHost("a.shop.example.com", 64)).toEqual(own === suffix ? [own] : [own, suffix]);
-    expect(shardsForHost("localhost", 64)).toEqual([shardOf("localhost", 64)]);
+    const keys = ["a.shop.example.com", "shop.example.com", "example.com", "com", "*"];
+    const expected = [...new Set(keys.map((key) => shardOf(key, 64)))];
+    expect(shardsForHost("a.shop.example.com", 64)).toEqual(expected);
+    expect(shardsForHost("localhost", 64)).toEqual([...new Set([shardOf("localhost", 64), shardOf("*", 64)])]);
   });
 });

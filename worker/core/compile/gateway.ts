@@ -9,6 +9,12 @@
  * the listeners its `parentRefs` select (`sectionName`, `port`) that allow it (`allowedRoutes`), on the hostnames
  * its own hostnames share with the listener's. Each (hostname, rule, match) becomes one CompiledRoute of kind
  * `HTTPRoute`; method, header and query conditions, filters and timeouts travel in its `gateway` field.
+ *
+ * Labelled inputs (`NAME=PATH`, one per cluster): Gateways, ReferenceGrants and Services are cluster-scoped, as
+ * they are objects of one cluster's API server: an HTTPRoute attaches only to its own cluster's Gateways, is
+ * granted only by its own cluster's ReferenceGrants and finds its Services there. The copies of one HTTPRoute
+ * (namespace/name) in several clusters are then merged like Routes (./merge.ts): one route at the edge with
+ * endpoints in each cluster, `edgeroute.dev/cluster-order` for active-passive.
  */
 import type {
   Backend,
@@ -21,6 +27,8 @@ import type {
   PathModifier,
 } from "../table/types.ts";
 import type { CompileOptions, RouteParentStatus } from "./types.ts";
+import { clusterKey, readClusterOrder } from "./clusters.ts";
+import { mergeClusters } from "./merge.ts";
 import { unreachableReasons } from "../reach.ts";
 import {
   backendId,
@@ -32,6 +40,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   defaultBalance,
 } from "../table/defaults.ts";
+import { CATCH_ALL_HOST } from "../host.ts";
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "./dns.ts";
 import { HEADER_NAME_PATTERN } from "./header-actions.ts";
 import type { CandidateRoute, ServiceInfo } from "./model.ts";
@@ -81,7 +90,10 @@ interface Listener {
 }
 
 interface Gateway {
+  /** `namespace/name`. */
   key: string;
+  /** The cluster whose input holds it (labelled inputs only). */
+  cluster: string | undefined;
   listeners: Listener[];
 }
 
@@ -117,10 +129,12 @@ interface Rule {
   timeoutMs: number | undefined;
 }
 
+/** @param clusters the input's cluster names (sorted; empty when unlabelled), for `edgeroute.dev/cluster-order`. */
 export function compileGateway(
   inputs: GatewayInputs,
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
+  clusters: readonly string[],
   report: Report,
 ): GatewayOutput {
   const className = options.gatewayClass ?? DEFAULT_GATEWAY_CLASS;
@@ -142,15 +156,25 @@ export function compileGateway(
       );
       continue;
     }
-    gateways.set(`${o.meta.namespace}/${o.meta.name}`, readGateway(o, inputs.namespaces, report));
+    const key = clusterKey(o.subject.source.cluster, `${o.meta.namespace}/${o.meta.name}`);
+    gateways.set(key, readGateway(o, inputs.namespaces, report));
   }
-  const grants = inputs.objects.filter((o) => o.kind === "ReferenceGrant");
+  // ReferenceGrants by cluster: a grant admits references within its own cluster only.
+  const grants = new Map<string | undefined, GatewayObject[]>();
+  for (const o of inputs.objects) {
+    if (o.kind !== "ReferenceGrant") continue;
+    const list = grants.get(o.subject.source.cluster);
+    if (list === undefined) grants.set(o.subject.source.cluster, [o]);
+    else list.push(o);
+  }
   const cache = newResolveCache();
   const out: GatewayOutput = { candidates: [], status: [] };
   for (const o of inputs.objects) {
-    if (o.kind === "HTTPRoute") compileHttpRoute(o, gateways, grants, services, options, cache, report, out);
+    if (o.kind !== "HTTPRoute") continue;
+    const own = grants.get(o.subject.source.cluster) ?? [];
+    compileHttpRoute(o, gateways, own, services, options, clusters, cache, report, out);
   }
-  return out;
+  return { candidates: mergeClusters(out.candidates, report), status: out.status };
 }
 
 function readGateway(o: GatewayObject, namespaces: GatewayInputs["namespaces"], report: Report): Gateway {
@@ -213,7 +237,7 @@ function readGateway(o: GatewayObject, namespaces: GatewayInputs["namespaces"], 
       kinds.some((k) => recordOf(k).kind === "HTTPRoute" && (recordOf(k).group ?? GROUP) === GROUP);
     listeners.push({ name, hostname, port, https: protocol === "HTTPS", allows, allowsHttpRoute });
   });
-  return { key: `${o.meta.namespace}/${o.meta.name}`, listeners };
+  return { key: `${o.meta.namespace}/${o.meta.name}`, cluster: o.subject.source.cluster, listeners };
 }
 
 /** Labels of a namespace: its Namespace object's, plus `kubernetes.io/metadata.name`, which the API server sets. */
@@ -260,11 +284,12 @@ function hostnameProblem(hostname: string): string | null {
 
 /**
  * The hostnames a route serves on a listener: the spec's intersection of the route's hostnames with the
- * listener's (https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec). A wildcard `*.S` covers a name
- * below S; two wildcards intersect to the more specific one.
+ * listener's (https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec). A wildcard `*.S` covers any name
+ * below S, however many labels deeper; two wildcards intersect to the more specific one. Neither naming a
+ * hostname serves every host: the catch-all host, asked after every named and wildcard host.
  */
 export function intersectHostnames(listener: string | undefined, route: readonly string[]): string[] {
-  if (listener === undefined) return [...route];
+  if (listener === undefined) return route.length === 0 ? [CATCH_ALL_HOST] : [...route];
   if (route.length === 0) return [listener];
   const out: string[] = [];
   const covers = (wildcard: string, name: string): boolean => name.endsWith(wildcard.slice(1));
@@ -290,6 +315,7 @@ function compileHttpRoute(
   grants: readonly GatewayObject[],
   services: ReadonlyMap<string, ServiceInfo>,
   options: CompileOptions,
+  clusters: readonly string[],
   cache: ResolveCache,
   report: Report,
   out: GatewayOutput,
@@ -313,7 +339,8 @@ function compileHttpRoute(
     const at = `spec.parentRefs[${p}]`;
     if ((ref.group ?? GROUP) !== GROUP || (ref.kind ?? "Gateway") !== "Gateway") return;
     const key = `${stringOf(ref.namespace) ?? routeNs}/${stringOf(ref.name) ?? ""}`;
-    const gateway = gateways.get(key);
+    // A Gateway of the HTTPRoute's own cluster only (Gateways are objects of one cluster).
+    const gateway = gateways.get(clusterKey(s.source.cluster, key));
     const section = stringOf(ref.sectionName);
     const port = typeof ref.port === "number" ? ref.port : undefined;
     const parent = `${key}${section === undefined ? "" : `/${section}`}${port === undefined ? "" : `:${port}`}`;
@@ -324,12 +351,13 @@ function compileHttpRoute(
     };
     if (gateway === undefined) {
       // A Gateway of another class belongs to another controller; said once, as a notice, in case of a typo.
-      const ours = [...gateways.keys()];
+      const ours = [...gateways.values()].filter((g) => g.cluster === s.source.cluster).map((g) => g.key);
+      const input = s.source.cluster === undefined ? "the input" : `cluster ${s.source.cluster}'s input`;
       report.notice(
         s,
         "NoMatchingParent",
         `${at}.name`,
-        `Gateway ${key} is not in the input or not of a class edgeroute serves (${ours.length === 0 ? "no Gateway of ours is in the input" : `ours: ${ours.join(", ")}`}); this parentRef is ignored`,
+        `Gateway ${key} is not in ${input} or not of a class edgeroute serves (${ours.length === 0 ? `no Gateway of ours is in ${input}` : `ours: ${ours.join(", ")}`}); this parentRef is ignored`,
       );
       return;
     }
@@ -362,14 +390,6 @@ function compileHttpRoute(
         if (l.https) sides.https = true;
         else sides.http = true;
         served.set(host, sides);
-      }
-      if (l.hostname === undefined && hostnames.length === 0) {
-        report.warning(
-          s,
-          "UnsupportedValue",
-          "spec.hostnames",
-          `neither the route nor listener ${l.name} of Gateway ${key} names a hostname, which would claim every host; edgeroute serves named hosts only: set spec.hostnames or the listener's hostname`,
-        );
       }
     }
     if (attached.length === 0) {
@@ -415,6 +435,11 @@ function compileHttpRoute(
     const port = { port: ref.port === undefined ? undefined : { number: ref.port }, portSource: "ingress" as const };
     // A Service is found in the HTTPRoute's own cluster (NAME=PATH input), its endpoints tagged with it.
     const cluster = s.source.cluster;
+    const inCluster = inClusterOnly(ref.service, services.get(clusterKey(cluster, ref.service)));
+    if (inCluster !== undefined) {
+      unresolved.push({ field: `${ref.field}.name`, reason: "BackendNotFound", message: inCluster });
+      return { service: ref.service, weight: ref.weight, id, endpoints: [], invalid: inCluster };
+    }
     const service = addressedService(ref.service, cluster, services);
     const found = "problem" in service ? service : serviceEndpoints(service, cluster, port, scheme, options, cache);
     if ("problem" in found) {
@@ -472,6 +497,7 @@ function compileHttpRoute(
   if (ruleErrors.length > 0 || served.size === 0) return;
 
   const hosts = [...served.keys()].sort();
+  const clusterOrder = readClusterOrder(s, o.meta.annotations, clusters, report);
   if (
     options.target === "remote" &&
     !reachable(
@@ -532,13 +558,31 @@ function compileHttpRoute(
           wildcard: host.startsWith("*.") ? "ingress" : null,
           hostField: "spec.hostnames",
           pathField: `spec.rules[${r}].matches[${m}].path`,
-          clusterOrder: null,
+          clusterOrder,
           clusters: s.source.cluster === undefined ? [] : [s.source.cluster],
           route,
         });
       }
     });
   });
+}
+
+/**
+ * Why a backendRef's Service cannot be reached from the edge because it exists only inside its cluster (ClusterIP,
+ * headless, NodePort), or `undefined`. Routes and Ingresses to such Services are handed to the cluster's router
+ * (./router.ts); HTTPRoutes are not: the OpenShift router serves Routes and Ingresses only (OpenShift's Gateway
+ * API implementation is a separate Istio/Envoy gateway, https://docs.openshift.com/container-platform/latest/networking/gateway_api/about-gateway-api.html),
+ * and handing the request to a cluster gateway serving the same HTTPRoute would apply its filters (header
+ * modifiers, URL rewrites) a second time. The spec leaves an unreachable backend to the implementation but
+ * requires its share of requests to fail (https://gateway-api.sigs.k8s.io/reference/spec/#httpbackendref), so it
+ * is refused like a missing one: 500 for its share, ResolvedRefs False.
+ */
+function inClusterOnly(key: string, service: ServiceInfo | undefined): string | undefined {
+  if (service === undefined || service.type === "LoadBalancer" || service.type === "ExternalName") return undefined;
+  return (
+    `Service ${key} is of type ${service.type}, which has no address outside its cluster, and edgeroute does not hand HTTPRoutes to the cluster's router (it serves Routes and Ingresses only); ` +
+    `make the Service type LoadBalancer, name its load balancer with an ExternalName Service, or serve the host with an OpenShift Route, which is handed to the router (docs/gateway-api.md)`
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ export const STAGES: readonly { name: string; run: (state: CompileState) => void
   {
     name: "gateway",
     run: (s) => {
-      const out = compileGateway(s.gatewayInputs, s.services, s.options, s.report);
+      const out = compileGateway(s.gatewayInputs, s.services, s.options, s.clusters, s.report);
       s.gatewayRoutes = out.candidates;
       s.gatewayStatus = out.status;
     },

@@ -1,5 +1,5 @@
 /**
- * @module Stage 4, merge clusters: the same Route or Ingress (kind and namespace/name) exported from several
+ * @module Stage 4, merge clusters: the same Route, Ingress or HTTPRoute (kind and namespace/name) exported from several
  * clusters is one route at the edge, whose backends have endpoints in each cluster (each tagged with its
  * cluster). The copies must agree on host, path and TLS, what decides which requests the route serves: otherwise
  * the newer copy is an error naming both. Every other setting is taken from the oldest copy (the router's "oldest
@@ -16,8 +16,10 @@ export function mergeClusters(candidates: readonly CandidateRoute[], report: Rep
   const groups = new Map<string, CandidateRoute[]>();
   for (const candidate of candidates) {
     const route = candidate.route;
-    // An Ingress's `#default` route repeats its id on every host it serves: id plus host is the route.
-    const key = `${route.kind}\n${route.id}${route.id.endsWith("#default") ? `\n${route.host}` : ""}`;
+    // An Ingress's `#default` route and an HTTPRoute match repeat their id on every host they serve: id plus host
+    // is the route.
+    const perHost = route.id.endsWith("#default") || route.kind === "HTTPRoute";
+    const key = `${route.kind}\n${route.id}${perHost ? `\n${route.host}` : ""}`;
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [candidate]);
     else group.push(candidate);
@@ -51,6 +53,11 @@ function mergeCopies(copies: CandidateRoute[], report: Report): CandidateRoute |
   const [oldest, ...others] = [...copies].sort(compareCopies);
   if (oldest === undefined) return undefined;
   const backends: Backend[] = oldest.route.backends.map((b) => ({ ...b, endpoints: [...b.endpoints] }));
+  // HTTPRoute RequestMirror backends: their endpoints are merged like the route's own backends.
+  const mirrors = oldest.route.gateway?.mirrors?.map((m) => ({
+    ...m,
+    backend: { ...m.backend, endpoints: [...m.backend.endpoints] },
+  }));
   const clusters = [...oldest.clusters];
   const rule =
     "the copies of one route in several clusters are served as one route and must agree on host, path and TLS";
@@ -83,6 +90,10 @@ function mergeCopies(copies: CandidateRoute[], report: Report): CandidateRoute |
         known.endpoints.push(...backend.endpoints);
       }
     }
+    for (const mirror of b.gateway?.mirrors ?? []) {
+      const known = mirrors?.find((each) => each.backend.service === mirror.backend.service);
+      known?.backend.endpoints.push(...mirror.backend.endpoints);
+    }
     if (differs.length > 0) {
       report.warning(
         copy.subject,
@@ -95,12 +106,9 @@ function mergeCopies(copies: CandidateRoute[], report: Report): CandidateRoute |
   }
   const kind = oldest.route.kind;
   const object = `${kind} ${oldest.namespace}/${oldest.name} (clusters ${clusters.join(", ")})`;
-  return {
-    ...oldest,
-    subject: { ...oldest.subject, object },
-    clusters,
-    route: { ...oldest.route, backends },
-  };
+  const route = { ...oldest.route, backends };
+  if (route.gateway !== undefined && mirrors !== undefined) route.gateway = { ...route.gateway, mirrors };
+  return { ...oldest, subject: { ...oldest.subject, object }, clusters, route };
 }
 
 /** Route settings (everything but where it serves and its backends) that differ between two copies, by name. */
@@ -108,7 +116,11 @@ function differingSettings(a: CandidateRoute, b: CandidateRoute): string[] {
   const out: string[] = [];
   const skip = new Set(["id", "kind", "host", "path", "match", "tls", "backends"]);
   for (const key of Object.keys(a.route) as (keyof typeof a.route)[]) {
-    if (!skip.has(key) && canonicalJson(a.route[key]) !== canonicalJson(b.route[key])) out.push(key);
+    const differs =
+      key === "gateway"
+        ? canonicalJson(comparableGateway(a)) !== canonicalJson(comparableGateway(b))
+        : canonicalJson(a.route[key]) !== canonicalJson(b.route[key]);
+    if (!skip.has(key) && differs) out.push(key);
   }
   if (canonicalJson(a.clusterOrder) !== canonicalJson(b.clusterOrder))
     out.push(annotationField(CLUSTER_ORDER_ANNOTATION));
@@ -119,6 +131,13 @@ function differingSettings(a: CandidateRoute, b: CandidateRoute): string[] {
       .join(",");
   if (services(a) !== services(b)) out.push("its backend Services (all are served)");
   return out;
+}
+
+/** An HTTPRoute match's conditions and filters without the mirrors' endpoints, which each cluster has its own of. */
+function comparableGateway(c: CandidateRoute): unknown {
+  const g = c.route.gateway;
+  if (g?.mirrors === undefined) return g;
+  return { ...g, mirrors: g.mirrors.map((m) => ({ service: m.backend.service, fraction: m.fraction })) };
 }
 
 /**

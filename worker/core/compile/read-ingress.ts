@@ -1,7 +1,13 @@
 /**
  * @module Read a `networking.k8s.io/v1` Ingress into route drafts: one per (rule host, path), as the OpenShift
  * route controller does (RCM `pkg/route/ingress/ingress.go`), plus `spec.defaultBackend` for the rules' hosts.
+ * A rule without a host and the default backend also serve the catch-all host ({@link CATCH_ALL_HOST}): "If no
+ * host is specified, the rule applies to all inbound HTTP traffic", and "if none of the hosts or paths match the
+ * HTTP request in the Ingress objects, the traffic is routed to your default backend"
+ * (https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-rules, #default-backend). The
+ * matcher asks the catch-all below every named and wildcard host (worker/core/match.ts).
  */
+import { CATCH_ALL_HOST } from "../host.ts";
 import type { PathMatch } from "../table/types.ts";
 import type { CompileOptions } from "./types.ts";
 import type { BackendDraft, RouteDraft, RouterStatus, TlsDraft } from "./model.ts";
@@ -58,9 +64,18 @@ export function readIngress(
   arrayOf(spec.rules).forEach((ruleValue, r) => {
     const rule = recordOf(ruleValue);
     const hostField = `spec.rules[${r}].host`;
-    const host = rule.host;
-    if (typeof host === "string" && host !== "" && !hosts.has(host))
-      hosts.set(host, { field: hostField, catchAll: false });
+    if (rule.host === CATCH_ALL_HOST) {
+      // The API server refuses a bare "*" (a wildcard is "*." and a DNS name); "no host" is how to write it.
+      report.error(
+        subject,
+        "InvalidHost",
+        hostField,
+        `host "*" is not a host name; leave the host out for a rule that serves every host no other rule names, or write a wildcard such as *.example.com`,
+      );
+      return;
+    }
+    const host = rule.host === undefined || rule.host === null || rule.host === "" ? CATCH_ALL_HOST : rule.host;
+    if (typeof host === "string" && !hosts.has(host)) hosts.set(host, { field: hostField, catchAll: false });
     const paths = arrayOf(recordOf(rule.http).paths);
     if (paths.length === 0) {
       report.warning(
@@ -118,15 +133,9 @@ export function readIngress(
   if (spec.defaultBackend !== undefined && spec.defaultBackend !== null) {
     const backend = readBackend(spec.defaultBackend, "spec.defaultBackend", subject, report);
     if (backend !== undefined) {
-      if (hosts.size === 0) {
-        report.warning(
-          subject,
-          "UnsupportedFeature",
-          "spec.defaultBackend",
-          `spec.defaultBackend serves no host here: edgeroute applies it only to the hosts named in spec.rules (it never becomes a catch-all for every host); add a rule with a host`,
-        );
-      }
-      // Lowest precedence on each host of the rules: path "" prefix, unless a rule already serves every path there.
+      // Lowest precedence on each host of the rules, and on the catch-all host for hosts no route names: path ""
+      // prefix, unless a rule already serves every path there.
+      if (!hosts.has(CATCH_ALL_HOST)) hosts.set(CATCH_ALL_HOST, { field: "spec.defaultBackend", catchAll: false });
       for (const [host, { field, catchAll }] of hosts) {
         if (catchAll) continue;
         drafts.push({

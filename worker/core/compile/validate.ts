@@ -3,7 +3,7 @@
  * docs/design-notes.md#route-fields) applied to every route draft, and its annotations compiled. A draft with any error is dropped.
  */
 import { readCanary } from "./canary.ts";
-import { wildcardSuffix } from "../host.ts";
+import { CATCH_ALL_HOST, wildcardSuffix } from "../host.ts";
 import { canonicalHost, isIpLiteral } from "../ip.ts";
 import { normalizePath } from "../path.ts";
 import type { InsecurePolicy, Termination } from "../table/types.ts";
@@ -125,13 +125,17 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
   const policy = readWildcardPolicy(draft, report);
   if (policy === undefined) return undefined;
   if (draft.host === undefined && draft.subdomain === undefined) {
-    const message =
-      draft.kind === "Ingress"
-        ? "no host value was defined for the rule; edgeroute serves Ingress rules only for named hosts (a rule without a host would claim every host): set the rule's host"
-        : "no host value was defined for the route; set spec.host, or spec.subdomain together with the router domain (--router-domain): edgeroute does not generate host names";
-    report.error(s, "NoHostValue", draft.hostField, message);
+    report.error(
+      s,
+      "NoHostValue",
+      draft.hostField,
+      "no host value was defined for the route; set spec.host, or spec.subdomain together with the router domain (--router-domain): edgeroute does not generate host names",
+    );
     return undefined;
   }
+  // An Ingress rule without a host, or its default backend: read-ingress.ts gives them the catch-all host.
+  if (draft.kind === "Ingress" && draft.host?.value === CATCH_ALL_HOST)
+    return { host: CATCH_ALL_HOST, wildcard: null, field: draft.host.field };
   let host: Field<string>;
   if (draft.host !== undefined) {
     if (typeof draft.host.value !== "string") {

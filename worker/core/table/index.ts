@@ -4,7 +4,7 @@
  * the defaults it leaves out, and which shards serve a host. The routes CLI writes with it, the Worker and
  * `routes explain` read with it.
  */
-import { wildcardSuffix } from "../host.ts";
+import { CATCH_ALL_HOST, wildcardSuffix } from "../host.ts";
 import { shardOf } from "./shard.ts";
 
 export { canonicalJson, openShard, parseShard, SHARD_TARGET_BYTES, serializeTable, utf8Length } from "./codec.ts";
@@ -25,14 +25,18 @@ export { shardOf } from "./shard.ts";
 export * from "./types.ts";
 
 /**
- * The shards that can serve `host`: its own, and its wildcard suffix's (a wildcard route is stored under the
- * suffix). Deduplicated; the host's own shard first.
- * @example shardsForHost("a.shop.example.com", 4) // [shardOf("a.shop.example.com", 4), shardOf("shop.example.com", 4)]
+ * The shards that can serve `host`: its own, each of its wildcard suffixes' (a wildcard route is stored under the
+ * suffix; Gateway API wildcards cover several labels, worker/core/match.ts) and the catch-all's. Deduplicated;
+ * the host's own shard first.
+ * @example shardsForHost("a.shop.example.com", 4) // own, "shop.example.com", "example.com", "com", "*" (deduplicated)
  */
 export function shardsForHost(host: string, shardCount: number): number[] {
-  const own = shardOf(host, shardCount);
-  const suffix = wildcardSuffix(host);
-  if (suffix === null) return [own];
-  const other = shardOf(suffix, shardCount);
-  return other === own ? [own] : [own, other];
+  const out = [shardOf(host, shardCount)];
+  const add = (key: string): void => {
+    const shard = shardOf(key, shardCount);
+    if (!out.includes(shard)) out.push(shard);
+  };
+  for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix)) add(suffix);
+  add(CATCH_ALL_HOST);
+  return out;
 }
