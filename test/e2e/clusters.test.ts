@@ -4,7 +4,7 @@
  * backends), checked on what each backend received.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parseShard, type Pointer } from "../../worker/core/index.ts";
+import { parseShard, type Pointer, shardKey } from "../../worker/core/index.ts";
 import { kvGet, kvJson } from "../cli/helpers.ts";
 import { type Harness, send, startHarness } from "../support/harness.ts";
 import { load } from "../support/load.ts";
@@ -88,7 +88,7 @@ it("publishes the active-passive route with west preferred, serves it, and follo
   timeout: 300_000,
 }, async () => {
   const pointer = await kvJson<Pointer>(h.persistTo, "routes:current");
-  const parsed = parseShard((await kvGet(h.persistTo, `routes:table:${pointer.version}:0`)) ?? "");
+  const parsed = parseShard((await kvGet(h.persistTo, shardKey(pointer.version, pointer, 0))) ?? "");
   if ("error" in parsed) throw new Error(parsed.error);
   const api = parsed.shard.hosts["api.example.com"]?.[0];
   expect(api?.backends[0]?.endpoints.map((e) => [e.cluster, e.priority ?? 0])).toEqual([

@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Pointer } from "../../../worker/core/index.ts";
+import { type Pointer, shardKey } from "../../../worker/core/index.ts";
 import { kvGet, kvJson, routes, tempDir } from "../helpers.ts";
 
 /** A Route as `oc get route -o yaml` prints it (the fields that matter). */
@@ -144,7 +144,7 @@ describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
     const push = await routes(["push", east(), west(), "--persist-to", kv]);
     expect(push.code, push.stderr).toBe(0);
     const pointer = await kvJson<Pointer>(kv, "routes:current");
-    const shard = await kvGet(kv, `routes:table:${pointer.version}:0`);
+    const shard = await kvGet(kv, shardKey(pointer.version, pointer, 0));
     expect(shard).toContain(
       '[{"endpoints":[{"cluster":"east","host":"127.0.0.1","port":8081,"scheme":"http"},{"cluster":"west","host":"127.0.0.2","port":8081,"scheme":"http"}],"service":"shop/web"}]',
     );

@@ -1,7 +1,7 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
  * whitespace, hosts sorted, routes in their compact form (./route-json.ts), each distinct backend list written
- * once per shard — split into shards of at most ~512 KiB. The same table always gives the same bytes, so its
+ * once per shard — split into shards of at most ~128 KiB. The same table always gives the same bytes, so its
  * content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed in (SHA-256 there).
  */
 import { shardOf } from "./shard.ts";
@@ -18,17 +18,19 @@ import {
 } from "./route-json.ts";
 
 /**
- * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads and parses
- * the shard of the request's host before answering, so small shards keep the first request fast.
+ * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads, hashes and
+ * parses the shard of the request's host before answering, and a push writes every shard whose bytes changed, so
+ * small shards keep both the first request and a one-route push small. 128 KiB rather than 512 KiB: the first
+ * request's workerd CPU in `npm run bench` (section 2) was lower by a few ms at both 10,000 and 100,000 routes.
  */
-export const SHARD_TARGET_BYTES = 512 * 1024;
+export const SHARD_TARGET_BYTES = 128 * 1024;
 
 export interface SerializedTable {
   /** `hash(index)`: the version id the pointer names. */
   version: string;
   /** The index JSON (`TableIndex`, with shardCount and shardHashes of these shards). */
   index: string;
-  /** Shard JSON texts; shard `i` is stored at `routes:table:<version>:<i>`. */
+  /** Shard JSON texts; shard `i` is stored at `shardKey(version, index, i)` (./keys.ts): `routes:shard:<its hash>`. */
   shards: string[];
 }
 
@@ -40,27 +42,32 @@ export interface SerializedTable {
 export function serializeTable(table: RouteTable, hash: (text: string) => string): SerializedTable {
   const hosts = collect(table.shards.map((s) => s.hosts));
   const wildcards = collect(table.shards.map((s) => s.wildcards));
-  const dictionary = new BackendDictionary();
-  const entries = [...pieces(hosts, "hosts", dictionary), ...pieces(wildcards, "wildcards", dictionary)];
-  const shardCount = chooseShardCount(entries, dictionary);
+  // Sizing only: one dictionary over the whole table bounds each shard's size (a shard's own numbers are never longer).
+  const sizing = new BackendDictionary();
+  const entries = [...pieces(hosts, "hosts", sizing), ...pieces(wildcards, "wildcards", sizing)];
+  const shardCount = chooseShardCount(entries, sizing);
   const shards = Array.from({ length: shardCount }, () => ({
-    hosts: [] as string[],
-    wildcards: [] as string[],
-    refs: new Set<number>(),
+    hosts: new Map<string, CompiledRoute[]>(),
+    wildcards: new Map<string, CompiledRoute[]>(),
   }));
   // Entries are sorted by key within each kind, so every shard lists its hosts in sorted order.
   for (const entry of entries) {
     const shard = shards[shardOf(entry.key, shardCount)];
-    if (shard === undefined) continue;
-    shard[entry.kind].push(entry.text);
-    for (const ref of entry.refs) shard.refs.add(ref);
+    const group = entry.kind === "hosts" ? hosts : wildcards;
+    shard?.[entry.kind].set(entry.key, group.get(entry.key) ?? []);
   }
+  // Each shard numbers its own backend lists, so its bytes depend only on its own routes: a change to one route
+  // changes one shard, and every other shard keeps its hash and its content-addressed key (./keys.ts).
   const shardTexts = shards.map((s) => {
-    const backends = [...s.refs]
-      .map(String)
-      .sort()
-      .map((id) => `${JSON.stringify(id)}:${dictionary.text(Number(id))}`);
-    return `{"backends":{${backends.join(",")}},"hosts":{${s.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${s.wildcards.join(",")}}}`;
+    const dictionary = new BackendDictionary();
+    const texts = (kind: Entry["kind"], group: Map<string, CompiledRoute[]>): string =>
+      pieces(group, kind, dictionary)
+        .map((entry) => entry.text)
+        .join(",");
+    const hostTexts = texts("hosts", s.hosts);
+    const wildcardTexts = texts("wildcards", s.wildcards);
+    const backends = dictionary.numbers().map((id) => `${JSON.stringify(String(id))}:${dictionary.text(id)}`);
+    return `{"backends":{${backends.join(",")}},"hosts":{${hostTexts}},"schema":${JSON.stringify(TABLE_SCHEMA)},"wildcards":{${wildcardTexts}}}`;
   });
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
@@ -69,12 +76,13 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     hostCount: hosts.size + wildcards.size,
     notFound: table.index.notFound,
     shardHashes: shardTexts.map(hash),
+    layout: "content",
   };
   const indexText = canonicalJson(index);
   return { version: hash(indexText), index: indexText, shards: shardTexts };
 }
 
-/** Distinct backend lists of the table, numbered in order of first use (hosts sorted, then wildcards sorted). */
+/** Distinct backend lists of a shard, numbered in order of first use (hosts sorted, then wildcards sorted). */
 class BackendDictionary {
   private readonly ids = new Map<string, number>();
   private readonly texts: string[] = [];
@@ -92,6 +100,11 @@ class BackendDictionary {
 
   text(id: number): string {
     return this.texts[id] ?? "[]";
+  }
+
+  /** Every number given out, in the order the shard writes them (decimal strings sorted, as canonical JSON does). */
+  numbers(): number[] {
+    return this.texts.map((_, id) => id).sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
   }
 
   /** Bytes the entry `"id":[…],` adds to a shard. */
