@@ -7,19 +7,21 @@ import { parseCommandArgs, flag } from "./lib/args.ts";
 import { commandHelp, type Command } from "./lib/define-command.ts";
 import { UserError, messageOf } from "./lib/errors.ts";
 import { processIo, type Io } from "./lib/io.ts";
+import type { KvStore } from "./lib/kv.ts";
 import { outputFormatOf } from "./lib/options.ts";
 import { createOutput } from "./lib/output.ts";
 import { diff } from "./commands/diff.ts";
 import { dns } from "./commands/dns.ts";
 import { domains } from "./commands/domains.ts";
 import { explain } from "./commands/explain.ts";
+import { gc } from "./commands/gc.ts";
 import { push } from "./commands/push.ts";
 import { rollback } from "./commands/rollback.ts";
 import { status } from "./commands/status.ts";
 import { validate } from "./commands/validate.ts";
 
 /** Every command; adding one is one line here plus its file in commands/. */
-export const COMMANDS: readonly Command[] = [validate, diff, push, status, rollback, explain, domains, dns];
+export const COMMANDS: readonly Command[] = [validate, diff, push, status, rollback, gc, explain, domains, dns];
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
@@ -34,6 +36,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 1;
   }
   const debug = rest.includes("--debug");
+  // Every store the command opens is closed when it is done (the local one holds a workerd process).
+  const opened: KvStore[] = [];
+  const tracked: Io = {
+    ...io,
+    openKv: (target) => {
+      const kv = io.openKv(target);
+      opened.push(kv);
+      return kv;
+    },
+  };
   try {
     const args = parseCommandArgs(rest, command.options, command.name);
     if (flag(args, "help")) {
@@ -41,7 +53,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const out = createOutput(io, outputFormatOf(args), debug);
-    return await command.run({ args, io, out });
+    return await command.run({ args, io: tracked, out });
   } catch (error) {
     if (error instanceof UserError) {
       io.stderr(`error: ${error.message}\n`);
@@ -53,6 +65,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         : `internal error (a bug in edgeroute): ${messageOf(error)}\nrun again with --debug for the stack trace\n`,
     );
     return 2;
+  } finally {
+    await Promise.all(opened.map((kv) => kv.close()));
   }
 }
 

@@ -31,6 +31,8 @@ export interface ColdStartSuccess {
   size: number;
   pushMs: number;
   manifestBytes: number;
+  /** The push of the same table with one route changed (scripts/bench/worker-builds.ts publishLocal). */
+  incremental: Published["incremental"];
   repeats: number;
   /** Miniflare start until workerd accepts requests. */
   startupMs: Summary;
@@ -165,6 +167,7 @@ export async function measureColdStart(
     size: set.size,
     pushMs: published.pushMs,
     manifestBytes: published.manifestBytes,
+    incremental: published.incremental,
     repeats,
     startupMs: summarize(runs.map((r) => r.startupMs)),
     firstWallMs: summarize(runs.map((r) => r.first.ms)),

@@ -7,7 +7,7 @@
  * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
  * after its response: not part of the first request's time.)
  */
-import { CURRENT_KEY, shardKey, shardsForHost } from "../../worker/core/index.ts";
+import { CURRENT_KEY, type Pointer, shardKey, shardsForHost } from "../../worker/core/index.ts";
 
 /** The part of the KV binding the probe uses. */
 interface TextKv {
@@ -23,10 +23,10 @@ let bytesRead: number | undefined;
 async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
   const pointer = await kv.get(CURRENT_KEY, "text");
   if (pointer === null) throw new Error("routes:current is missing");
-  const { version, shardCount } = JSON.parse(pointer) as { version: string; shardCount: number };
-  const wanted = shardsForHost(host, shardCount);
+  const parsed = JSON.parse(pointer) as Pointer;
+  const wanted = shardsForHost(host, parsed.shardCount);
   let bytes = pointer.length;
-  for (const shard of wanted) bytes += (await kv.get(shardKey(version, shard), "text"))?.length ?? 0;
+  for (const shard of wanted) bytes += (await kv.get(shardKey(parsed.version, parsed, shard), "text"))?.length ?? 0;
   return bytes;
 }
 

@@ -2,7 +2,7 @@
  * @module BENCHMARKS.md from a {@link BenchResults}: how to run, the machine, the targets (met / missed / not
  * measured, with gap, cause and remedy), then every section's table, and a link to the SVG chart.
  */
-import { ownColdMs } from "./cold-start.ts";
+import { ownColdMs, type ColdStartSuccess } from "./cold-start.ts";
 import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
 import { profileLines } from "./phase-profile.ts";
 import { ROUTER_LABELS, ROUTERS } from "./lookup.ts";
@@ -118,19 +118,26 @@ function controlLines(results: BenchResults): string[] {
   return lines;
 }
 
+/** Results written before the incremental push was measured have none. */
+function incrementalText(c: ColdStartSuccess): string {
+  if (c.incremental === undefined) return "not measured";
+  const { pushMs, keysWritten, keysTotal } = c.incremental;
+  return `${fmt(pushMs / 1000, 1)}, ${fmt(keysWritten)} of ${fmt(keysTotal)}`;
+}
+
 function coldLines(results: BenchResults): string[] {
   if (results.cold.length === 0) return [`Not measured: ${results.skipped.cold ?? "not run in this mode"}.`];
   const lines = [
-    "| Routes | `routes push` wall s | workerd start ms | First request ms | Warm request ms | First − warm ms | KV probe first − warm ms | **Gateway's own cold cost ms** | workerd CPU first ms | warm ms | KV probe CPU first ms |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| Routes | `routes push` wall s | push with one route changed: wall s, keys written | workerd start ms | First request ms | Warm request ms | First − warm ms | KV probe first − warm ms | **Gateway's own cold cost ms** | workerd CPU first ms | warm ms | KV probe CPU first ms |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const c of results.cold) {
     if (!c.ok) {
-      lines.push(`| ${fmt(c.size)} | not measured: ${c.reason} ||||||||||`);
+      lines.push(`| ${fmt(c.size)} | not measured: ${c.reason} |||||||||||`);
       continue;
     }
     lines.push(
-      `| ${fmt(c.size)} | ${fmt(c.pushMs / 1000, 1)} | ${fmt(c.startupMs.median)} | ${fmt(c.firstWallMs.median, 1)} (${fmt(c.firstWallMs.min, 1)}–${fmt(c.firstWallMs.max, 1)}) | ` +
+      `| ${fmt(c.size)} | ${fmt(c.pushMs / 1000, 1)} | ${incrementalText(c)} | ${fmt(c.startupMs.median)} | ${fmt(c.firstWallMs.median, 1)} (${fmt(c.firstWallMs.min, 1)}–${fmt(c.firstWallMs.max, 1)}) | ` +
         `${fmt(c.warmWallMs.median, 2)} | ${fmt(c.firstWallMs.median - c.warmWallMs.median, 1)} | ${fmt(c.kvFirstWallMs.median - c.kvWarmWallMs.median, 1)} | ` +
         `**${fmt(ownColdMs(c), 1)}** | ${fmt(c.firstCpuMs.median, 1)} | ${fmt(c.warmCpuMs.median, 2)} | ${fmt(c.kvFirstCpuMs.median, 1)} |`,
     );
@@ -247,9 +254,11 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
     "",
     ...controlLines(results),
     "",
-    "Cold start in workerd (scripts/bench/cold-start.ts): the table is published with `routes push --local --persist-to DIR`; a fresh workerd " +
+    "Cold start in workerd (scripts/bench/cold-start.ts): the table is published with `routes push --local --persist-to DIR`, then pushed " +
+      "again with one route changed (the last Route gets a timeout annotation; wall time of that `routes push` and the table keys it " +
+      "wrote, besides pointer and history, of all the table's keys: shards are content-addressed, docs/route-table.md); a fresh workerd " +
       "(Miniflare, one process, the bundled Worker, pinned) is started; the first request (new connection, a path under the first route) makes " +
-      "the Worker read `routes:current` (which carries the index's shard count) and the shard(s) its host needs from the local KV, open and index them, route and " +
+      "the Worker read `routes:current` (which carries the index's shard count, hashes and layout) and the shard(s) its host needs from the local KV, open and index them, route and " +
       "forward to the backend (the Worker reads the remaining shards after answering, in `waitUntil`). " +
       "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
       "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The KV probe (scripts/bench/kv-probe-worker.ts) " +

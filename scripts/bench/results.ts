@@ -9,6 +9,7 @@ import type { LookupOutcome } from "./lookup-child.ts";
 import type { Machine } from "./machine.ts";
 import type { ProfileOutcome } from "./phase-profile.ts";
 import type { TokenCheckOutcome } from "./token-check.ts";
+import type { ExamplePush } from "./worker-builds.ts";
 
 export interface BenchResults {
   mode: "full" | "quick";
@@ -38,6 +39,8 @@ export interface BenchResults {
   lookup: LookupOutcome[];
   control: (ControlOutcome | ControlFailure)[];
   cold: ColdStartOutcome[];
+  /** `npm run routes -- push routes-config/` (absent in older results), or why it was not measured. */
+  examplePush?: ExamplePush | { reason: string };
   /** Why a section was not measured at all. */
   skipped: Record<string, string>;
   e2e: TargetResult[];

@@ -26,7 +26,14 @@ import { startBackend, type Service } from "./services.ts";
 import { lookupChart } from "./svg-chart.ts";
 import { evaluateTargets } from "./targets.ts";
 import { runTokenCheck } from "./token-check.ts";
-import { bundleWorker, forwardWorkerConfig, kvProbeConfig, publishLocal, type Published } from "./worker-builds.ts";
+import {
+  bundleWorker,
+  forwardWorkerConfig,
+  kvProbeConfig,
+  publishLocal,
+  timeExamplePush,
+  type Published,
+} from "./worker-builds.ts";
 
 const SECTIONS = ["lookup", "control", "cold", "e2e", "profile", "auth"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -290,6 +297,13 @@ async function main(): Promise<void> {
                   `workerd CPU first ${outcome.firstCpuMs.median.toFixed(1)} ms`
               : `  cold ${size}: not measured: ${outcome.reason}`,
           );
+        }
+        log("2c. routes push routes-config/");
+        try {
+          results.examplePush = await timeExamplePush(join(OUT, "example-push"), settings.coldRepeats);
+          log(`  push routes-config: ${results.examplePush.wallMs.median.toFixed(0)} ms wall (median)`);
+        } catch (error) {
+          results.examplePush = { reason: error instanceof Error ? error.message : String(error) };
         }
       } else skipped.cold = "not selected (--only)";
 

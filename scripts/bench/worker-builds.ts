@@ -6,11 +6,13 @@
  * The manifests go into several files, as an export per namespace would.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./machine.ts";
 import type { RouteSet } from "./routeset.ts";
+import { summarize, type Summary } from "./stats.ts";
 
+/** Runs a command; its standard output (the error names the command and the end of stdout and stderr). */
 function run(command: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -19,13 +21,17 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
     });
     let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      stdout += chunk.toString();
+    });
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolve(output);
+      if (code === 0) resolve(stdout);
       else reject(new Error(`${args.slice(0, 3).join(" ")} failed (${signal ?? code}): ${output.trim().slice(-500)}`));
     });
   });
@@ -84,6 +90,8 @@ export interface Published {
   /** Wall time of `routes push` (YAML reading, compile, serialise, wrangler kv bulk put). */
   pushMs: number;
   manifestBytes: number;
+  /** The push after that of the same manifests with one route changed (an annotation on the last Route). */
+  incremental: { pushMs: number; keysWritten: number; keysTotal: number };
 }
 
 /** Objects per manifest file: `oc get` output split the way a GitOps repository would hold it. */
@@ -109,21 +117,91 @@ export async function publishLocal(set: RouteSet, dir: string): Promise<Publishe
   }
   const persistTo = join(dir, `kv-${set.size}`);
   rmSync(persistTo, { recursive: true, force: true });
-  const started = performance.now();
-  await run(
-    process.execPath,
-    [
-      join(REPO_ROOT, "scripts/cli.ts"),
-      "push",
-      "--local",
-      "--persist-to",
-      persistTo,
-      "--config",
-      join(REPO_ROOT, "wrangler.toml"),
-      "--allow-wildcards",
-      manifests,
-    ],
-    900_000,
-  );
-  return { persistTo, pushMs: performance.now() - started, manifestBytes };
+  const push = async (): Promise<{ ms: number; stdout: string }> => {
+    const started = performance.now();
+    const stdout = await run(
+      process.execPath,
+      [
+        join(REPO_ROOT, "scripts/cli.ts"),
+        "push",
+        "--local",
+        "--persist-to",
+        persistTo,
+        "--config",
+        join(REPO_ROOT, "wrangler.toml"),
+        "--allow-wildcards",
+        "--output",
+        "json",
+        manifests,
+      ],
+      900_000,
+    );
+    return { ms: performance.now() - started, stdout };
+  };
+  const full = await push();
+  // Incremental publication: one route changes (the last Route gets a timeout annotation), the rest is as pushed.
+  const last = set.objects.findLastIndex((object) => object.kind === "Route");
+  const part = Math.floor(last / OBJECTS_PER_FILE);
+  const items = set.objects.slice(part * OBJECTS_PER_FILE, (part + 1) * OBJECTS_PER_FILE).map((object, i) => {
+    if (part * OBJECTS_PER_FILE + i !== last) return object;
+    const metadata = object.metadata as Record<string, unknown>;
+    const annotations = { ...(metadata.annotations as Record<string, string> | undefined) };
+    annotations["haproxy.router.openshift.io/timeout"] = "7s";
+    return { ...object, metadata: { ...metadata, annotations } };
+  });
+  const partFile = join(manifests, `part-${String(part).padStart(3, "0")}.json`);
+  writeFileSync(partFile, JSON.stringify({ apiVersion: "v1", kind: "List", items }));
+  const changed = await push();
+  const result = JSON.parse(changed.stdout) as { keysWritten: number; keys: number };
+  return {
+    persistTo,
+    pushMs: full.ms,
+    manifestBytes,
+    incremental: { pushMs: changed.ms, keysWritten: result.keysWritten, keysTotal: result.keys },
+  };
+}
+
+/** `npm run routes -- push routes-config/` end to end, as a user types it (issue 11 item 5: ≤ 2 s locally). */
+export interface ExamplePush {
+  wallMs: Summary;
+  /** What the push printed last (its summary line), from the last run. */
+  summary: string;
+}
+
+/**
+ * Times `npm run routes -- push routes-config/` (npm start's own `--resolve`) `runs` times into a fresh local KV,
+ * the blue weight of Route shop/web changed before each run so that every push writes a new version.
+ */
+export async function timeExamplePush(dir: string, runs: number): Promise<ExamplePush> {
+  const config = join(dir, "routes-config");
+  const persistTo = join(dir, "kv-example");
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(REPO_ROOT, "routes-config"), config, { recursive: true });
+  const routeFile = join(config, "shop", "web-route.yaml");
+  const original = readFileSync(routeFile, "utf8");
+  const walls: number[] = [];
+  let summary = "";
+  for (let i = 0; i < runs; i++) {
+    writeFileSync(routeFile, original.replace("weight: 90", `weight: ${80 + i}`));
+    const started = performance.now();
+    const out = await run(
+      "npm",
+      [
+        "run",
+        "--silent",
+        "routes",
+        "--",
+        "push",
+        "--persist-to",
+        persistTo,
+        "--resolve",
+        "router-default.apps.east.example.com=127.0.0.1:8083",
+        config,
+      ],
+      120_000,
+    );
+    walls.push(performance.now() - started);
+    summary = out.trim().split("\n").pop() ?? "";
+  }
+  return { wallMs: summarize(walls), summary };
 }

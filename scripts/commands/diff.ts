@@ -35,8 +35,9 @@ web-green 10→50"). Writes nothing. Exit 1 when the manifests have errors (push
   async run(context) {
     const { args, io, out } = context;
     const target = await kvTargetOf(args, io.cwd);
-    const { result, counts, diagnostics } = await compileInputs(args.positionals, context);
+    // Opened before compiling: the local namespace starts while the manifests are read and compiled.
     const kv = io.openKv(target);
+    const { result, counts, diagnostics } = await compileInputs(args.positionals, context);
     const { pointer } = await readLiveState(kv);
     const live = pointer === null ? null : await readTable(kv, pointer);
     const changes = diffTables(

@@ -1,13 +1,14 @@
 /**
- * @module `routes push FILE|DIR|-`: compile, refuse on any error, write the immutable table, flip
- * `routes:current`, update `routes:history` and delete versions that fell out of it (lib/publish.ts).
+ * @module `routes push FILE|DIR|-`: compile, refuse on any error, write the shards KV does not hold yet and the
+ * index, flip `routes:current`, update `routes:history` and delete the keys only versions that fell out of it
+ * used (lib/publish.ts).
  * `--dry-run` compiles and shows what would be written, and writes nothing.
  */
 import { flag } from "../lib/args.ts";
 import { compileInputs } from "../lib/compile-inputs.ts";
 import { defineCommand, type CommandContext } from "../lib/define-command.ts";
 import { UserError } from "../lib/errors.ts";
-import { bulkChunks } from "../lib/kv.ts";
+import { bulkChunks, type KvPair } from "../lib/kv.ts";
 import { readLiveState, type LiveState } from "../lib/live-table.ts";
 import {
   COMPILE_OPTIONS,
@@ -18,7 +19,7 @@ import {
   kvTargetOf,
 } from "../lib/options.ts";
 import { type LocatedDiagnostic, plural } from "../lib/output.ts";
-import { DEFAULT_KEEP, MIN_KEEP, planPublish, publish, type PublishPlan } from "../lib/publish.ts";
+import { DEFAULT_KEEP, MIN_KEEP, pairsToWrite, planPublish, publish, type PublishPlan } from "../lib/publish.ts";
 import { describeOutcome, keepOf, publishMeta } from "../lib/publish-report.ts";
 
 export const push = defineCommand({
@@ -27,8 +28,10 @@ export const push = defineCommand({
   usage: "FILE|DIR|- ... | NAME=PATH ... [--dry-run] [--keep N] [options]",
   description: `
 Compiles like validate and refuses to publish when there is any error (exit 1, KV untouched). Otherwise writes
-the new version's shards and index (wrangler kv bulk put, at most 10,000 pairs a call), and only then points
-routes:current at it. routes:history keeps the last --keep versions for rollback; older versions are deleted.
+the new version's index and those of its shards KV does not already hold (shards are content-addressed: a push
+that changes one route writes one shard), and only then points routes:current at it. routes:history keeps the
+last --keep versions for rollback; keys that only older versions used are deleted (routes gc does the same for
+anything left over).
 Pushing the live content again changes nothing. Several clusters: label each export NAME=PATH
 (east=east.yaml west=west.yaml); see docs/cli.md#several-clusters.`,
   options: {
@@ -58,6 +61,8 @@ Pushing the live content again changes nothing. Several clusters: label each exp
     const { args, io, out } = context;
     const keep = keepOf(args);
     const target = await kvTargetOf(args, io.cwd);
+    // Opened before compiling: the local namespace starts while the manifests are read and compiled.
+    const kv = io.openKv(target);
     const { counts, diagnostics, result } = await compileInputs(args.positionals, context);
     if (counts.error > 0) {
       out.result({ published: false, counts, diagnostics }, () => "");
@@ -70,15 +75,16 @@ Pushing the live content again changes nothing. Several clusters: label each exp
       );
     }
     const plan = planPublish(result.table);
-    const kv = io.openKv(target);
     const started = performance.now();
     const live = await readLiveState(kv);
     if (flag(args, "dry-run")) return dryRun(context, live, plan, diagnostics);
-    const chunks = bulkChunks(plan.pairs).length;
+    const writes = pairsToWrite(plan, live);
+    const chunks = bulkChunks(writes).length;
     if (live.pointer?.version !== plan.version) {
+      const kept = plan.pairs.length - writes.length;
       out.progress(
-        `writing version ${plan.version}: ${plural(plan.pairs.length, "key")}, ${size(plan.bytes)} ` +
-          `in ${plural(chunks, "bulk call")} to ${kv.description}`,
+        `writing version ${plan.version}: ${plural(writes.length, "key")}, ${size(bytesOf(writes))} ` +
+          `to ${kv.description}${kept > 0 ? ` (${plural(kept, "key")} already there)` : ""}`,
       );
     }
     const outcome = await publish(kv, plan, publishMeta(io, keep), live, (written, total) => {
@@ -96,6 +102,7 @@ Pushing the live content again changes nothing. Several clusters: label each exp
         ...outcome,
         keys: plan.pairs.length,
         bytes: plan.bytes,
+        keysWritten: outcome.kind === "published" ? outcome.written.length : 0,
         ...timing,
         diagnostics,
       },
@@ -111,14 +118,16 @@ const DRY_RUN_KEYS_SHOWN = 10;
 
 function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, diagnostics: LocatedDiagnostic[]): number {
   const unchanged = live.pointer?.version === plan.version;
-  const keys = plan.pairs.map((pair) => ({ key: pair.key, bytes: Buffer.byteLength(pair.value) }));
+  const writes = pairsToWrite(plan, live);
+  const keys = writes.map((pair) => ({ key: pair.key, bytes: Buffer.byteLength(pair.value) }));
   context.out.result(
-    { dryRun: true, unchanged, version: plan.version, live: live.pointer, keys, bytes: plan.bytes, diagnostics },
+    { dryRun: true, unchanged, version: plan.version, live: live.pointer, keys, bytes: bytesOf(writes), diagnostics },
     () => {
       if (unchanged) return `dry run: version ${plan.version} is already live; push would change nothing\n`;
       const { index } = plan;
       return [
-        `dry run: would write ${plural(keys.length, "key")} (${size(plan.bytes)}) in ${plural(bulkChunks(plan.pairs).length, "bulk call")}:\n`,
+        `dry run: would write ${plural(keys.length, "key")} (${size(bytesOf(writes))})` +
+          `${writes.length < plan.pairs.length ? `; ${plural(plan.pairs.length - writes.length, "key")} already in KV` : ""}:\n`,
         ...keys.slice(0, DRY_RUN_KEYS_SHOWN).map((key) => `  ${key.key}  ${key.bytes} bytes\n`),
         keys.length > DRY_RUN_KEYS_SHOWN
           ? `  … and ${keys.length - DRY_RUN_KEYS_SHOWN} more (--output json lists them all)\n`
@@ -130,6 +139,10 @@ function dryRun(context: CommandContext, live: LiveState, plan: PublishPlan, dia
     },
   );
   return 0;
+}
+
+function bytesOf(pairs: readonly KvPair[]): number {
+  return pairs.reduce((sum, pair) => sum + Buffer.byteLength(pair.value), 0);
 }
 
 /** @example size(2048) === "2.0 KiB" */

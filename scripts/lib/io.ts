@@ -3,7 +3,7 @@
  * run `main(argv, io)` with captured output and a fixed clock while still using the real wrangler for KV.
  */
 import { hostname, userInfo } from "node:os";
-import { openWranglerKv, type KvStore, type KvTarget } from "./kv.ts";
+import { openKv, type KvStore, type KvTarget } from "./kv.ts";
 
 export interface Io {
   /** Data: what the command is asked for (tables, JSON). */
@@ -18,7 +18,7 @@ export interface Io {
   now: () => Date;
   /** `user@host`, the default `publishedBy`. */
   whoami: () => string;
-  /** The KV namespace of the table, reached through wrangler (see kv.ts). */
+  /** The KV namespace of the table, reached through wrangler (see kv.ts); main() closes it after the command. */
   openKv: (target: KvTarget) => KvStore;
 }
 
@@ -36,6 +36,6 @@ export function processIo(): Io {
     cwd: process.cwd(),
     now: () => new Date(),
     whoami: () => `${process.env.USER ?? userInfo().username}@${hostname()}`,
-    openKv: (target) => openWranglerKv(target, process.env),
+    openKv: (target) => openKv(target, process.env),
   };
 }

@@ -53,7 +53,8 @@ export interface VersionRead {
 export async function readVersion(kv: KvStore, pointer: Pointer, shards: readonly number[]): Promise<VersionRead> {
   const { version } = pointer;
   const wanted = [...new Set(shards)];
-  const values = await kv.getMany([indexKey(version), ...wanted.map((shard) => shardKey(version, shard))]);
+  // A pointer of an older CLI may lack shardHashes: its shards are at routes:table:<version>:<i>, which needs no hash.
+  const values = await kv.getMany([indexKey(version), ...wanted.map((shard) => shardKey(version, pointer, shard))]);
   const indexText = values.get(indexKey(version)) ?? null;
   if (indexText === null)
     throw new UserError(`version ${version} has no index in KV (${indexKey(version)} is missing)`);
@@ -65,7 +66,7 @@ export async function readVersion(kv: KvStore, pointer: Pointer, shards: readonl
   }
   const result: (TableShard | undefined)[] = [];
   for (const shard of wanted) {
-    const key = shardKey(version, shard);
+    const key = shardKey(version, index, shard);
     const text = values.get(key) ?? null;
     if (text === null) throw new UserError(`version ${version} is incomplete in KV: ${key} is missing`);
     // Published shards are compact; parseShard restores every field (the Worker reads them with the same code).

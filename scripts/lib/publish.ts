@@ -2,14 +2,28 @@
  * @module Publishing a table atomically, and rolling back, with the versioned-blob-plus-pointer pattern
  * (docs/design-notes.md#workers): the immutable index and shards of a version are written first, shards before the
  * index; only when every one of them is written does the small pointer `routes:current` flip to the new version.
- * The history (`routes:history`) is updated after the flip, and versions that fall out of it are deleted, so
- * KV holds at most `keep` tables. A Worker therefore only ever sees a complete table, old or new.
+ * The history (`routes:history`) is written with the pointer, and the keys no kept version uses any more are then
+ * deleted, so KV holds at most `keep` tables. A Worker therefore only ever sees a complete table, old or new.
+ *
+ * Shards are content-addressed (worker/core/table/keys.ts): a shard that a kept version already has is in KV and is
+ * not written again, so a push that changes one route writes that route's shard and the index.
+ * `routes gc` ({@link collectGarbage}) deletes whatever no kept version uses (left by an interrupted push, a
+ * failed deletion, or a smaller `--keep`).
  */
 import { createHash } from "node:crypto";
 import { serializeTable } from "../../worker/core/index.ts";
 import type { Pointer, RouteTable, TableIndex } from "../../worker/core/index.ts";
 import { UserError, messageOf } from "./errors.ts";
-import { CURRENT_KEY, contentHashOf, HISTORY_KEY, indexKey, shardKey, versionKeys } from "../../worker/core/index.ts";
+import {
+  CURRENT_KEY,
+  contentHashOf,
+  HISTORY_KEY,
+  indexKey,
+  SHARD_KEY_PREFIX,
+  shardKey,
+  TABLE_KEY_PREFIX,
+  versionKeys,
+} from "../../worker/core/index.ts";
 import type { KvPair, KvStore } from "./kv.ts";
 import { readIndex, readLiveState, type LiveState } from "./live-table.ts";
 
@@ -43,8 +57,12 @@ export type PublishOutcome =
       pointer: Pointer;
       previous: Pointer | null;
       history: Pointer[];
+      /** Table keys written (new shards, then the index); the pointer and history are written besides. */
+      written: string[];
       /** Versions that fell out of the history; their keys were deleted unless `retireError` says otherwise. */
       retired: Pointer[];
+      /** Keys deleted: those of the retired versions that no kept version shares. */
+      deleted: string[];
       retireError?: string;
     };
 
@@ -60,14 +78,33 @@ export function contentHash(text: string): string {
 
 export function planPublish(table: RouteTable): PublishPlan {
   const serialized = serializeTable(table, contentHash);
+  // The serialised index, not `table.index`: serializeTable re-shards, so only it knows the published shardCount.
+  const index = JSON.parse(serialized.index) as TableIndex;
   const pairs: KvPair[] = [
-    ...serialized.shards.map((value, shard) => ({ key: shardKey(serialized.version, shard), value })),
+    ...serialized.shards.map((value, shard) => ({ key: shardKey(serialized.version, index, shard), value })),
     { key: indexKey(serialized.version), value: serialized.index },
   ];
   const bytes = pairs.reduce((sum, pair) => sum + Buffer.byteLength(pair.value), 0);
-  // The serialised index, not `table.index`: serializeTable re-shards, so only it knows the published shardCount.
-  const index = JSON.parse(serialized.index) as TableIndex;
   return { version: serialized.version, index, pairs, bytes };
+}
+
+/**
+ * The keys of `plan` a push must write: every key the live version and the history do not already use. Their keys
+ * are in KV (a version's keys are written before its pointer, and deleted only when no kept version uses them), and
+ * a content-addressed key always holds the same bytes, so writing it again would change nothing.
+ */
+export function pairsToWrite(plan: PublishPlan, live: LiveState): KvPair[] {
+  const present = keysUsedBy(liveVersions(live));
+  return plan.pairs.filter((pair) => !present.has(pair.key));
+}
+
+/** Every key the versions use (indexes and shards, shared shards once). */
+export function keysUsedBy(versions: readonly Pointer[]): Set<string> {
+  return new Set(versions.flatMap((version) => versionKeys(version.version, version)));
+}
+
+function liveVersions(live: LiveState): Pointer[] {
+  return live.pointer === null ? live.history : [live.pointer, ...live.history];
 }
 
 /**
@@ -82,8 +119,15 @@ export async function publish(
   progress?: (written: number, total: number) => void,
 ): Promise<PublishOutcome> {
   if (live.pointer?.version === plan.version) return { kind: "unchanged", pointer: live.pointer };
-  await kv.putMany(plan.pairs, progress);
-  return flip(kv, pointerFor(plan.version, plan.index, meta), live, meta.keep);
+  const writes = pairsToWrite(plan, live);
+  await kv.putMany(writes, progress);
+  return flip(
+    kv,
+    pointerFor(plan.version, plan.index, meta),
+    live,
+    meta.keep,
+    writes.map((pair) => pair.key),
+  );
 }
 
 /**
@@ -100,7 +144,7 @@ export async function rollback(kv: KvStore, to: string | undefined, meta: Publis
   if (index === null) {
     throw new UserError(`version ${version} cannot be restored: its index ${indexKey(version)} is no longer in KV`);
   }
-  return flip(kv, pointerFor(version, index, meta), live, meta.keep);
+  return flip(kv, pointerFor(version, index, meta), live, meta.keep, []);
 }
 
 /**
@@ -122,20 +166,89 @@ export function nextHistory(
   return { history: all.slice(0, keep), retired: all.slice(keep) };
 }
 
-async function flip(kv: KvStore, pointer: Pointer, live: LiveState, keep: number): Promise<PublishOutcome> {
-  await kv.put(CURRENT_KEY, JSON.stringify(pointer));
+async function flip(
+  kv: KvStore,
+  pointer: Pointer,
+  live: LiveState,
+  keep: number,
+  written: string[],
+): Promise<PublishOutcome> {
   const { history, retired } = nextHistory(pointer, live, keep);
-  await kv.put(HISTORY_KEY, JSON.stringify(history));
-  const outcome: PublishOutcome = { kind: "published", pointer, previous: live.pointer, history, retired };
-  if (retired.length > 0) {
+  // One call for both (KV allows about one write a second per key; each is written once per push). The pointer
+  // is first; a history one entry behind heals on the next push (nextHistory lists the live pointer).
+  await kv.putMany([
+    { key: CURRENT_KEY, value: JSON.stringify(pointer) },
+    { key: HISTORY_KEY, value: JSON.stringify(history) },
+  ]);
+  const used = keysUsedBy(history);
+  const deleted = retiredKeys(retired, used);
+  const outcome: PublishOutcome = {
+    kind: "published",
+    pointer,
+    previous: live.pointer,
+    history,
+    written,
+    retired,
+    deleted,
+  };
+  if (deleted.length > 0) {
     try {
-      await kv.deleteMany(retired.flatMap((entry) => versionKeys(entry.version, entry.shardCount)));
+      await kv.deleteMany(deleted);
     } catch (error) {
       // The new version is live at this point; leftover keys of old versions are garbage, not a failed publish.
       outcome.retireError = messageOf(error);
     }
   }
   return outcome;
+}
+
+/** The keys of `retired` versions that no kept version uses: indexes first, so a half-deleted version has no index. */
+function retiredKeys(retired: readonly Pointer[], used: ReadonlySet<string>): string[] {
+  const keys = [...keysUsedBy(retired)].filter((key) => !used.has(key));
+  return [...keys.filter(isIndexKey), ...keys.filter((key) => !isIndexKey(key))];
+}
+
+function isIndexKey(key: string): boolean {
+  return key.startsWith(TABLE_KEY_PREFIX) && !key.slice(TABLE_KEY_PREFIX.length).includes(":");
+}
+
+/** What `routes gc` found and (unless a dry run) did. */
+export interface GcOutcome {
+  /** The versions kept, newest first (the live one first). */
+  kept: Pointer[];
+  /** Versions dropped from the history (over `keep`). */
+  retired: Pointer[];
+  /** Table keys in KV that no kept version uses: deleted, indexes first. */
+  garbage: string[];
+  /** Table keys left in KV. */
+  keptKeys: number;
+}
+
+/**
+ * Trims the history to `keep` versions, then deletes every table key (`routes:table:…`, `routes:shard:…`) that no
+ * kept version uses; the live version and the history that remains are never touched. Run it when no push is
+ * under way: a push writes its shards before its pointer, so until then they belong to no kept version.
+ */
+export async function collectGarbage(kv: KvStore, keep: number, dryRun: boolean): Promise<GcOutcome> {
+  const live = await readLiveState(kv);
+  if (live.pointer === null) {
+    throw new UserError(`nothing is published in ${kv.description}: gc keeps the live version and its history`);
+  }
+  const { history, retired } = nextHistory(live.pointer, live, keep);
+  const used = keysUsedBy(history);
+  const listed = (await kv.list("routes:")).filter(
+    (key) => key.startsWith(TABLE_KEY_PREFIX) || key.startsWith(SHARD_KEY_PREFIX),
+  );
+  const unused = listed.filter((key) => !used.has(key));
+  const garbage = [...unused.filter(isIndexKey), ...unused.filter((key) => !isIndexKey(key))];
+  if (!dryRun) {
+    // The history first: it must never name a version whose keys are gone.
+    if (retired.length > 0 || history.length !== live.history.length) {
+      await kv.put(HISTORY_KEY, JSON.stringify(history));
+    }
+    if (garbage.length > 0) await kv.deleteMany(garbage);
+  }
+  return { kept: history, retired, garbage, keptKeys: listed.length - garbage.length };
 }
 
 function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Pointer {
@@ -149,6 +262,7 @@ function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Poin
     hostCount: index.hostCount,
     shardCount: index.shardCount,
     shardHashes: index.shardHashes,
+    ...(index.layout === undefined ? {} : { layout: index.layout }),
   };
 }
 

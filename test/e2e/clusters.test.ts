@@ -4,10 +4,10 @@
  * backends), checked on what each backend received.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { parseShard, type Pointer } from "../../worker/core/index.ts";
+import { parseShard, type Pointer, shardKey } from "../../worker/core/index.ts";
 import { kvGet, kvJson } from "../cli/helpers.ts";
 import { type Harness, send, startHarness } from "../support/harness.ts";
-import { load } from "../support/load.ts";
+import { eventually, load } from "../support/load.ts";
 import { lbService, routeYaml } from "../support/manifests.ts";
 
 /** One cluster's export: shop/web (active-active) and shop/api (active-passive, west first) on its own load balancer. */
@@ -88,7 +88,7 @@ it("publishes the active-passive route with west preferred, serves it, and follo
   timeout: 300_000,
 }, async () => {
   const pointer = await kvJson<Pointer>(h.persistTo, "routes:current");
-  const parsed = parseShard((await kvGet(h.persistTo, `routes:table:${pointer.version}:0`)) ?? "");
+  const parsed = parseShard((await kvGet(h.persistTo, shardKey(pointer.version, pointer, 0))) ?? "");
   if ("error" in parsed) throw new Error(parsed.error);
   const api = parsed.shard.hosts["api.example.com"]?.[0];
   expect(api?.backends[0]?.endpoints.map((e) => [e.cluster, e.priority ?? 0])).toEqual([
@@ -103,6 +103,11 @@ it("publishes the active-passive route with west preferred, serves it, and follo
   const before = await h.version();
   await h.push({ east: clusterExport("east", []), west: clusterExport("west") });
   await h.waitForChange(before);
+  // The previous test killed and restarted west: wait until the health checks have it back up (rise 2).
+  await eventually(
+    "west serves again",
+    async () => (await send(h.gateway.url, "shop.example.com", "/")).status === 200,
+  );
   const westBefore = h.backends.west?.received.length ?? 0;
   const eastBefore = h.backends.east?.received.length ?? 0;
   for (let i = 0; i < 20; i++) {

@@ -21,9 +21,9 @@ const routes: CompiledRoute[] = [
   route({ id: "shop/web", host: "shop.example.com", tls: { termination: "edge", insecure: "Redirect" } }),
 ];
 
-/** Publish `version`; `tamper` replaces the shard's bytes after its hash was recorded. */
-async function publish(version: string, tamper?: (text: string) => string): Promise<void> {
-  const shards = shardsOf(routes, 1).map((shard) => JSON.stringify(shard));
+/** Publish `version` of `table`; `tamper` replaces the shard's bytes after its hash was recorded. */
+async function publish(version: string, tamper?: (text: string) => string, table = routes): Promise<void> {
+  const shards = shardsOf(table, 1).map((shard) => JSON.stringify(shard));
   const shardHashes = await Promise.all(shards.map(publishedHash));
   for (const [i, shard] of shards.entries()) {
     await kv.put(`routes:table:${version}:${i}`, tamper ? tamper(shard) : shard);
@@ -89,8 +89,10 @@ it("requires Authorization: Bearer <ADMIN_TOKEN> on the admin host when the secr
 
 it("keeps the last good table when a shard does not match its published hash, and logs why", async () => {
   const errors = vi.spyOn(console, "error");
-  // Same JSON shape, different bytes: a route re-pointed after publishing.
-  await publish("v2", (text) => text.replace("shop.example.com", "shop.example.net"));
+  // Same JSON shape, different bytes: a route re-pointed after publishing. v2's shard differs from v1's (a shard
+  // with v1's hash would be v1's bytes, taken over from memory without reading KV: worker/table/load.ts).
+  const changed = [{ ...routes[0], timeoutMs: 5000 } as CompiledRoute];
+  await publish("v2", (text) => text.replace("shop.example.com", "shop.example.net"), changed);
   await new Promise((r) => setTimeout(r, 1100));
   await version(); // starts the background re-read
   await new Promise((r) => setTimeout(r, 300));

@@ -2,13 +2,15 @@
  * @module The only module that reads the route table from KV, and the isolate's cache of it.
  *
  * Layout (worker/core/table/keys.ts, written by `routes push`): `routes:current` → Pointer; `routes:table:<version>` →
- * TableIndex; `routes:table:<version>:<i>` → shard `i`. Versions are immutable, so shards of one version can be read
- * at different times and still form one table.
+ * TableIndex; shard `i` at `routes:shard:<hash i>` (content-addressed), or `routes:table:<version>:<i>` in tables
+ * published before that. Shards are immutable, so shards of one version can be read at different times and still
+ * form one table, and a shard with the same hash in the next version is the same bytes: it stays in memory.
  * - Cold isolate: the request reads the pointer (which carries what the Worker needs of the index) and only the
  *   shards its host needs, and answers; the remaining shards are read in `waitUntil` so the next requests are warm.
  * - Warm: no KV read. Every ROUTES_REFRESH_SECONDS the pointer is re-read in `waitUntil`; a new version is read
  *   whole before it replaces the old one (tables of more than {@link PREFETCH_SHARDS} shards: index first, shards on
- *   first use), so a request never sees half a table. A missing or corrupt version keeps the last good one.
+ *   first use), so a request never sees half a table. Only shards whose hash the old version did not have are
+ *   read and parsed; the others are carried over. A missing or corrupt version keeps the last good one.
  * - Every shard read is checked against the content hash the index (or pointer) recorded at publish time.
  */
 import {
@@ -22,12 +24,15 @@ import {
   shardKey,
   shardsForHost,
 } from "../core/index.ts";
-import type { Pointer, ShardReader, TableIndex } from "../core/index.ts";
+import type { CompiledRoute, Pointer, ShardReader, TableIndex } from "../core/index.ts";
 import type { Env } from "../env.ts";
 import { logEvent } from "../answers.ts";
 
-/** Tables of up to this many shards (512 KiB each) are held whole; larger ones keep only the shards in use. */
-const PREFETCH_SHARDS = 32;
+/**
+ * Tables of up to this many shards (SHARD_TARGET_BYTES, 128 KiB, each: 16 MiB) are held whole; larger ones keep only
+ * the shards in use.
+ */
+const PREFETCH_SHARDS = 128;
 /** KV edge-cache TTL for immutable values (a version never changes) and for the pointer (KV's minimum). */
 const IMMUTABLE_TTL = 86_400;
 const POINTER_TTL = 30;
@@ -39,14 +44,27 @@ export class LiveTable {
   readonly index: TableIndex;
   readonly lookup = new ShardLookup();
   private readonly loaded: boolean[];
+  /** The shards in memory by content hash: what the next version can take over without reading KV. */
+  private readonly readers = new Map<string, ShardReader>();
   private missing: number;
   private prefetching = false;
 
-  constructor(version: string, index: TableIndex) {
+  /** `previous`: the version in service until now; its shards with a hash this version also has are taken over. */
+  constructor(version: string, index: TableIndex, previous?: LiveTable) {
     this.version = version;
     this.index = index;
     this.loaded = new Array<boolean>(index.shardCount).fill(false);
     this.missing = index.shardCount;
+    if (previous === undefined) return;
+    index.shardHashes.forEach((hash, shard) => {
+      const reader = previous.readers.get(hash);
+      if (reader !== undefined) this.add(shard, hash, reader);
+    });
+  }
+
+  /** How many shards are in memory (the rest are read on first use or by the prefetch). */
+  get shardsLoaded(): number {
+    return this.index.shardCount - this.missing;
   }
 
   /**
@@ -84,11 +102,17 @@ export class LiveTable {
 
   private async load(kv: KVNamespace, shard: number): Promise<void> {
     if (this.loaded[shard]) return;
-    const reader = await readShard(kv, this.version, shard, this.index.shardHashes[shard] as string);
+    const hash = this.index.shardHashes[shard] as string;
+    const reader = await readShard(kv, this.version, this.index, shard, hash);
     // Another request may have read the same shard meanwhile: add it once.
     if (this.loaded[shard]) return;
+    this.add(shard, hash, reader);
+  }
+
+  private add(shard: number, hash: string, reader: ShardReader): void {
     this.loaded[shard] = true;
     this.missing--;
+    this.readers.set(hash, reader);
     this.lookup.add(reader);
   }
 }
@@ -133,10 +157,17 @@ export class TableCache {
       if (!pointer) return;
       if (typeof pointer.version !== "string") throw new TableUnavailable("routes:current holds no version");
       if (this.live?.version === pointer.version) return;
-      const table = await readTable(env.ROUTES, pointer);
+      const table = await readTable(env.ROUTES, pointer, this.live);
+      const kept = table.shardsLoaded;
       if (whole && table.index.shardCount <= PREFETCH_SHARDS) await table.loadAll(env.ROUTES, true);
       this.live = table;
-      logEvent("info", "table-loaded", { version: pointer.version, routes: table.index.routeCount });
+      logEvent("info", "table-loaded", {
+        version: pointer.version,
+        routes: table.index.routeCount,
+        shards: table.index.shardCount,
+        shardsRead: table.shardsLoaded - kept,
+        shardsKept: kept,
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       logEvent("error", "table-load-failed", { reason, serving: this.live?.version ?? null });
@@ -146,10 +177,11 @@ export class TableCache {
 }
 
 /**
- * The version the pointer names. Its schema, shard count and not-found status come from the pointer itself when it
- * carries them (one KV read less for a cold isolate), else from the version's index.
+ * The version the pointer names. Its schema, shard count, not-found status, shard hashes and layout come from the
+ * pointer itself when it carries them (one KV read less for a cold isolate), else from the version's index.
+ * `previous`: the version in service, whose shards this one shares are carried over.
  */
-async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> {
+async function readTable(kv: KVNamespace, pointer: Pointer, previous: LiveTable | undefined): Promise<LiveTable> {
   const { version } = pointer;
   const fromPointer =
     isReadableSchema(pointer.schema) &&
@@ -163,6 +195,8 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
         hostCount: pointer.hostCount,
         notFound: pointer.notFound,
         shardHashes: pointer.shardHashes as string[],
+        // A pointer without `layout` (an older CLI) names shards at routes:table:<version>:<i>.
+        ...(pointer.layout === undefined ? {} : { layout: pointer.layout }),
       }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
@@ -178,15 +212,26 @@ async function readTable(kv: KVNamespace, pointer: Pointer): Promise<LiveTable> 
   if (!validHashes(index.shardHashes, index.shardCount)) {
     throw new TableUnavailable(`table ${version} has no valid shardHashes, so its shards cannot be checked`);
   }
-  return new LiveTable(version, index);
+  if (index.layout !== undefined && index.layout !== "content") {
+    throw new TableUnavailable(
+      `table ${version} has shard layout ${String(index.layout)}; this Worker reads "content"`,
+    );
+  }
+  return new LiveTable(version, index, previous);
 }
 
 function validHashes(hashes: unknown, shardCount: number): boolean {
   return Array.isArray(hashes) && hashes.length === shardCount && hashes.every((h) => typeof h === "string");
 }
 
-async function readShard(kv: KVNamespace, version: string, shard: number, expected: string): Promise<ShardReader> {
-  const text = await kv.get(shardKey(version, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
+async function readShard(
+  kv: KVNamespace,
+  version: string,
+  index: TableIndex,
+  shard: number,
+  expected: string,
+): Promise<ShardReader> {
+  const text = await kv.get(shardKey(version, index, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
   if (text === null) throw new TableUnavailable(`shard ${shard} of table ${version} is missing`);
   // The table is what was published: a shard whose bytes differ from the hash the index (and pointer) recorded
   // was changed or damaged after publishing, so it is not used. Hashing happens once per shard read, never warm.
@@ -199,7 +244,31 @@ async function readShard(kv: KVNamespace, version: string, shard: number, expect
   // The same reader as the CLI's: it checks the schema and restores routes (per host, on first use).
   const opened = openShard(text);
   if ("error" in opened) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${opened.error}`);
-  return opened.reader;
+  return rememberingReader(opened.reader);
+}
+
+/**
+ * A reader that answers every key again with the same routes. A published shard's reader answers each key once and
+ * releases its JSON (worker/core/table/codec.ts `openShard`); a shard carried over to the next version is indexed
+ * again by that version's lookup, which must get the same routes, not an empty list.
+ */
+function rememberingReader(reader: ShardReader): ShardReader {
+  const answered = {
+    hosts: new Map<string, readonly CompiledRoute[]>(),
+    wildcards: new Map<string, readonly CompiledRoute[]>(),
+  };
+  return {
+    hostKeys: reader.hostKeys,
+    wildcardKeys: reader.wildcardKeys,
+    routes(group, key) {
+      let routes = answered[group].get(key);
+      if (routes === undefined) {
+        routes = reader.routes(group, key);
+        answered[group].set(key, routes);
+      }
+      return routes;
+    },
+  };
 }
 
 function refreshMs(env: Env): number {

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../../scripts/cli.ts";
-import { parseShard, type Pointer } from "../../../worker/core/index.ts";
+import { parseShard, type Pointer, shardKey } from "../../../worker/core/index.ts";
 import { captureIo, EXAMPLE, kvGet, kvJson, routes, tempDir } from "../helpers.ts";
 
 /** A Route and its ClusterIP Service as written by hand: no status. */
@@ -120,7 +120,7 @@ describe("routes handed to a cluster router", () => {
     ]);
     expect(run.code).toBe(0);
     const pointer = await kvJson<Pointer>(kv, "routes:current");
-    const parsed = parseShard((await kvGet(kv, `routes:table:${pointer.version}:0`)) ?? "");
+    const parsed = parseShard((await kvGet(kv, shardKey(pointer.version, pointer, 0))) ?? "");
     if ("error" in parsed) throw new Error(parsed.error);
     const [inventory, frontend] = parsed.shard.hosts["frontend-store.apps.east.example.com"] ?? [];
     expect(inventory?.id).toBe("store/inventory");

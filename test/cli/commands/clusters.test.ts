@@ -5,7 +5,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseShard, type Pointer } from "../../../worker/core/index.ts";
+import { parseShard, type Pointer, shardKey } from "../../../worker/core/index.ts";
 import { kvGet, kvJson, routes, tempDir } from "../helpers.ts";
 
 /** A Route as `oc get route -o yaml` prints it (the fields that matter). */
@@ -144,7 +144,7 @@ describe("several clusters (NAME=PATH)", { timeout: 480_000 }, () => {
     const push = await routes(["push", east(), west(), "--persist-to", kv]);
     expect(push.code, push.stderr).toBe(0);
     const pointer = await kvJson<Pointer>(kv, "routes:current");
-    const shard = await kvGet(kv, `routes:table:${pointer.version}:0`);
+    const shard = await kvGet(kv, shardKey(pointer.version, pointer, 0));
     // Endpoint tuples (schema v2, docs/route-table.md): [host, port, scheme, {cluster, priority}].
     expect(shard).toContain('["127.0.0.1",8081,"http",{"cluster":"east"}]');
     expect(shard).toContain('["127.0.0.2",8081,"http",{"cluster":"west"}]');

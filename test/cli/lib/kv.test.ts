@@ -7,10 +7,11 @@ import {
   MAX_BULK_BYTES,
   MAX_BULK_PAIRS,
   MAX_VALUE_BYTES,
+  openLocalKv,
   openWranglerKv,
   type KvPair,
 } from "../../../scripts/lib/kv.ts";
-import { kvGet, kvKeys, ROOT, tempDir } from "../helpers.ts";
+import { kvGet, kvKeys, kvPut, ROOT, tempDir } from "../helpers.ts";
 
 describe("bulkChunks", () => {
   it("cuts at 10,000 pairs and keeps the order", () => {
@@ -58,11 +59,15 @@ describe("openWranglerKv (real wrangler, local)", () => {
     expect(await kvKeys(persistTo)).toEqual(["t:a", "t:awkward", "t:b"]);
     await kv.deleteMany(["t:a", "t:b"]);
     expect(await kvKeys(persistTo)).toEqual(["t:awkward"]);
+    expect(await kv.list("t:a")).toEqual(["t:awkward"]);
+    expect(await kv.list("u:")).toEqual([]);
     expect(kv.calls.map((call) => call.command)).toEqual([
       "wrangler key put",
       "wrangler bulk put",
       "wrangler bulk get",
       "wrangler bulk delete",
+      "wrangler key list",
+      "wrangler key list",
     ]);
     for (const call of kv.calls) expect(call.ms).toBeGreaterThan(0);
   });
@@ -86,5 +91,54 @@ describe("openWranglerKv (real wrangler, local)", () => {
     const failure = kv.get("routes:current");
     await expect(failure).rejects.toThrow(UserError);
     await expect(kv.get("routes:current")).rejects.toThrow(/wrangler kv bulk get failed \(exit 1\)[\s\S]*ROUTES/);
+  });
+});
+
+describe("openLocalKv (wrangler's getPlatformProxy on the local persistence)", () => {
+  it("writes where `wrangler kv --local` reads, and reads what it wrote; lists by prefix; one wrangler start", async () => {
+    const persistTo = await tempDir();
+    await kvPut(persistTo, "t:from-wrangler", "written by wrangler kv key put");
+    const kv = openLocalKv({ mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo, binding: "ROUTES" });
+    const awkward = '-{"a": "ü\\n"}\nline 2\n';
+    try {
+      await kv.put("t:awkward", awkward);
+      const progress: number[] = [];
+      await kv.putMany(
+        [
+          { key: "t:a", value: "1" },
+          { key: "u:b", value: "Value not found" },
+        ],
+        (written) => progress.push(written),
+      );
+      expect(progress).toEqual([2]);
+      const values = await kv.getMany(["t:from-wrangler", "t:awkward", "t:a", "t:missing"]);
+      expect([...values]).toEqual([
+        ["t:from-wrangler", "written by wrangler kv key put"],
+        ["t:awkward", awkward],
+        ["t:a", "1"],
+        ["t:missing", null],
+      ]);
+      expect(await kv.list("t:")).toEqual(["t:a", "t:awkward", "t:from-wrangler"]);
+      await kv.deleteMany(["t:a", "t:from-wrangler"]);
+    } finally {
+      await kv.close();
+    }
+    expect(await kvGet(persistTo, "t:awkward")).toBe(awkward);
+    expect(await kvKeys(persistTo)).toEqual(["t:awkward", "u:b"]);
+    expect(kv.calls.map((call) => call.command)).toEqual(["wrangler getPlatformProxy"]);
+  });
+
+  it("names the configuration when it declares no such binding", async () => {
+    const dir = await tempDir();
+    const config = join(dir, "wrangler.toml");
+    await writeFile(config, 'name = "x"\nmain = "index.js"\ncompatibility_date = "2026-11-01"\n');
+    const kv = openLocalKv({ mode: "local", config, persistTo: dir, binding: "ROUTES" });
+    try {
+      await expect(kv.get("routes:current")).rejects.toThrow(
+        new UserError(`${config} declares no KV namespace with binding ROUTES ([[kv_namespaces]])`),
+      );
+    } finally {
+      await kv.close();
+    }
   });
 });

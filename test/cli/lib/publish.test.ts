@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contentHash, nextHistory, planPublish } from "../../../scripts/lib/publish.ts";
-import { indexKey, shardKey, versionKeys } from "../../../worker/core/index.ts";
+import { indexKey, versionKeys } from "../../../worker/core/index.ts";
 import { parseManifests } from "../../../scripts/lib/read-sources.ts";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import type { Pointer } from "../../../worker/core/index.ts";
@@ -41,8 +41,17 @@ describe("nextHistory", () => {
 });
 
 describe("KV keys", () => {
-  it("index first, then every shard", () => {
-    expect(versionKeys("v1", 2)).toEqual(["routes:table:v1", "routes:table:v1:0", "routes:table:v1:1"]);
+  it("index first, then every shard: content-addressed, or by version and number in the first layout", () => {
+    expect(versionKeys("v1", { shardCount: 2, layout: "content", shardHashes: ["aa", "bb"] })).toEqual([
+      "routes:table:v1",
+      "routes:shard:aa",
+      "routes:shard:bb",
+    ]);
+    expect(versionKeys("v1", { shardCount: 2, shardHashes: ["aa", "bb"] })).toEqual([
+      "routes:table:v1",
+      "routes:table:v1:0",
+      "routes:table:v1:1",
+    ]);
   });
 });
 
@@ -58,7 +67,7 @@ describe("planPublish", () => {
     const b = planPublish(compile([...objects].reverse(), DEFAULT_COMPILE_OPTIONS).table);
     expect(a.version).toBe(b.version);
     expect(a.version).toMatch(/^[0-9a-f]{16}$/);
-    expect(a.pairs.map((pair) => pair.key)).toEqual([shardKey(a.version, 0), indexKey(a.version)]);
+    expect(a.pairs.map((pair) => pair.key)).toEqual([`routes:shard:${a.index.shardHashes[0]}`, indexKey(a.version)]);
     expect(a.index).toMatchObject({ routeCount: 4, hostCount: 2, shardCount: 1 });
     const changed = planPublish(compile(objects, { ...DEFAULT_COMPILE_OPTIONS, notFound: 404 }).table);
     expect(changed.version).not.toBe(a.version);

@@ -77,6 +77,7 @@ describe("serializeTable", () => {
     const index = JSON.parse(out.index) as TableIndex;
     expect(index).toEqual({
       hostCount: 3,
+      layout: "content",
       notFound: 503,
       routeCount: 4,
       schema: "edgeroute/route-table/v2",
@@ -261,6 +262,39 @@ describe("a table of the previous schema (v1)", () => {
     expect(reread).toEqual(shards);
     // The positional form is the smaller one.
     expect(again.shards.join("").length).toBeLessThan(v1.shards.join("").length * 0.7);
+  });
+});
+
+describe("serializeTable: a change to one route changes one shard", () => {
+  /** 12,000 routes over 40 Services (40 backend lists), several shards. */
+  function table(changed: Record<number, { service?: string; weight?: number }>) {
+    const objects: SourceObject[] = Array.from({ length: 12_000 }, (_, i) => ({
+      source: { file: "big.yaml", doc: i },
+      object: route(`r${i}`, { host: `app-${i}.example.com`, service: `svc-${i % 40}`, ...changed[i] }),
+    }));
+    for (let s = 0; s <= 40; s++) {
+      objects.push({
+        source: { file: "big.yaml", doc: 20_000 + s },
+        object: service(`svc-${s}`, { ip: `203.0.113.${s + 1}` }),
+      });
+    }
+    const result = compile(objects, DEFAULT_COMPILE_OPTIONS);
+    expect(result.diagnostics).toEqual([]);
+    return serializeTable(result.table, sha256);
+  }
+
+  it("keeps every other shard byte for byte, even when the route's backend list is new to the table", () => {
+    const before = table({});
+    expect(before.shards.length).toBeGreaterThan(1);
+    // Route r0 (the first host in sorted order) gets a backend list of its own. Numbered over the whole table, it
+    // would shift the numbers of every later list, and so the bytes of most shards.
+    for (const change of [{ weight: 7 }, { service: "svc-40" }]) {
+      const after = table({ 0: change });
+      expect(after.shards).toHaveLength(before.shards.length);
+      const differing = after.shards.flatMap((text, i) => (text === before.shards[i] ? [] : [i]));
+      expect(differing).toEqual([shardOf("app-0.example.com", before.shards.length)]);
+      expect(after.version).not.toBe(before.version);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
- * whitespace, hosts sorted — split into shards of at most ~256 KiB. A shard of schema v2 ({@link TABLE_SCHEMA}) is
+ * whitespace, hosts sorted — split into shards of at most ~128 KiB. A shard of schema v2 ({@link TABLE_SCHEMA}) is
  * positional: each host's routes are tuples after the id prefix they share (./route-json.ts), and each distinct
  * backend list and endpoint is written once per shard and referred to by its number. The same table always gives
  * the same bytes, so its content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed
@@ -28,12 +28,13 @@ import {
 } from "./route-json.ts";
 
 /**
- * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads and parses
- * the shard of the request's host before answering, so small shards keep the first request fast. Schema v1 used
- * 512 KiB; a v2 shard holds the same routes in about 40% of the bytes, so 256 KiB keeps the shard count (KV reads
- * of a whole-table prefetch) where it was, with about half as much to parse per shard.
+ * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads, hashes and
+ * parses the shard of the request's host before answering, and a push writes every shard whose bytes changed, so
+ * small shards keep both the first request and a one-route push small. 128 KiB rather than 512 KiB: the first
+ * request's workerd CPU in `npm run bench` (section 2) was lower by a few ms at both 10,000 and 100,000 routes
+ * (measured with schema v1 shards; a v2 shard of 128 KiB holds about 2.5 times as many routes).
  */
-export const SHARD_TARGET_BYTES = 256 * 1024;
+export const SHARD_TARGET_BYTES = 128 * 1024;
 
 export interface SerializedTable {
   /** `hash(index)`: the version id the pointer names. */
@@ -72,6 +73,7 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     hostCount: hosts.size + wildcards.size,
     notFound: table.index.notFound,
     shardHashes: shardTexts.map(hash),
+    layout: "content",
   };
   const indexText = canonicalJson(index);
   return { version: hash(indexText), index: indexText, shards: shardTexts };

@@ -9,7 +9,16 @@ import { shardOf } from "./shard.ts";
 
 export { canonicalJson, openShard, parseShard, SHARD_TARGET_BYTES, serializeTable, utf8Length } from "./codec.ts";
 export type { SerializedTable } from "./codec.ts";
-export { CURRENT_KEY, HISTORY_KEY, indexKey, shardKey, versionKeys } from "./keys.ts";
+export {
+  CURRENT_KEY,
+  HISTORY_KEY,
+  indexKey,
+  SHARD_KEY_PREFIX,
+  type ShardKeySource,
+  shardKey,
+  TABLE_KEY_PREFIX,
+  versionKeys,
+} from "./keys.ts";
 export { type ShardReader, shardReader } from "./reader.ts";
 export { compactRoute, restoreRoute } from "./route-json.ts";
 export { shardOf } from "./shard.ts";

@@ -308,7 +308,7 @@ export interface TableShard {
 
 /**
  * The table's index value. A host lives in shard `shardOf(host, shardCount)`; a wildcard in the shard of its
- * suffix. Shard `i` is stored at key `routes:table:<version>:<i>`.
+ * suffix. Shard `i` is stored at `shardKey(version, index, i)` (./keys.ts).
  */
 export interface TableIndex {
   /** {@link TABLE_SCHEMA} when this code wrote it; a table of the previous schema is still read. */
@@ -319,7 +319,15 @@ export interface TableIndex {
   notFound: NotFoundStatus;
   /** Content hash of each shard, so the index's own hash (the version id) covers every byte. */
   shardHashes: string[];
+  /** Where the shards are stored (./keys.ts `shardKey`); absent in tables published before content addressing. */
+  layout?: ShardLayout;
 }
+
+/**
+ * `content`: shard `i` is at `routes:shard:<shardHashes[i]>`, shared by every version with the same bytes. Absent (the
+ * first layout, still read): at `routes:table:<version>:<i>`.
+ */
+export type ShardLayout = "content";
 
 /**
  * The small pointer value at `routes:current`. It repeats what the Worker needs from the index (schema, shard
@@ -336,6 +344,8 @@ export interface Pointer {
   shardCount: number;
   /** The index's shard hashes, so a cold isolate can check the shard it reads without reading the index. */
   shardHashes?: string[];
+  /** The index's `layout`, so a cold isolate knows the shard keys without reading the index. */
+  layout?: ShardLayout;
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
