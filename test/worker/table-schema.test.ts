@@ -6,6 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, it, vi } from "vitest";
 import { serializeTable } from "../../worker/core/table/codec.ts";
+import { shardKey } from "../../worker/core/table/keys.ts";
 import { TABLE_SCHEMA } from "../../worker/core/table/types.ts";
 import type { Pointer, TableIndex } from "../../worker/core/table/types.ts";
 import { TABLE_V1 } from "../fixtures/table-v1.ts";
@@ -15,11 +16,11 @@ const kv = (env as unknown as { ROUTES: KVNamespace }).ROUTES;
 const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
 const get = (url: string) => worker.fetch(new Request(url, { redirect: "manual" }));
 
-/** Writes a version's index and shards, then the pointer as the CLI does (it repeats the index's fields). */
+/** Writes a version's index and shards at the keys its layout names, then the pointer as the CLI does (it repeats the index's fields). */
 async function publish(version: string, indexText: string, shards: readonly string[]): Promise<void> {
-  for (const [i, shard] of shards.entries()) await kv.put(`routes:table:${version}:${i}`, shard);
-  await kv.put(`routes:table:${version}`, indexText);
   const index = JSON.parse(indexText) as TableIndex;
+  for (const [i, shard] of shards.entries()) await kv.put(shardKey(version, index, i), shard);
+  await kv.put(`routes:table:${version}`, indexText);
   const pointer: Pointer = {
     version,
     schema: index.schema,
@@ -30,6 +31,7 @@ async function publish(version: string, indexText: string, shards: readonly stri
     hostCount: index.hostCount,
     shardCount: index.shardCount,
     shardHashes: index.shardHashes,
+    ...(index.layout === undefined ? {} : { layout: index.layout }),
   };
   await kv.put("routes:current", JSON.stringify(pointer));
 }

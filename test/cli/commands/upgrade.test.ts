@@ -3,7 +3,7 @@
  * `wrangler kv --local`): status and diff read it, and push republishes it in the current schema.
  */
 import { describe, expect, it } from "vitest";
-import { parseShard, type Pointer, type TableIndex } from "../../../worker/core/index.ts";
+import { parseShard, type Pointer, shardKey, type TableIndex } from "../../../worker/core/index.ts";
 import { TABLE_V1 } from "../../fixtures/table-v1.ts";
 import { kvGet, kvJson, kvPut, routes, tempDir } from "../helpers.ts";
 
@@ -49,7 +49,7 @@ describe("a live table of the previous schema (v1)", () => {
     const current = await kvJson<Pointer>(kv, "routes:current");
     expect(current.schema).toBe("edgeroute/route-table/v2");
     expect(current.version).not.toBe(TABLE_V1.version);
-    const republished = parseShard((await kvGet(kv, `routes:table:${current.version}:0`)) ?? "");
+    const republished = parseShard((await kvGet(kv, shardKey(current.version, current, 0))) ?? "");
     const previous = parseShard(TABLE_V1.shards[0] as string);
     if ("error" in republished || "error" in previous) throw new Error("a shard does not parse");
     expect(republished.shard).toEqual(previous.shard);
