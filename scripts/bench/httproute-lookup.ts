@@ -18,6 +18,7 @@
  */
 import { compile } from "../../worker/core/compile/index.ts";
 import { openShard, resolveRoute, type RequestFacts, serializeTable, ShardLookup } from "../../worker/core/index.ts";
+import { currentPhase, enter, heapAfterGc } from "./child-phase.ts";
 import { BENCH_COMPILE_OPTIONS, sha256 } from "./gateway-router.ts";
 import type { LookupFailure, LookupSuccess } from "./lookup-child.ts";
 import { randomInt, seededRandom, zipfSampler } from "./prng.ts";
@@ -32,19 +33,6 @@ interface Key {
   facts: RequestFacts;
   /** Route id expected, or `null` for no route. */
   expect: string | null;
-}
-
-declare const gc: () => void;
-
-let phase = "start";
-function enter(next: string): void {
-  phase = next;
-  process.stderr.write(`phase: ${next}\n`);
-}
-
-function heapAfterGc(): number {
-  for (let i = 0; i < 4; i++) gc();
-  return process.memoryUsage().heapUsed;
 }
 
 const hostOf = (h: number): string => `h${h}.${NS}.example.com`;
@@ -255,6 +243,6 @@ try {
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
 } catch (error) {
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const failure: LookupFailure = { ok: false, router, size: Number(sizeArg), phase, reason };
+  const failure: LookupFailure = { ok: false, router, size: Number(sizeArg), phase: currentPhase(), reason };
   process.stdout.write(`${JSON.stringify(failure)}\n`);
 }

@@ -10,6 +10,7 @@
  * route and 1,024 under its last route.
  */
 import { firstAndLast } from "./haproxy-config.ts";
+import { currentPhase, enter, heapAfterGc } from "./child-phase.ts";
 import type { BuiltRouter, Lookup, RouterAdapter } from "./routers.ts";
 import { generateRouteSet, keysForRoute, ownKey, type RequestKey } from "./routeset.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -47,19 +48,6 @@ export interface LookupFailure {
 }
 
 export type LookupOutcome = LookupSuccess | LookupFailure;
-
-declare const gc: () => void;
-
-let phase = "start";
-function enter(next: string): void {
-  phase = next;
-  process.stderr.write(`phase: ${next}\n`);
-}
-
-function heapAfterGc(): number {
-  for (let i = 0; i < 4; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
 
 let sink = 0;
 
@@ -173,6 +161,6 @@ try {
   const full = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   // A failing regex engine quotes its whole (megabytes long) pattern: keep the start and the verdict at the end.
   const reason = full.length > 240 ? `${full.slice(0, 60)} … ${full.slice(-120)}` : full;
-  const failure: LookupFailure = { ok: false, router: name, size: Number(sizeArg), phase, reason };
+  const failure: LookupFailure = { ok: false, router: name, size: Number(sizeArg), phase: currentPhase(), reason };
   process.stdout.write(`${JSON.stringify(failure)}\n`);
 }
