@@ -24,7 +24,7 @@ async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
   const pointer = await kv.get(CURRENT_KEY, "text");
   if (pointer === null) throw new Error("routes:current is missing");
   const parsed = JSON.parse(pointer) as Pointer;
-  const wanted = shardsForHost(host, parsed.shardCount);
+  const wanted = shardsForHost(host, parsed);
   let bytes = pointer.length;
   for (const shard of wanted) bytes += (await kv.get(shardKey(parsed.version, parsed, shard), "text"))?.length ?? 0;
   return bytes;

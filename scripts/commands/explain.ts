@@ -202,7 +202,7 @@ async function fromLive(context: CommandContext, host: string): Promise<Source> 
     throw new UserError(
       `no route table is published in ${kv.description}; push one, or give manifests to explain against`,
     );
-  const wanted = shardsForHost(host, pointer.shardCount);
+  const wanted = shardsForHost(host, pointer);
   const [{ index, shards }, health] = await Promise.all([readVersion(kv, pointer, wanted), readHealth(kv)]);
   // The Worker's lazy lookup over the shards in memory: the others are never consulted for this host.
   const lookup = new ShardLookup();

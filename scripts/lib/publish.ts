@@ -263,6 +263,8 @@ function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Poin
     shardCount: index.shardCount,
     shardHashes: index.shardHashes,
     ...(index.layout === undefined ? {} : { layout: index.layout }),
+    ...(index.wildcardLabels === undefined ? {} : { wildcardLabels: index.wildcardLabels }),
+    ...(index.catchAll === undefined ? {} : { catchAll: index.catchAll }),
   };
 }
 

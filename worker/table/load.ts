@@ -73,7 +73,7 @@ export class LiveTable {
    */
   async prepare(host: string, kv: KVNamespace): Promise<void> {
     if (this.missing === 0) return;
-    await Promise.all(shardsForHost(host, this.index.shardCount).map((shard) => this.load(kv, shard)));
+    await Promise.all(shardsForHost(host, this.index).map((shard) => this.load(kv, shard)));
   }
 
   /**
@@ -197,6 +197,11 @@ async function readTable(kv: KVNamespace, pointer: Pointer, previous: LiveTable 
         shardHashes: pointer.shardHashes as string[],
         // A pointer without `layout` (an older CLI) names shards at routes:table:<version>:<i>.
         ...(pointer.layout === undefined ? {} : { layout: pointer.layout }),
+        // Without these (an older CLI, or values that do not parse) a cold request reads every suffix's shard.
+        ...(Array.isArray(pointer.wildcardLabels) && pointer.wildcardLabels.every(Number.isInteger)
+          ? { wildcardLabels: pointer.wildcardLabels }
+          : {}),
+        ...(typeof pointer.catchAll === "boolean" ? { catchAll: pointer.catchAll } : {}),
       }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);

@@ -46,6 +46,8 @@ describe("push", { timeout: 180_000 }, () => {
       shardCount: 1,
       shardHashes: [expect.stringMatching(/^[0-9a-f]{16}$/)],
       layout: "content",
+      wildcardLabels: [],
+      catchAll: false,
     });
     expect(run.stdout).toMatch(
       new RegExp(

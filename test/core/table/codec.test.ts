@@ -12,7 +12,7 @@ import { shardsForHost } from "../../../worker/core/table/index.ts";
 import { shardOf } from "../../../worker/core/table/shard.ts";
 import type { CompiledRoute, TableIndex } from "../../../worker/core/table/types.ts";
 import type { SourceObject } from "../../../worker/core/compile/types.ts";
-import { ingress, route, rule, run, service, sources } from "../compile/fixtures.ts";
+import { ingress, problems, route, rule, run, service, sources } from "../compile/fixtures.ts";
 import { TABLE_V1 } from "../../fixtures/table-v1.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -76,6 +76,7 @@ describe("serializeTable", () => {
     expect(apiRoute?.backends).not.toBe(webRoute?.backends);
     const index = JSON.parse(out.index) as TableIndex;
     expect(index).toEqual({
+      catchAll: false,
       hostCount: 3,
       layout: "content",
       notFound: 503,
@@ -83,6 +84,7 @@ describe("serializeTable", () => {
       schema: "edgeroute/route-table/v2",
       shardCount: 1,
       shardHashes: [sha256(shard)],
+      wildcardLabels: [3],
     });
     expect(out.index).toBe(canonicalJson(index));
     expect(out.version).toBe(sha256(out.index));
@@ -299,11 +301,32 @@ describe("serializeTable: a change to one route changes one shard", () => {
 });
 
 describe("shardsForHost", () => {
-  it("names the host's own shard, then each wildcard suffix's and the catch-all's, once each", () => {
-    expect(shardsForHost("shop.example.com", 1)).toEqual([0]);
+  it("without reach fields (an older table), names the host's own shard, then every suffix's and the catch-all's", () => {
+    expect(shardsForHost("shop.example.com", { shardCount: 1 })).toEqual([0]);
     const keys = ["a.shop.example.com", "shop.example.com", "example.com", "com", "*"];
     const expected = [...new Set(keys.map((key) => shardOf(key, 64)))];
-    expect(shardsForHost("a.shop.example.com", 64)).toEqual(expected);
-    expect(shardsForHost("localhost", 64)).toEqual([...new Set([shardOf("localhost", 64), shardOf("*", 64)])]);
+    expect(shardsForHost("a.shop.example.com", { shardCount: 64 })).toEqual(expected);
+    expect(shardsForHost("localhost", { shardCount: 64 })).toEqual([
+      ...new Set([shardOf("localhost", 64), shardOf("*", 64)]),
+    ]);
+  });
+
+  it("names only the suffixes of the label counts the table has wildcards for, and the catch-all only if it has one", () => {
+    const reach = { shardCount: 64, wildcardLabels: [3], catchAll: false };
+    const own = shardOf("a.b.shop.example.com", 64);
+    expect(shardsForHost("a.b.shop.example.com", reach)).toEqual([...new Set([own, shardOf("shop.example.com", 64)])]);
+    expect(shardsForHost("a.b.shop.example.com", { ...reach, wildcardLabels: [], catchAll: true })).toEqual([
+      ...new Set([own, shardOf("*", 64)]),
+    ]);
+  });
+
+  it("is written by serializeTable from the table's wildcard suffixes and catch-all", () => {
+    const result = run([
+      service("web"),
+      ingress("shop", { rules: [rule("a.example.com"), rule("*.apps.example.com"), rule(undefined)] }),
+    ]);
+    expect(problems(result)).toEqual([]);
+    const index = JSON.parse(serializeTable(result.table, sha256).index) as TableIndex;
+    expect(index).toMatchObject({ wildcardLabels: [3], catchAll: true });
   });
 });

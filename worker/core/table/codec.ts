@@ -6,6 +6,7 @@
  * the same bytes, so its content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed
  * in (SHA-256 there). {@link openShard} also reads shards of the previous schema v1 ({@link TABLE_SCHEMA_V1}).
  */
+import { CATCH_ALL_HOST } from "../host.ts";
 import { shardOf } from "./shard.ts";
 import type { Backend, CompiledRoute, Endpoint, RouteTable, TableIndex, TableShard } from "./types.ts";
 import { READABLE_SCHEMAS, TABLE_SCHEMA, TABLE_SCHEMA_V1 } from "./types.ts";
@@ -74,6 +75,8 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     notFound: table.index.notFound,
     shardHashes: shardTexts.map(hash),
     layout: "content",
+    wildcardLabels: [...new Set([...wildcards.keys()].map(labelCount))].sort((a, b) => a - b),
+    catchAll: hosts.has(CATCH_ALL_HOST),
   };
   const indexText = canonicalJson(index);
   return { version: hash(indexText), index: indexText, shards: shardTexts };
@@ -439,4 +442,10 @@ export function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+function labelCount(host: string): number {
+  let labels = 1;
+  for (let i = host.indexOf("."); i !== -1; i = host.indexOf(".", i + 1)) labels++;
+  return labels;
 }

@@ -6,6 +6,7 @@
  */
 import { CATCH_ALL_HOST, wildcardSuffix } from "../host.ts";
 import { shardOf } from "./shard.ts";
+import type { ShardReach } from "./types.ts";
 
 export { canonicalJson, openShard, parseShard, SHARD_TARGET_BYTES, serializeTable, utf8Length } from "./codec.ts";
 export type { SerializedTable } from "./codec.ts";
@@ -25,18 +26,26 @@ export { shardOf } from "./shard.ts";
 export * from "./types.ts";
 
 /**
- * The shards that can serve `host`: its own, each of its wildcard suffixes' (a wildcard route is stored under the
- * suffix; Gateway API wildcards cover several labels, worker/core/match.ts) and the catch-all's. Deduplicated;
- * the host's own shard first.
- * @example shardsForHost("a.shop.example.com", 4) // own, "shop.example.com", "example.com", "com", "*" (deduplicated)
+ * The shards that can serve `host`: its own, those of its wildcard suffixes (a wildcard route is stored under the
+ * suffix; Gateway API wildcards cover several labels, worker/core/match.ts) of the label counts the table has
+ * wildcards for, and the catch-all's when it has one (`reach`: the index or pointer; a table without those fields
+ * gets every suffix and the catch-all). Deduplicated; the host's own shard first. A cold request reads only these.
+ * @example shardsForHost("a.shop.example.com", { shardCount: 4, wildcardLabels: [3], catchAll: false })
+ *   // own, "shop.example.com" (deduplicated)
  */
-export function shardsForHost(host: string, shardCount: number): number[] {
+export function shardsForHost(host: string, reach: ShardReach): number[] {
+  const { shardCount, wildcardLabels, catchAll } = reach;
   const out = [shardOf(host, shardCount)];
   const add = (key: string): void => {
     const shard = shardOf(key, shardCount);
     if (!out.includes(shard)) out.push(shard);
   };
-  for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix)) add(suffix);
-  add(CATCH_ALL_HOST);
+  let labels = 1;
+  for (let i = host.indexOf("."); i !== -1; i = host.indexOf(".", i + 1)) labels++;
+  for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix)) {
+    labels--;
+    if (wildcardLabels === undefined || wildcardLabels.includes(labels)) add(suffix);
+  }
+  if (catchAll !== false) add(CATCH_ALL_HOST);
   return out;
 }

@@ -321,7 +321,18 @@ export interface TableIndex {
   shardHashes: string[];
   /** Where the shards are stored (./keys.ts `shardKey`); absent in tables published before content addressing. */
   layout?: ShardLayout;
+  /** Label counts of the suffixes that hold wildcard routes, ascending ({@link ShardReach}). */
+  wildcardLabels?: number[];
+  /** Whether the table has catch-all routes (host key `*`) ({@link ShardReach}). */
+  catchAll?: boolean;
 }
+
+/**
+ * What decides which shards a host's request needs besides its own (./index.ts `shardsForHost`): only the wildcard
+ * suffixes of these label counts and, with `catchAll`, the catch-all's. Absent in tables published before these
+ * fields (then every suffix and the catch-all are read, as those tables' readers did).
+ */
+export type ShardReach = Pick<TableIndex, "shardCount" | "wildcardLabels" | "catchAll">;
 
 /**
  * `content`: shard `i` is at `routes:shard:<shardHashes[i]>`, shared by every version with the same bytes. Absent (the
@@ -346,6 +357,9 @@ export interface Pointer {
   shardHashes?: string[];
   /** The index's `layout`, so a cold isolate knows the shard keys without reading the index. */
   layout?: ShardLayout;
+  /** The index's `wildcardLabels` and `catchAll`, so a cold isolate reads only the shards its host can need. */
+  wildcardLabels?: number[];
+  catchAll?: boolean;
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
