@@ -442,7 +442,8 @@ function writeOutputs(results: BenchResults, suffix: string): void {
   writeFileSync(reportFile, report);
   // The report is written as plain Markdown; the project's formatter (Biome, which `npm test` checks) lays out its
   // tables, so a fresh report is committed as `npm run format` would leave it.
-  execFileSync(join(REPO_ROOT, "node_modules/.bin/biome"), ["format", "--write", reportFile], { stdio: "ignore" });
+  if (official)
+    execFileSync(join(REPO_ROOT, "node_modules/.bin/biome"), ["format", "--write", reportFile], { stdio: "ignore" });
   log("");
   log("targets:");
   for (const v of verdicts) log(`  [${v.status}] ${v.target}: ${v.measured}${v.gap ? ` (${v.gap})` : ""}`);
