@@ -288,21 +288,7 @@ export function restoreRoute(
   const tls = sharedTls(compact.tls ?? ROUTE_DEFAULTS.tls);
   const backends =
     typeof compact.backends === "number" ? backendsOf(compact.backends) : restoreBackends(compact.backends ?? []);
-  if (form === "light" && onlyOwnFields(compact)) {
-    const light = new LightRoute({
-      id: compact.id,
-      kind: compact.kind ?? ROUTE_DEFAULTS.kind,
-      host: compact.host ?? (wildcard ? `*.${hostKey}` : hostKey),
-      path: compact.path ?? ROUTE_DEFAULTS.path,
-      match: compact.match ?? ROUTE_DEFAULTS.match,
-      tls,
-      backends,
-    });
-    // Its own fields are typed by the class, every other one by SHARED_DEFAULTS on its prototype, `balance` and
-    // `cookie` by the getters.
-    return light as unknown as CompiledRoute;
-  }
-  return {
+  const own = {
     id: compact.id,
     kind: compact.kind ?? ROUTE_DEFAULTS.kind,
     host: compact.host ?? (wildcard ? `*.${hostKey}` : hostKey),
@@ -310,6 +296,12 @@ export function restoreRoute(
     match: compact.match ?? ROUTE_DEFAULTS.match,
     tls,
     backends,
+  };
+  // A light route's own fields are typed by the class, every other one by SHARED_DEFAULTS on its prototype,
+  // `balance` and `cookie` by the getters.
+  if (form === "light" && onlyOwnFields(compact)) return new LightRoute(own) as unknown as CompiledRoute;
+  return {
+    ...own,
     balance: compact.balance ?? defaultBalance(backends),
     cookie: compact.cookie === undefined ? { name: defaultCookieName(compact.id), sameSite: "None" } : compact.cookie,
     timeoutMs: compact.timeoutMs ?? ROUTE_DEFAULTS.timeoutMs,
