@@ -41,6 +41,13 @@ export function wildcardSuffix(host: string): string | null {
   return host.slice(dot + 1);
 }
 
+/** How many labels a host (or wildcard suffix) has: `apps.example.com` has 3. */
+export function labelCount(host: string): number {
+  let labels = 1;
+  for (let i = host.indexOf("."); i !== -1; i = host.indexOf(".", i + 1)) labels++;
+  return labels;
+}
+
 /**
  * The host key of catch-all routes, which serve hosts no route names: an Ingress rule without a host and an
  * Ingress `spec.defaultBackend` (https://kubernetes.io/docs/concepts/services-networking/ingress/#default-backend),

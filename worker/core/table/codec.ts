@@ -6,7 +6,7 @@
  * the same bytes, so its content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed
  * in (SHA-256 there). {@link openShard} also reads shards of the previous schema v1 ({@link TABLE_SCHEMA_V1}).
  */
-import { CATCH_ALL_HOST } from "../host.ts";
+import { CATCH_ALL_HOST, labelCount } from "../host.ts";
 import { shardOf } from "./shard.ts";
 import type { Backend, CompiledRoute, Endpoint, RouteTable, TableIndex, TableShard } from "./types.ts";
 import { READABLE_SCHEMAS, TABLE_SCHEMA, TABLE_SCHEMA_V1 } from "./types.ts";
@@ -442,10 +442,4 @@ export function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-function labelCount(host: string): number {
-  let labels = 1;
-  for (let i = host.indexOf("."); i !== -1; i = host.indexOf(".", i + 1)) labels++;
-  return labels;
 }

@@ -4,7 +4,7 @@
  * the defaults it leaves out, and which shards serve a host. The routes CLI writes with it, the Worker and
  * `routes explain` read with it.
  */
-import { CATCH_ALL_HOST, wildcardSuffix } from "../host.ts";
+import { CATCH_ALL_HOST, labelCount, wildcardSuffix } from "../host.ts";
 import { shardOf } from "./shard.ts";
 import type { ShardReach } from "./types.ts";
 
@@ -40,8 +40,7 @@ export function shardsForHost(host: string, reach: ShardReach): number[] {
     const shard = shardOf(key, shardCount);
     if (!out.includes(shard)) out.push(shard);
   };
-  let labels = 1;
-  for (let i = host.indexOf("."); i !== -1; i = host.indexOf(".", i + 1)) labels++;
+  let labels = labelCount(host);
   for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix)) {
     labels--;
     if (wildcardLabels === undefined || wildcardLabels.includes(labels)) add(suffix);
