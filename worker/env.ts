@@ -43,7 +43,11 @@ export interface Config {
   allowLoopback: boolean;
   /** `ADMIN_HOST` as a routing key (lowercase, no port), or null when the admin endpoints answer nowhere. */
   adminHost: string | null;
+  /** `ROUTES_REFRESH_SECONDS` in ms: how often a warm isolate re-reads the table pointer (default 30 s). */
+  refreshMs: number;
 }
+
+const DEFAULT_REFRESH_SECONDS = 30;
 
 const configs = new WeakMap<Env, Config>();
 
@@ -60,8 +64,14 @@ export function configOf(env: Env): Config {
       accessLog: env.ACCESS_LOG === "true",
       allowLoopback: env.ALLOW_LOOPBACK_TARGETS === "true",
       adminHost: adminHost ? normalizeHost(adminHost) : null,
+      refreshMs: refreshMs(env),
     };
     configs.set(env, config);
   }
   return config;
+}
+
+function refreshMs(env: Env): number {
+  const seconds = Number(env.ROUTES_REFRESH_SECONDS ?? DEFAULT_REFRESH_SECONDS);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_REFRESH_SECONDS) * 1000;
 }

@@ -53,14 +53,14 @@ export type ProfileOutcome =
   | { ok: false; reason: string };
 
 /** The part of the V8 CPU profile used here (https://chromedevtools.github.io/devtools-protocol/v8/Profiler/#type-Profile). */
-interface CpuProfile {
+export interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
 
 /** Bundle files: which source file each bundled line comes from (esbuild's `// path` module markers). */
-class SourceMap {
+export class SourceMap {
   private readonly starts: { line: number; file: string }[] = [];
   constructor(bundle: string) {
     bundle.split("\n").forEach((text, line) => {
@@ -94,7 +94,7 @@ function phaseOf(file: string): string | undefined {
 }
 
 /** Sampled µs by phase, and the functions with the most self time. */
-function attribute(profile: CpuProfile, map: SourceMap): { phases: Map<string, number>; self: Map<string, number> } {
+export function attribute(profile: CpuProfile, map: SourceMap): { phases: Map<string, number>; self: Map<string, number> } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -138,7 +138,7 @@ function attribute(profile: CpuProfile, map: SourceMap): { phases: Map<string, n
 }
 
 /** A minimal Chrome DevTools Protocol client over the inspector's WebSocket. */
-async function devtools(
+export async function devtools(
   port: number,
 ): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];

@@ -265,6 +265,7 @@ function pointerFor(version: string, index: TableIndex, meta: PublishMeta): Poin
     ...(index.layout === undefined ? {} : { layout: index.layout }),
     ...(index.wildcardLabels === undefined ? {} : { wildcardLabels: index.wildcardLabels }),
     ...(index.catchAll === undefined ? {} : { catchAll: index.catchAll }),
+    ...(index.wildcardFilter === undefined ? {} : { wildcardFilter: index.wildcardFilter }),
   };
 }
 

@@ -17,8 +17,16 @@ const routes: CompiledRoute[] = hosts.map((host, i) =>
   route({ id: `ns${i}/r`, host, tls: { termination: "edge", insecure: "Redirect" } }),
 );
 
-async function publish(version: string, corruptShard: number): Promise<void> {
-  const shards = shardsOf(routes, SHARDS).map((shard, i) => (i === corruptShard ? "{not json" : JSON.stringify(shard)));
+/**
+ * Publishes `routes` as `version`; shard `corruptShard` is not JSON, and the host `corruptHost` (valid JSON, its
+ * hash published) has a group that is not a list of routes.
+ */
+async function publish(version: string, corruptShard: number, corruptHost?: string): Promise<void> {
+  const shards = shardsOf(routes, SHARDS).map((shard, i) => {
+    if (i === corruptShard) return "{not json";
+    if (corruptHost === undefined || !Object.hasOwn(shard.hosts, corruptHost)) return JSON.stringify(shard);
+    return JSON.stringify({ ...shard, hosts: { ...shard.hosts, [corruptHost]: "not a list" } });
+  });
   for (const [i, shard] of shards.entries()) await kv.put(`routes:table:${version}:${i}`, shard);
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
@@ -79,4 +87,13 @@ it("does not swap to a new version it cannot read whole, and swaps to one it can
   await new Promise((r) => setTimeout(r, 300));
   expect(await version()).toBe("v3");
   for (const host of hosts) expect((await get(`http://${host}/`)).status, host).toBe(302);
+});
+
+it("does not swap to a version with a corrupt group: a version read in the background is checked whole", async () => {
+  const broken = hosts[7] as string;
+  await publish("v4", -1, broken);
+  await new Promise((r) => setTimeout(r, 1100));
+  await version();
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await version()).toBe("v3");
 });

@@ -15,6 +15,7 @@ import {
   Registrations,
 } from "../core/index.ts";
 import { logEvent } from "../answers.ts";
+import { afterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
 import type { ProbeRegistration } from "./monitor.ts";
 
@@ -42,14 +43,16 @@ export class SharedHealth {
 
   /**
    * Called for every proxied request; costs a WeakMap and a Map probe when nothing is due. Registers the route's
-   * probes when this isolate has not done so recently and refreshes the snapshots when they are due, both in the
-   * background.
+   * probes when this isolate has not done so recently (after the response: on a cold isolate every route is due)
+   * and refreshes the snapshots when they are due, both in the background.
    */
   touch(route: CompiledRoute, host: string, env: Env, waitUntil: (p: Promise<unknown>) => void, now: number): void {
     const namespace = env.HEALTH;
     if (namespace === undefined) return;
     if (this.registrations.due(route, host, now, REGISTER_EVERY_MS)) {
-      waitUntil(this.register(route, host, env, namespace).catch((error) => logHealthError("register", error)));
+      afterResponse(waitUntil, () =>
+        this.register(route, host, env, namespace).catch((error) => logHealthError("register", error)),
+      );
     }
     if (this.reading || this.snapshots.size === 0) return;
     if (now - this.lastRead >= Number(env.HEALTH_REFRESH_SECONDS ?? "5") * 1000) {

@@ -113,8 +113,8 @@ export async function sendWithRetries(
     trail.backend = selection.backend;
     trail.endpoint = selection.endpoint;
     previous = selection;
-    // Locally, say once per endpoint when production would refuse it (production-check.ts).
-    if (mode === "direct") warnIfRefusedRemotely(route, selection);
+    // Locally, say once per endpoint when production would refuse it (production-check.ts), after the response.
+    if (mode === "direct") warnIfRefusedRemotely(route, selection, deps.waitUntil);
     await pending.response?.body?.cancel();
     pending = {};
     const endpoint = selection.endpoint;

@@ -5,7 +5,7 @@
  * retried on another endpoint. Each phase returns what it produces and the next one is handed it; the trail
  * (context.ts) collects what the log line reports.
  */
-import type { BalanceState } from "../core/index.ts";
+import { type BalanceState, CorruptShard } from "../core/index.ts";
 import type { Config, Env } from "../env.ts";
 import { enforcePolicies } from "../policy/index.ts";
 import { type LiveTable, type TableCache, TableUnavailable } from "../table/load.ts";
@@ -16,7 +16,7 @@ import { fail } from "./fail.ts";
 import { log } from "./log.ts";
 import { normalize } from "./normalize.ts";
 import { respond } from "./respond.ts";
-import { route } from "./route.ts";
+import { type Routing, route } from "./route.ts";
 
 /** What a request needs from its isolate and its invocation. */
 export interface Deps {
@@ -37,13 +37,14 @@ export async function run(request: Request, url: URL, deps: Deps): Promise<Respo
     const ctx = normalize(request, url);
     trail.host = ctx.host;
     trail.path = ctx.path;
+    let routing: Routing;
     try {
       table = await deps.tables.get(deps.env, deps.waitUntil);
       await table.prepare(ctx.host, deps.env.ROUTES);
+      routing = route(ctx, table);
     } catch (error) {
       throw asNoTable(error);
     }
-    const routing = route(ctx, table);
     trail.route = routing.route;
     if (routing.kind === "answer") return done(trail, routing.response);
     const decision = await enforcePolicies({
@@ -73,9 +74,12 @@ function done(trail: Trail, response: Response): Response {
   return response;
 }
 
-/** The table phase's failure: `NoTable` when no table can be read; anything else is passed on as it is. */
+/**
+ * The table and route phases' failure: `NoTable` when no table can be read, or the shard the host's routes are in
+ * turns out corrupt where they are restored; anything else is passed on as it is.
+ */
 function asNoTable(error: unknown): unknown {
-  if (!(error instanceof TableUnavailable)) return error;
+  if (!(error instanceof TableUnavailable || error instanceof CorruptShard)) return error;
   return new GatewayError("NoTable", "No route table can be read. Publish one with `npm run routes -- push`.", {
     detail: error.message,
   });

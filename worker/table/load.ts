@@ -24,8 +24,8 @@ import {
   shardKey,
   shardsForHost,
 } from "../core/index.ts";
-import type { CompiledRoute, Pointer, ShardReader, TableIndex } from "../core/index.ts";
-import type { Env } from "../env.ts";
+import type { CompiledRoute, Pointer, ShardCheck, ShardReader, TableIndex } from "../core/index.ts";
+import { configOf, type Env } from "../env.ts";
 import { logEvent } from "../answers.ts";
 
 /**
@@ -36,7 +36,6 @@ const PREFETCH_SHARDS = 128;
 /** KV edge-cache TTL for immutable values (a version never changes) and for the pointer (KV's minimum). */
 const IMMUTABLE_TTL = 86_400;
 const POINTER_TTL = 30;
-const DEFAULT_REFRESH_SECONDS = 30;
 
 /** A table version in service: its index, the shards read so far, and the lookup over them. */
 export class LiveTable {
@@ -73,7 +72,7 @@ export class LiveTable {
    */
   async prepare(host: string, kv: KVNamespace): Promise<void> {
     if (this.missing === 0) return;
-    await Promise.all(shardsForHost(host, this.index).map((shard) => this.load(kv, shard)));
+    await Promise.all(shardsForHost(host, this.index).map((shard) => this.load(kv, shard, "lazy")));
   }
 
   /**
@@ -96,14 +95,18 @@ export class LiveTable {
     for (let shard = 0; shard < this.index.shardCount; shard++) {
       if (this.loaded[shard]) continue;
       if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, 0));
-      await this.load(kv, shard);
+      await this.load(kv, shard, "whole");
     }
   }
 
-  private async load(kv: KVNamespace, shard: number): Promise<void> {
+  /**
+   * `check`: a request waiting for the shard checks only the hosts it restores (`lazy`); the background reads, and
+   * so every version swapped in, check the whole shard first.
+   */
+  private async load(kv: KVNamespace, shard: number, check: ShardCheck): Promise<void> {
     if (this.loaded[shard]) return;
     const hash = this.index.shardHashes[shard] as string;
-    const reader = await readShard(kv, this.version, this.index, shard, hash);
+    const reader = await readShard(kv, this.version, this.index, shard, hash, check);
     // Another request may have read the same shard meanwhile: add it once.
     if (this.loaded[shard]) return;
     this.add(shard, hash, reader);
@@ -138,7 +141,7 @@ export class TableCache {
       if (!this.live) throw new TableUnavailable("no route table has been published (routes:current is missing)");
       return this.live;
     }
-    if (!this.refreshing && Date.now() - this.checkedAt >= refreshMs(env)) {
+    if (!this.refreshing && Date.now() - this.checkedAt >= configOf(env).refreshMs) {
       this.refreshing = true;
       waitUntil(this.refresh(env, true).finally(() => (this.refreshing = false)));
     }
@@ -202,6 +205,10 @@ async function readTable(kv: KVNamespace, pointer: Pointer, previous: LiveTable 
           ? { wildcardLabels: pointer.wildcardLabels }
           : {}),
         ...(typeof pointer.catchAll === "boolean" ? { catchAll: pointer.catchAll } : {}),
+        // A filter that does not decode is read as "may hold" (worker/core/table/filter.ts).
+        ...(typeof pointer.wildcardFilter === "object" && pointer.wildcardFilter !== null
+          ? { wildcardFilter: pointer.wildcardFilter }
+          : {}),
       }
     : await kv.get<TableIndex>(indexKey(version), { type: "json", cacheTtl: IMMUTABLE_TTL });
   if (!index) throw new TableUnavailable(`table ${version} named by routes:current is missing`);
@@ -235,6 +242,7 @@ async function readShard(
   index: TableIndex,
   shard: number,
   expected: string,
+  check: ShardCheck,
 ): Promise<ShardReader> {
   const text = await kv.get(shardKey(version, index, shard), { type: "text", cacheTtl: IMMUTABLE_TTL });
   if (text === null) throw new TableUnavailable(`shard ${shard} of table ${version} is missing`);
@@ -247,7 +255,7 @@ async function readShard(
     );
   }
   // The same reader as the CLI's: it checks the schema and restores routes (per host, on first use).
-  const opened = openShard(text);
+  const opened = openShard(text, "light", check);
   if ("error" in opened) throw new TableUnavailable(`shard ${shard} of table ${version} is corrupt: ${opened.error}`);
   return rememberingReader(opened.reader);
 }
@@ -274,9 +282,4 @@ function rememberingReader(reader: ShardReader): ShardReader {
       return routes;
     },
   };
-}
-
-function refreshMs(env: Env): number {
-  const seconds = Number(env.ROUTES_REFRESH_SECONDS ?? DEFAULT_REFRESH_SECONDS);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_REFRESH_SECONDS) * 1000;
 }

@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { compile, DEFAULT_COMPILE_OPTIONS } from "../../../worker/core/compile/index.ts";
 import {
   canonicalJson,
+  CorruptShard,
   openShard,
   parseShard,
   serializeTable,
   SHARD_TARGET_BYTES,
 } from "../../../worker/core/table/codec.ts";
-import { shardsForHost } from "../../../worker/core/table/index.ts";
+import { buildWildcardFilter, mayHoldWildcard, shardsForHost } from "../../../worker/core/table/index.ts";
 import { shardOf } from "../../../worker/core/table/shard.ts";
 import type { CompiledRoute, TableIndex } from "../../../worker/core/table/types.ts";
 import type { SourceObject } from "../../../worker/core/compile/types.ts";
@@ -84,6 +85,7 @@ describe("serializeTable", () => {
       schema: "edgeroute/route-table/v2",
       shardCount: 1,
       shardHashes: [sha256(shard)],
+      wildcardFilter: buildWildcardFilter(["apps.example.com"]),
       wildcardLabels: [3],
     });
     expect(out.index).toBe(canonicalJson(index));
@@ -162,6 +164,19 @@ describe("serializeTable", () => {
       error: "a backend refers to endpoint 4, which the shard does not contain",
     });
     expect(v2('"a.example.com":["shop/",0,["a"]]')).toHaveProperty("shard.hosts.a\\.example\\.com.0.id", "shop/a");
+  });
+
+  it("with a lazy check, opens a shard whose group for one host does not resolve and refuses only that host", () => {
+    const text =
+      '{"backends":[[["shop/a",[0]]]],"endpoints":[["a.example.net",80]],"hosts":{"a.example.com":["shop/",0,["a"]],' +
+      '"b.example.com":["shop/",7,["b"]]},"schema":"edgeroute/route-table/v2","wildcards":{}}';
+    expect(openShard(text)).toEqual({ error: "the shard refers to backend list 7, which it does not contain" });
+    const opened = openShard(text, "light", "lazy");
+    if ("error" in opened) throw new Error(opened.error);
+    expect(opened.reader.routes("hosts", "a.example.com").map((r) => r.id)).toEqual(["shop/a"]);
+    expect(() => opened.reader.routes("hosts", "b.example.com")).toThrow(
+      new CorruptShard("the shard refers to backend list 7, which it does not contain"),
+    );
   });
 
   it("compiles and shards 100,000 routes: every host in shardOf(host), every shard well under the KV limit", () => {
@@ -328,5 +343,48 @@ describe("shardsForHost", () => {
     expect(problems(result)).toEqual([]);
     const index = JSON.parse(serializeTable(result.table, sha256).index) as TableIndex;
     expect(index).toMatchObject({ wildcardLabels: [3], catchAll: true });
+    expect(index.wildcardFilter && mayHoldWildcard(index.wildcardFilter, "apps.example.com")).toBe(true);
+  });
+
+  it("skips a suffix of a wildcard label count that the wildcard filter does not hold", () => {
+    const filter = buildWildcardFilter(["apps.example.com"]);
+    if (filter === undefined) throw new Error("no filter");
+    const reach = { shardCount: 64, wildcardLabels: [3], catchAll: false };
+    const own = shardOf("a.web.apps.example.com", 64);
+    expect(shardsForHost("a.web.apps.example.com", { ...reach, wildcardFilter: filter })).toEqual([
+      ...new Set([own, shardOf("apps.example.com", 64)]),
+    ]);
+    expect(shardsForHost("web.team.example.org", { ...reach, wildcardFilter: filter })).toEqual([
+      shardOf("web.team.example.org", 64),
+    ]);
+  });
+});
+
+describe("wildcard filter", () => {
+  const suffixes = Array.from({ length: 5_000 }, (_, i) => `t${i}.tenant-${i % 37}.example.net`);
+  const filter = buildWildcardFilter(suffixes);
+
+  it("holds every suffix it was built from (a Bloom filter has no false negatives)", () => {
+    if (filter === undefined) throw new Error("no filter");
+    expect(suffixes.filter((s) => !mayHoldWildcard(filter, s))).toEqual([]);
+  });
+
+  it("rarely holds other suffixes (about 1% false positives at 10 bits per suffix)", () => {
+    if (filter === undefined) throw new Error("no filter");
+    const others = Array.from({ length: 10_000 }, (_, i) => `web-${i}.team-${i % 53}.apps.example.com`);
+    const falsePositives = others.filter((s) => mayHoldWildcard(filter, s)).length;
+    expect(falsePositives).toBeLessThan(300);
+  });
+
+  it("is absent without wildcards, and a filter that does not decode holds everything (the shard is read)", () => {
+    expect(buildWildcardFilter([])).toBeUndefined();
+    expect(mayHoldWildcard({ hashes: 3, bits: "not base64!" }, "a.example.com")).toBe(true);
+    expect(mayHoldWildcard({ hashes: 0, bits: "AAAA" }, "a.example.com")).toBe(true);
+    expect(mayHoldWildcard({ hashes: 3, bits: "AAAA" }, "a.example.com")).toBe(false);
+  });
+
+  it("stays at most 8 KiB however many wildcards a table has", () => {
+    const many = buildWildcardFilter(Array.from({ length: 100_000 }, (_, i) => `w${i}.example.net`));
+    expect(many && atob(many.bits).length).toBe(8 * 1024);
   });
 });

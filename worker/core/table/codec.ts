@@ -7,6 +7,7 @@
  * in (SHA-256 there). {@link openShard} also reads shards of the previous schema v1 ({@link TABLE_SCHEMA_V1}).
  */
 import { CATCH_ALL_HOST, labelCount } from "../host.ts";
+import { buildWildcardFilter } from "./filter.ts";
 import { shardOf } from "./shard.ts";
 import type { Backend, CompiledRoute, Endpoint, RouteTable, TableIndex, TableShard } from "./types.ts";
 import { READABLE_SCHEMAS, TABLE_SCHEMA, TABLE_SCHEMA_V1 } from "./types.ts";
@@ -67,6 +68,7 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
   // Groups are sorted by key within each kind, so every shard lists its hosts in sorted order.
   for (const group of groups) writers[shardOf(group.key, shardCount)]?.add(group);
   const shardTexts = writers.map((w) => w.text());
+  const wildcardFilter = buildWildcardFilter([...wildcards.keys()]);
   const index: TableIndex = {
     schema: TABLE_SCHEMA,
     shardCount,
@@ -77,6 +79,7 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
     layout: "content",
     wildcardLabels: [...new Set([...wildcards.keys()].map(labelCount))].sort((a, b) => a - b),
     catchAll: hosts.has(CATCH_ALL_HOST),
+    ...(wildcardFilter === undefined ? {} : { wildcardFilter }),
   };
   const indexText = canonicalJson(index);
   return { version: hash(indexText), index: indexText, shards: shardTexts };
@@ -237,13 +240,32 @@ interface ShardBody {
 }
 
 /**
- * Open a published shard for the Worker: one `JSON.parse` and a check that every backend and endpoint reference
- * resolves; routes (and their backend lists) are restored per host key on first use, so a cold isolate pays only
- * for the hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep
+ * When a v2 shard's groups and backend lists are checked: `whole`, all of them when it is opened (an error value for
+ * the first problem); `lazy`, each when it is restored (a cold request, which needs one host of thousands), where a
+ * problem throws {@link CorruptShard}. v1 shards are always checked whole.
+ */
+export type ShardCheck = "whole" | "lazy";
+
+/**
+ * A shard whose structure is wrong where a host's routes were restored (a v2 group or backend list; the shard's
+ * bytes matched their published hash, so its writer was at fault). Thrown by `ShardReader.routes`.
+ */
+export class CorruptShard extends Error {
+  override name = "CorruptShard";
+}
+
+/**
+ * Open a published shard for the Worker: one `JSON.parse` and a check of its references (`check`: all now, or each
+ * host's when it is restored); routes (and their backend lists) are restored per host key on first use, so a cold
+ * isolate pays only for the hosts it serves. `routes(group, key)` answers once per key (the compact form is released): callers keep
  * the result. Reads schema v2 and the previous v1; an error value for anything else, naming the schema found.
  * `form`: light routes for the Worker (defaults shared, ./route-json.ts), plain ones for the CLI.
  */
-export function openShard(text: string, form: RouteForm = "light"): { reader: ShardReader } | { error: string } {
+export function openShard(
+  text: string,
+  form: RouteForm = "light",
+  check: ShardCheck = "whole",
+): { reader: ShardReader } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -252,7 +274,7 @@ export function openShard(text: string, form: RouteForm = "light"): { reader: Sh
   }
   if (!isRecord(json)) return { error: "the shard is not a JSON object" };
   let body: ShardBody | string;
-  if (json.schema === TABLE_SCHEMA) body = openV2(json);
+  if (json.schema === TABLE_SCHEMA) body = openV2(json, check);
   else if (json.schema === TABLE_SCHEMA_V1) body = openV1(json);
   else {
     const found = typeof json.schema === "string" ? json.schema : "missing";
@@ -277,15 +299,17 @@ export function openShard(text: string, form: RouteForm = "light"): { reader: Sh
 
 /**
  * Schema v2: `backends` and `endpoints` are arrays of tuples; a host group is `[idPrefix, backends, route tuple…]`,
- * or (a plain `JSON.stringify` of a TableShard) a list of route objects.
+ * or (a plain `JSON.stringify` of a TableShard) a list of route objects. With `check: "lazy"` a group, and a backend
+ * list with its endpoint numbers, are checked when they are restored: a cold request pays for its own host, not
+ * for the ~2,500 others of a 128 KiB shard.
  */
-function openV2(json: Record<string, unknown>): ShardBody | string {
+function openV2(json: Record<string, unknown>, check: ShardCheck): ShardBody | string {
   const { hosts = {}, wildcards = {}, backends: lists = [], endpoints = [] } = json;
   if (!isRecord(hosts) || !isRecord(wildcards) || !Array.isArray(lists) || !Array.isArray(endpoints))
     return "the shard's hosts, wildcards, backends or endpoints have the wrong type";
   const isRef = (ref: unknown, table: readonly unknown[]): boolean =>
     Number.isInteger(ref) && (ref as number) >= 0 && (ref as number) < table.length;
-  for (const list of lists) {
+  const listProblem = (list: unknown): string | undefined => {
     if (!Array.isArray(list)) return "a backend list is not a list";
     for (const backend of list) {
       if (!Array.isArray(backend) || !Array.isArray(backend[1])) return "a backend is not a [service, endpoints] tuple";
@@ -293,13 +317,20 @@ function openV2(json: Record<string, unknown>): ShardBody | string {
         if (!isRef(ref, endpoints))
           return `a backend refers to endpoint ${String(ref)}, which the shard does not contain`;
     }
-  }
-  const groups = [hosts, wildcards] as Record<string, unknown>[];
-  for (const group of groups) {
-    for (const routes of Object.values(group)) {
-      if (!Array.isArray(routes)) return "a host's routes are not a list";
-      const problem = groupProblem(routes, (ref) => isRef(ref, lists));
+    return undefined;
+  };
+  const routesProblem = (routes: unknown): string | undefined =>
+    Array.isArray(routes) ? groupProblem(routes, (ref) => isRef(ref, lists)) : "a host's routes are not a list";
+  if (check === "whole") {
+    for (const list of lists) {
+      const problem = listProblem(list);
       if (problem !== undefined) return problem;
+    }
+    for (const group of [hosts, wildcards]) {
+      for (const routes of Object.values(group)) {
+        const problem = routesProblem(routes);
+        if (problem !== undefined) return problem;
+      }
     }
   }
   // Endpoints and backend lists are restored once per shard and shared (read-only) by every route that uses them.
@@ -312,11 +343,17 @@ function openV2(json: Record<string, unknown>): ShardBody | string {
     }
     return endpoint;
   };
-  const backendsOf = sharedLists((ref) => unpackBackends(lists[ref] as BackendTuple[], endpointOf));
+  const backendsOf = sharedLists((ref) => {
+    const problem = check === "lazy" ? listProblem(lists[ref]) : undefined;
+    if (problem !== undefined) throw new CorruptShard(problem);
+    return unpackBackends(lists[ref] as BackendTuple[], endpointOf);
+  });
   return {
     hosts: hosts as Record<string, unknown[]>,
     wildcards: wildcards as Record<string, unknown[]>,
     restore(routes, key, wildcard, form) {
+      const problem = check === "lazy" ? routesProblem(routes) : undefined;
+      if (problem !== undefined) throw new CorruptShard(problem);
       // One host string for the whole group (`*.` + suffix would otherwise be built once per route).
       const host = wildcard ? `*.${key}` : key;
       if (typeof routes[0] !== "string")
@@ -407,13 +444,18 @@ export function parseShard(text: string): { shard: TableShard } | { error: strin
     for (const key of keys) out[key] = [...reader.routes(group, key)];
     return out;
   };
-  return {
-    shard: {
-      schema: TABLE_SCHEMA,
-      hosts: restoreAll("hosts", reader.hostKeys),
-      wildcards: restoreAll("wildcards", reader.wildcardKeys),
-    },
-  };
+  try {
+    return {
+      shard: {
+        schema: TABLE_SCHEMA,
+        hosts: restoreAll("hosts", reader.hostKeys),
+        wildcards: restoreAll("wildcards", reader.wildcardKeys),
+      },
+    };
+  } catch (error) {
+    if (error instanceof CorruptShard) return { error: error.message };
+    throw error;
+  }
 }
 
 /** JSON with object keys in code-unit order at every level and no whitespace; `undefined` members are dropped. */

@@ -5,11 +5,20 @@
  * `routes explain` read with it.
  */
 import { CATCH_ALL_HOST, labelCount, wildcardSuffix } from "../host.ts";
+import { mayHoldWildcard } from "./filter.ts";
 import { shardOf } from "./shard.ts";
 import type { ShardReach } from "./types.ts";
 
-export { canonicalJson, openShard, parseShard, SHARD_TARGET_BYTES, serializeTable, utf8Length } from "./codec.ts";
-export type { SerializedTable } from "./codec.ts";
+export {
+  canonicalJson,
+  CorruptShard,
+  openShard,
+  parseShard,
+  SHARD_TARGET_BYTES,
+  serializeTable,
+  utf8Length,
+} from "./codec.ts";
+export type { SerializedTable, ShardCheck } from "./codec.ts";
 export {
   CURRENT_KEY,
   HISTORY_KEY,
@@ -22,6 +31,7 @@ export {
 } from "./keys.ts";
 export { type ShardReader, shardReader } from "./reader.ts";
 export { compactRoute, restoreRoute } from "./route-json.ts";
+export { buildWildcardFilter, mayHoldWildcard } from "./filter.ts";
 export { shardOf } from "./shard.ts";
 export * from "./types.ts";
 
@@ -34,7 +44,7 @@ export * from "./types.ts";
  *   // own, "shop.example.com" (deduplicated)
  */
 export function shardsForHost(host: string, reach: ShardReach): number[] {
-  const { shardCount, wildcardLabels, catchAll } = reach;
+  const { shardCount, wildcardLabels, catchAll, wildcardFilter } = reach;
   const out = [shardOf(host, shardCount)];
   const add = (key: string): void => {
     const shard = shardOf(key, shardCount);
@@ -43,7 +53,8 @@ export function shardsForHost(host: string, reach: ShardReach): number[] {
   let labels = labelCount(host);
   for (let suffix = wildcardSuffix(host); suffix !== null; suffix = wildcardSuffix(suffix)) {
     labels--;
-    if (wildcardLabels === undefined || wildcardLabels.includes(labels)) add(suffix);
+    if (wildcardLabels !== undefined && !wildcardLabels.includes(labels)) continue;
+    if (wildcardFilter === undefined || mayHoldWildcard(wildcardFilter, suffix)) add(suffix);
   }
   if (catchAll !== false) add(CATCH_ALL_HOST);
   return out;

@@ -325,14 +325,25 @@ export interface TableIndex {
   wildcardLabels?: number[];
   /** Whether the table has catch-all routes (host key `*`) ({@link ShardReach}). */
   catchAll?: boolean;
+  /** A Bloom filter of the wildcard suffixes, absent when there are none ({@link ShardReach}, ./filter.ts). */
+  wildcardFilter?: WildcardFilter;
 }
 
 /**
  * What decides which shards a host's request needs besides its own (./index.ts `shardsForHost`): only the wildcard
- * suffixes of these label counts and, with `catchAll`, the catch-all's. Absent in tables published before these
+ * suffixes of these label counts that the `wildcardFilter` may hold and, with `catchAll`, the catch-all's. Absent in tables published before these
  * fields (then every suffix and the catch-all are read, as those tables' readers did).
  */
-export type ShardReach = Pick<TableIndex, "shardCount" | "wildcardLabels" | "catchAll">;
+/**
+ * A Bloom filter of a table's wildcard suffixes (./filter.ts): `hashes` bit positions per suffix in the bit array
+ * whose base64 is `bits` (bit j is bit `j & 7` of byte `j >> 3`).
+ */
+export interface WildcardFilter {
+  hashes: number;
+  bits: string;
+}
+
+export type ShardReach = Pick<TableIndex, "shardCount" | "wildcardLabels" | "catchAll" | "wildcardFilter">;
 
 /**
  * `content`: shard `i` is at `routes:shard:<shardHashes[i]>`, shared by every version with the same bytes. Absent (the
@@ -357,9 +368,10 @@ export interface Pointer {
   shardHashes?: string[];
   /** The index's `layout`, so a cold isolate knows the shard keys without reading the index. */
   layout?: ShardLayout;
-  /** The index's `wildcardLabels` and `catchAll`, so a cold isolate reads only the shards its host can need. */
+  /** The index's `wildcardLabels`, `catchAll` and `wildcardFilter`, so a cold isolate reads only the shards its host can need. */
   wildcardLabels?: number[];
   catchAll?: boolean;
+  wildcardFilter?: WildcardFilter;
 }
 
 /** A whole compiled table in memory (the CLI and the benchmarks; the Worker holds shards lazily). */
