@@ -39,8 +39,9 @@ export async function run(request: Request, url: URL, deps: Deps): Promise<Respo
     trail.path = ctx.path;
     let routing: Routing;
     try {
-      table = await deps.tables.get(deps.env, deps.waitUntil);
-      await table.prepare(ctx.host, deps.env.ROUTES);
+      // Warm: the table and every shard are in memory, and nothing is awaited.
+      table = deps.tables.warm(deps.env, deps.waitUntil) ?? (await deps.tables.get(deps.env, deps.waitUntil));
+      if (!table.complete) await table.prepare(ctx.host, deps.env.ROUTES);
       routing = route(ctx, table);
     } catch (error) {
       throw asNoTable(error);

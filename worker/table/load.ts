@@ -61,6 +61,11 @@ export class LiveTable {
     });
   }
 
+  /** Whether every shard is in memory (then `prepare` has nothing to do). */
+  get complete(): boolean {
+    return this.missing === 0;
+  }
+
   /** How many shards are in memory (the rest are read on first use or by the prefetch). */
   get shardsLoaded(): number {
     return this.index.shardCount - this.missing;
@@ -136,11 +141,19 @@ export class TableCache {
    * table at once and, when the refresh interval has passed, re-check the pointer in `waitUntil`.
    */
   async get(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<LiveTable> {
-    if (!this.live) {
-      await this.refresh(env, false);
-      if (!this.live) throw new TableUnavailable("no route table has been published (routes:current is missing)");
-      return this.live;
-    }
+    const warm = this.warm(env, waitUntil);
+    if (warm !== undefined) return warm;
+    await this.refresh(env, false);
+    if (!this.live) throw new TableUnavailable("no route table has been published (routes:current is missing)");
+    return this.live;
+  }
+
+  /**
+   * {@link get} without a promise when the isolate already has a table (the request path's warm case: no await, so
+   * no extra turn of the microtask queue), else undefined.
+   */
+  warm(env: Env, waitUntil: (p: Promise<unknown>) => void): LiveTable | undefined {
+    if (!this.live) return undefined;
     if (!this.refreshing && Date.now() - this.checkedAt >= configOf(env).refreshMs) {
       this.refreshing = true;
       waitUntil(this.refresh(env, true).finally(() => (this.refreshing = false)));
