@@ -142,16 +142,16 @@ function placeOf(route: CompiledRoute): { segments: string[]; slot: Slot } {
  */
 export class HostIndex {
   readonly routes: readonly CompiledRoute[];
-  private readonly root: PathNode | undefined;
   /**
-   * Flat form, one character code per route of `routes`: its place in the high byte, `depth * 4 + slot code + 1`
+   * The trie's root, or the flat form (one field for either, since a host has one: a field less per host). Flat
+   * form: a string of one character code per route of `routes`: its place in the high byte, `depth * 4 + slot code + 1`
    * (depth = the node's path segments), or 0 for a route that an earlier one with the same place hides (the trie
    * keeps the first one too); in the low byte {@link secondChar} of its path, which every request path the route
    * serves has too (but for the root prefix's, which serves every path), so that most routes that do not serve a
    * request are passed over on their code alone, without reading the route. A string is the smallest array a
    * JavaScript engine offers (about 28 bytes for 8 routes), and one code per route is one read per route.
    */
-  private readonly places: string | undefined;
+  private readonly index: PathNode | string;
   private owned: ReadonlySet<string> | undefined;
 
   /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
@@ -182,9 +182,9 @@ export class HostIndex {
       : [];
     // A route that does not fit a code: such a host keeps the trie.
     if (flat && places.every((code) => code >= 0)) {
-      this.places = String.fromCharCode(...places);
+      this.index = String.fromCharCode(...places);
     } else {
-      this.root = buildTrie(routes);
+      this.index = buildTrie(routes);
     }
   }
 
@@ -196,11 +196,11 @@ export class HostIndex {
    * segment a node with more than {@link FEW_CHILDREN} children is probed with.
    */
   walk(path: string, https: boolean, out: Walk, facts: RequestFacts = PLAIN_GET): void {
-    if (this.root === undefined) {
-      this.walkFlat(path, https, out);
+    if (typeof this.index === "string") {
+      this.walkFlat(this.index, path, https, out);
       return;
     }
-    let node = this.root;
+    let node = this.index;
     // `start` is where the next request segment begins; past the end, the path ends at `node`.
     let start = 1;
     for (;;) {
@@ -242,12 +242,11 @@ export class HostIndex {
   }
 
   /**
-   * {@link walk} for a flat host: a route's trie node is its path, so the path reaches the node when it starts with
+   * {@link walk} for a flat host (`places`: its {@link index}): a route's trie node is its path, so the path reaches the node when it starts with
    * the route path at a segment boundary (or, for `P/`, starts with `P/`), and ends there when it is equal. The
    * deepest route wins, and at one depth an exact match or `P/` beats `P`: the order the trie walk gives.
    */
-  private walkFlat(path: string, https: boolean, out: Walk): void {
-    const places = this.places ?? "";
+  private walkFlat(places: string, path: string, https: boolean, out: Walk): void {
     const second = secondChar(path);
     let anyRank = -1;
     let servedRank = -1;
