@@ -8,6 +8,7 @@ import {
   tableLookup,
   type Walk,
 } from "../../worker/core/match.ts";
+import type { RequestFacts } from "../../worker/core/gateway.ts";
 import { normalizePath } from "../../worker/core/path.ts";
 import { ROUTING_CASES, ROUTING_ROUTES } from "../cases/routing.cases.ts";
 import type { CompiledRoute } from "../../worker/core/table/types.ts";
@@ -73,6 +74,60 @@ describe("a small host's flat index", () => {
         }
       }
     }
+  });
+});
+
+describe("a trie host", () => {
+  const walkIds = (index: HostIndex, path: string, facts?: RequestFacts): [string?, string?] => {
+    const out: Walk = { any: undefined, served: undefined };
+    index.walk(path, false, out, facts);
+    return [out.any?.id, out.served?.id];
+  };
+
+  it("finds a child of a node with many children as one with few (compared in place, or probed in a Map)", () => {
+    const names = ["a", "ab", "b", "ba", "c", "d", "e", "f", "g", "h", "i", "j"];
+    const routes = [
+      ...names.map((name) => route({ id: `ns/${name}`, host: "h.example.com", path: `/${name}/` })),
+      route({ id: "ns/slash", host: "h.example.com", path: "/", match: "exact" }),
+    ];
+    const wide = new HostIndex([...routes, route({ id: "ns/deep", host: "h.example.com", path: "/ab/c" })]);
+    const few = new HostIndex([...routes.slice(0, 3), ...routes.slice(-1)], 0);
+    for (const index of [wide, few]) {
+      expect(walkIds(index, "/a/x")).toEqual(["ns/a", "ns/a"]);
+      expect(walkIds(index, "/ab/")).toEqual(["ns/ab", "ns/ab"]);
+      expect(walkIds(index, "/a")).toEqual([undefined, undefined]);
+      expect(walkIds(index, "/abc/x")).toEqual([undefined, undefined]);
+      expect(walkIds(index, "/")).toEqual(["ns/slash", "ns/slash"]);
+    }
+    expect(walkIds(wide, "/j/x")).toEqual(["ns/j", "ns/j"]);
+    expect(walkIds(wide, "/ab/c/d")).toEqual(["ns/deep", "ns/deep"]);
+    expect(walkIds(wide, "/ab/cd")).toEqual(["ns/ab", "ns/ab"]);
+  });
+
+  it("checks candidates whose first headers alternate between names, asking again when the name changes", () => {
+    const candidate = (id: string, name: string, value: string): CompiledRoute =>
+      route({
+        id,
+        kind: "HTTPRoute",
+        host: "h.example.com",
+        path: "/api",
+        gateway: { headers: [{ name, value }] },
+      });
+    const index = new HostIndex([
+      candidate("ns/t-a", "x-tenant", "a"),
+      candidate("ns/env-b", "x-env", "b"),
+      candidate("ns/t-c", "x-tenant", "c"),
+      route({ id: "ns/plain", host: "h.example.com", path: "/api" }),
+    ]);
+    const facts = (headers: Record<string, string>): RequestFacts => ({
+      method: "GET",
+      header: (name) => headers[name] ?? null,
+      query: () => null,
+    });
+    expect(walkIds(index, "/api/x", facts({ "x-tenant": "c" }))).toEqual(["ns/t-c", "ns/t-c"]);
+    expect(walkIds(index, "/api", facts({ "x-tenant": "a", "x-env": "b" }))).toEqual(["ns/t-a", "ns/t-a"]);
+    expect(walkIds(index, "/api", facts({ "x-tenant": "z", "x-env": "b" }))).toEqual(["ns/env-b", "ns/env-b"]);
+    expect(walkIds(index, "/api", facts({ "x-tenant": "z" }))).toEqual(["ns/plain", "ns/plain"]);
   });
 });
 

@@ -6,9 +6,10 @@
  * Ingress wildcard covers exactly one label, a Gateway API wildcard any number, the longest suffix first, and the
  * router lists exact-host entries before wildcard ones), then the catch-all (Ingress default backend); within a
  * host the longest matching path wins, an Ingress `Exact` path beating a prefix of the same length. Cost: one Map
- * probe per host key (at most one per host label) plus one per path segment, whatever the number of routes; a host
- * of at most {@link FLAT_MAX_ROUTES} routes compares the path with each of them instead (a bounded number of string
- * comparisons, and far less memory than a trie of Maps).
+ * probe per host key (at most one per host label) plus one trie step per path segment, whatever the number of
+ * routes (a step compares the segment in place with a node's few children, or probes a wide node's Map); a host of
+ * at most {@link FLAT_MAX_ROUTES} routes compares the path with each of them instead (a bounded number of string
+ * comparisons, and far less memory than a trie).
  */
 import { compareConditions, conditionsHold, isConditional, plainRequest, type RequestFacts } from "./gateway.ts";
 import { CATCH_ALL_HOST } from "./host.ts";
@@ -50,7 +51,13 @@ export type Resolution =
 const NONE: Resolution = Object.freeze({ outcome: "none" });
 
 interface PathNode {
-  children: Map<string, PathNode> | undefined;
+  /**
+   * The children of a node with at most {@link FEW_CHILDREN} of them, as segment, node, segment, node …: a walk
+   * compares each segment with the request path in place, without slicing the segment out and hashing it.
+   */
+  few: (string | PathNode)[] | undefined;
+  /** The children by segment once there are more than {@link FEW_CHILDREN} (`few` is then `undefined`). */
+  many: Map<string, PathNode> | undefined;
   /** Route prefix `P` (no trailing slash): serves the node's path and everything below it. */
   prefix: CompiledRoute | undefined;
   /** Route prefix `P/`: serves only paths that continue past the node (`/foo/` does not serve `/foo`). */
@@ -58,21 +65,29 @@ interface PathNode {
   /** Ingress `Exact`: serves the node's path only. */
   exact: CompiledRoute | undefined;
   /**
-   * HTTPRoute matches with method, header or query conditions at this path, in precedence order: the only
-   * routes whose conditions are evaluated, and only at the node the request path reaches.
+   * Only at a node with HTTPRoute matches that have method, header or query conditions: every candidate in
+   * precedence order, conditional or not, when the request path ends at the node (`ifEnds`) and when it goes on
+   * (`ifOn`). The only routes whose conditions are evaluated, and only at the node the request path reaches.
    */
-  exactIf: CompiledRoute[] | undefined;
-  prefixIf: CompiledRoute[] | undefined;
+  ifEnds: CompiledRoute[] | undefined;
+  ifOn: CompiledRoute[] | undefined;
 }
+
+/**
+ * The most children a trie node compares in place (see {@link PathNode.few}); a wider node has a Map, whose probe
+ * costs a slice and a hash of the segment but stays one probe however many children there are.
+ */
+const FEW_CHILDREN = 8;
 
 function newNode(): PathNode {
   return {
-    children: undefined,
+    few: undefined,
+    many: undefined,
     prefix: undefined,
     slash: undefined,
     exact: undefined,
-    exactIf: undefined,
-    prefixIf: undefined,
+    ifEnds: undefined,
+    ifOn: undefined,
   };
 }
 
@@ -96,7 +111,7 @@ export function servedOver(route: CompiledRoute, https: boolean): boolean {
 /**
  * Hosts with at most this many routes, none with HTTPRoute conditions, are matched by comparing the path with each
  * route ({@link HostIndex}): most hosts have a handful of routes (the benchmark's 10,000-route table averages 3.5),
- * and a trie costs a node object per path segment and a Map per inner node for each of them.
+ * and a trie costs a node object per path segment and a children array per inner node for each of them.
  */
 export const FLAT_MAX_ROUTES = 8;
 
@@ -127,13 +142,16 @@ function placeOf(route: CompiledRoute): { segments: string[]; slot: Slot } {
  */
 export class HostIndex {
   readonly routes: readonly CompiledRoute[];
-  private readonly root: PathNode | undefined;
   /**
-   * Flat form, one character code per route of `routes`: `depth * 4 + slot code + 1` (depth = the node's path
-   * segments), or 0 for a route that an earlier one with the same place hides (the trie keeps the first one too).
-   * A string of one-byte codes is the smallest array a JavaScript engine offers (about 24 bytes for 8 routes).
+   * The trie's root, or the flat form (one field for either, since a host has one: a field less per host). Flat
+   * form: a string of one character code per route of `routes`: its place in the high byte, `depth * 4 + slot code + 1`
+   * (depth = the node's path segments), or 0 for a route that an earlier one with the same place hides (the trie
+   * keeps the first one too); in the low byte {@link secondChar} of its path, which every request path the route
+   * serves has too (but for the root prefix's, which serves every path), so that most routes that do not serve a
+   * request are passed over on their code alone, without reading the route. A string is the smallest array a
+   * JavaScript engine offers (about 28 bytes for 8 routes), and one code per route is one read per route.
    */
-  private readonly places: string | undefined;
+  private readonly index: PathNode | string;
   private owned: ReadonlySet<string> | undefined;
 
   /** Header names the gateway owns on this host key (see owned-headers.ts), computed on first use. */
@@ -156,89 +174,87 @@ export class HostIndex {
           const hidden = routes
             .slice(0, i)
             .some((other) => other.match === route.match && placeKey(other) === placeKey(route));
-          return hidden ? 0 : segments.length * 4 + SLOT_CODE[slot] + 1;
+          const second = secondChar(route.path);
+          // Deeper than 63 segments, or a path whose second character is not Latin-1, does not fit a byte.
+          if (segments.length > 63 || second > 0xff) return -1;
+          return ((hidden ? 0 : segments.length * 4 + SLOT_CODE[slot] + 1) << 8) | second;
         })
       : [];
-    // Deeper than 63 segments does not fit a one-byte code: such a host keeps the trie.
-    if (flat && places.every((place) => place < 256)) {
-      this.places = String.fromCharCode(...places);
+    // A route that does not fit a code: such a host keeps the trie.
+    if (flat && places.every((code) => code >= 0)) {
+      this.index = String.fromCharCode(...places);
     } else {
-      this.root = newNode();
-      for (const route of routes) this.insert(this.root, route);
+      this.index = buildTrie(routes);
     }
-  }
-
-  private insert(root: PathNode, route: CompiledRoute): void {
-    const { segments, slot } = placeOf(route);
-    let node = root;
-    for (const segment of segments) {
-      node.children ??= new Map();
-      let child = node.children.get(segment);
-      if (!child) {
-        child = newNode();
-        node.children.set(segment, child);
-      }
-      node = child;
-    }
-    if (isConditional(route)) {
-      const list = route.match === "exact" ? (node.exactIf ??= []) : (node.prefixIf ??= []);
-      // Keep the spec's order among conditions (method, most headers, most query parameters); table order (age)
-      // breaks ties because the first route of equal rank stays first.
-      const at = list.findIndex((other) => compareConditions(route, other) < 0);
-      if (at < 0) list.push(route);
-      else list.splice(at, 0, route);
-      return;
-    }
-    node[slot] ??= route;
   }
 
   /**
    * Walk `path` (canonical, starting with "/") once and fill `out` with the most specific route over any scheme
    * and the most specific one served on the request's scheme: the two questions the router's maps ask (docs/design-notes.md#redirect).
    * Deeper nodes are longer paths, so a candidate found deeper replaces the one before; at one node an exact
-   * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates only path segments.
+   * match (the path ends here) beats `P/` (the path goes on), which beats `P`. Allocates nothing, but the path
+   * segment a node with more than {@link FEW_CHILDREN} children is probed with.
    */
   walk(path: string, https: boolean, out: Walk, facts: RequestFacts = PLAIN_GET): void {
-    if (this.root === undefined) {
-      this.walkFlat(path, https, out);
+    if (typeof this.index === "string") {
+      this.walkFlat(this.index, path, https, out);
       return;
     }
-    let node = this.root;
+    let node = this.index;
     // `start` is where the next request segment begins; past the end, the path ends at `node`.
     let start = 1;
     for (;;) {
       const ends = start > path.length;
-      const first = ends ? node.exact : node.slash;
-      if (node.prefixIf !== undefined || (ends && node.exactIf !== undefined)) {
-        visitConditional(node, ends, first, https, out, facts);
-      } else if (first !== undefined || node.prefix !== undefined) {
-        out.any = first ?? node.prefix;
-        if (first !== undefined && servedOver(first, https)) out.served = first;
-        else if (node.prefix !== undefined && servedOver(node.prefix, https)) out.served = node.prefix;
+      const candidates = ends ? node.ifEnds : node.ifOn;
+      if (candidates !== undefined) visitCandidates(candidates, https, out, facts);
+      else {
+        const first = ends ? node.exact : node.slash;
+        if (first !== undefined || node.prefix !== undefined) {
+          out.any = first ?? node.prefix;
+          if (first !== undefined && servedOver(first, https)) out.served = first;
+          else if (node.prefix !== undefined && servedOver(node.prefix, https)) out.served = node.prefix;
+        }
       }
       if (ends) return;
-      let end = path.indexOf("/", start);
-      if (end < 0) end = path.length;
-      const child = node.children?.get(path.slice(start, end));
-      if (!child) return;
+      // The child named by the segment from `start` to `end` (the next "/" or the path's end).
+      let child: PathNode | undefined;
+      let end = -1;
+      const few = node.few;
+      if (few !== undefined) {
+        for (let i = 0; i < few.length; i += 2) {
+          const segment = few[i] as string;
+          const after = start + segment.length;
+          if ((after === path.length || path.charCodeAt(after) === SLASH) && path.startsWith(segment, start)) {
+            child = few[i + 1] as PathNode;
+            end = after;
+            break;
+          }
+        }
+      } else if (node.many !== undefined) {
+        end = path.indexOf("/", start);
+        if (end < 0) end = path.length;
+        child = node.many.get(path.slice(start, end));
+      }
+      if (child === undefined) return;
       node = child;
       start = end + 1;
     }
   }
 
   /**
-   * {@link walk} for a flat host: a route's trie node is its path, so the path reaches the node when it starts with
+   * {@link walk} for a flat host (`places`: its {@link index}): a route's trie node is its path, so the path reaches the node when it starts with
    * the route path at a segment boundary (or, for `P/`, starts with `P/`), and ends there when it is equal. The
    * deepest route wins, and at one depth an exact match or `P/` beats `P`: the order the trie walk gives.
    */
-  private walkFlat(path: string, https: boolean, out: Walk): void {
-    const places = this.places ?? "";
+  private walkFlat(places: string, path: string, https: boolean, out: Walk): void {
+    const second = secondChar(path);
     let anyRank = -1;
     let servedRank = -1;
     for (let i = 0; i < places.length; i++) {
-      const place = places.charCodeAt(i) - 1;
+      const code = places.charCodeAt(i);
+      const place = (code >> 8) - 1;
+      if (place < 0 || (place !== SLOT_CODE.prefix && (code & 0xff) !== second)) continue;
       const route = this.routes[i] as CompiledRoute;
-      if (place < 0) continue;
       const slot = place & 3;
       const p = route.path;
       let reaches: boolean;
@@ -262,6 +278,14 @@ export class HostIndex {
   }
 }
 
+/**
+ * The character after a path's leading "/" (0 for "" and "/"): equal for a route path and every request path it
+ * serves, except the root prefix's, which serves every path.
+ */
+function secondChar(path: string): number {
+  return path.length > 1 ? path.charCodeAt(1) : 0;
+}
+
 const SLASH = 0x2f;
 
 /**
@@ -272,32 +296,106 @@ function placeKey(route: CompiledRoute): string {
 }
 
 /**
- * One node with conditional candidates, in the spec's order: exact path (conditional, then plain) or the route's
- * `P/`, then prefix (conditional, then plain). Like the plain case, the first candidate over any scheme replaces
- * `out.any` and the first one served on the request's scheme replaces `out.served`.
+ * The trie of a host's routes: each route at its place ({@link placeOf}; on a duplicate place the first route is
+ * kept), and at each node with conditional HTTPRoute matches the candidate lists {@link PathNode.ifEnds} and
+ * {@link PathNode.ifOn}.
  */
-function visitConditional(
-  node: PathNode,
-  ends: boolean,
-  first: CompiledRoute | undefined,
-  https: boolean,
-  out: Walk,
-  facts: RequestFacts,
-): void {
+function buildTrie(routes: readonly CompiledRoute[]): PathNode {
+  const root = newNode();
+  // Per node, its conditional matches on an Exact path and on a prefix, each list in precedence order.
+  const conditional = new Map<PathNode, { exact: CompiledRoute[]; prefix: CompiledRoute[] }>();
+  for (const route of routes) {
+    const { segments, slot } = placeOf(route);
+    let node = root;
+    for (const segment of segments) node = childOf(node, segment);
+    if (!isConditional(route)) {
+      node[slot] ??= route;
+      continue;
+    }
+    let lists = conditional.get(node);
+    if (lists === undefined) {
+      lists = { exact: [], prefix: [] };
+      conditional.set(node, lists);
+    }
+    const list = route.match === "exact" ? lists.exact : lists.prefix;
+    // Keep the spec's order among conditions (method, most headers, most query parameters); table order (age)
+    // breaks ties because the first route of equal rank stays first.
+    const at = list.findIndex((other) => compareConditions(route, other) < 0);
+    if (at < 0) list.push(route);
+    else list.splice(at, 0, route);
+  }
+  for (const [node, lists] of conditional) {
+    // The spec's order at one path: the exact path (conditional, then plain) or the route's `P/`, then the
+    // prefix (conditional, then plain).
+    const ifEnds = routesOf([...lists.exact, node.exact, ...lists.prefix, node.prefix]);
+    const ifOn = routesOf([node.slash, ...lists.prefix, node.prefix]);
+    node.ifEnds = ifEnds;
+    // One array when both lists are the same (no Exact path or `P/` here): the common case, and half the heap.
+    node.ifOn = ifOn.length === ifEnds.length && ifOn.every((route, i) => route === ifEnds[i]) ? ifEnds : ifOn;
+  }
+  return root;
+}
+
+/** The routes of `list` in order, in an array of exactly their number (a filtered or pushed-to array has spare room). */
+function routesOf(list: readonly (CompiledRoute | undefined)[]): CompiledRoute[] {
+  return list.filter((route) => route !== undefined).slice();
+}
+
+/** The child of `node` for `segment`, added when missing. */
+function childOf(node: PathNode, segment: string): PathNode {
+  if (node.many !== undefined) {
+    let child = node.many.get(segment);
+    if (child === undefined) {
+      child = newNode();
+      node.many.set(segment, child);
+    }
+    return child;
+  }
+  const few = node.few ?? [];
+  for (let i = 0; i < few.length; i += 2) if (few[i] === segment) return few[i + 1] as PathNode;
+  const child = newNode();
+  // A new array of exactly the new length: a pushed-to array keeps spare room, and a trie is built only once.
+  if (few.length < FEW_CHILDREN * 2) node.few = [...few, segment, child];
+  else {
+    node.many = new Map();
+    for (let i = 0; i < few.length; i += 2) node.many.set(few[i] as string, few[i + 1] as PathNode);
+    node.many.set(segment, child);
+    node.few = undefined;
+  }
+  return child;
+}
+
+/**
+ * A node's candidates in precedence order ({@link PathNode.ifEnds}, {@link PathNode.ifOn}): as in the plain case,
+ * the first one whose conditions hold replaces `out.any`, and the first of those served on the request's scheme
+ * replaces `out.served`. Candidates at one path usually differ in the value of one header (`x-tenant: a`, `b` …):
+ * the value of each candidate's first header is asked of the request only when the name differs from the one
+ * asked before, so most candidates that do not hold cost one string comparison.
+ */
+function visitCandidates(candidates: readonly CompiledRoute[], https: boolean, out: Walk, facts: RequestFacts): void {
   let any: CompiledRoute | undefined;
-  let served: CompiledRoute | undefined;
-  const consider = (route: CompiledRoute | undefined): void => {
-    if (route === undefined || served !== undefined) return;
-    if (route.gateway !== undefined && !conditionsHold(route.gateway, facts)) return;
+  let askedName: string | undefined;
+  let askedValue: string | null = null;
+  for (const route of candidates) {
+    const rule = route.gateway;
+    if (rule !== undefined) {
+      const header = rule.headers?.[0];
+      if (header !== undefined) {
+        if (header.name !== askedName) {
+          askedName = header.name;
+          askedValue = facts.header(askedName);
+        }
+        if (askedValue !== header.value) continue;
+      }
+      if (!conditionsHold(rule, facts)) continue;
+    }
     any ??= route;
-    if (servedOver(route, https)) served = route;
-  };
-  if (ends) for (const route of node.exactIf ?? []) consider(route);
-  consider(first);
-  for (const route of node.prefixIf ?? []) consider(route);
-  consider(node.prefix);
+    if (servedOver(route, https)) {
+      out.served = route;
+      break;
+    }
+  }
   if (any !== undefined) out.any = any;
-  if (served !== undefined) out.served = served;
 }
 
 /**
