@@ -14,7 +14,7 @@ import type { WildcardFilter } from "./types.ts";
 
 /** About 1% false positives up to {@link MAX_FILTER_BYTES}; beyond it the rate grows, never the pointer. */
 const BITS_PER_KEY = 10;
-/** The filter travels in the pointer, which every isolate re-reads every ROUTES_REFRESH_SECONDS. */
+/** The filter travels in the pointer (as hex, so at most 16 KB of text), which every isolate re-reads every ROUTES_REFRESH_SECONDS. */
 const MAX_FILTER_BYTES = 8 * 1024;
 
 /** The filter of `suffixes` (the table's wildcard keys), or undefined for none. */
@@ -31,9 +31,9 @@ export function buildWildcardFilter(suffixes: readonly string[]): WildcardFilter
       array[bit >> 3] = (array[bit >> 3] as number) | (1 << (bit & 7));
     }
   }
-  let binary = "";
-  for (const byte of array) binary += String.fromCharCode(byte);
-  return { hashes, bits: btoa(binary) };
+  let hex = "";
+  for (const byte of array) hex += byte.toString(16).padStart(2, "0");
+  return { hashes, bits: hex };
 }
 
 /** Decoded bit arrays, once per published filter object (a table's index is parsed once per version). */
@@ -57,15 +57,11 @@ export function mayHoldWildcard(filter: WildcardFilter, suffix: string): boolean
 
 function decode(filter: WildcardFilter): Uint8Array | null {
   if (!Number.isInteger(filter.hashes) || filter.hashes < 1 || filter.hashes > 16) return null;
-  if (typeof filter.bits !== "string" || filter.bits.length === 0) return null;
-  try {
-    const binary = atob(filter.bits);
-    const array = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) array[i] = binary.charCodeAt(i);
-    return array;
-  } catch {
-    return null;
-  }
+  const { bits } = filter;
+  if (typeof bits !== "string" || bits.length === 0 || bits.length % 2 !== 0 || !/^[0-9a-f]+$/.test(bits)) return null;
+  const array = new Uint8Array(bits.length / 2);
+  for (let i = 0; i < array.length; i++) array[i] = Number.parseInt(bits.slice(2 * i, 2 * i + 2), 16);
+  return array;
 }
 
 function hashPair(key: string): [number, number] {

@@ -336,7 +336,7 @@ export interface TableIndex {
  */
 /**
  * A Bloom filter of a table's wildcard suffixes (./filter.ts): `hashes` bit positions per suffix in the bit array
- * whose base64 is `bits` (bit j is bit `j & 7` of byte `j >> 3`).
+ * whose lowercase hex is `bits` (bit j is bit `j & 7` of byte `j >> 3`).
  */
 export interface WildcardFilter {
   hashes: number;
