@@ -94,7 +94,10 @@ function phaseOf(file: string): string | undefined {
 }
 
 /** Sampled µs by phase, and the functions with the most self time. */
-export function attribute(profile: CpuProfile, map: SourceMap): { phases: Map<string, number>; self: Map<string, number> } {
+export function attribute(
+  profile: CpuProfile,
+  map: SourceMap,
+): { phases: Map<string, number>; self: Map<string, number> } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
