@@ -12,17 +12,22 @@
  *    the warm cost. "Cold start to first routed request" = first − warm median.
  *
  * The local KV is Miniflare's simulator running inside the same workerd process, so both figures include the
- * simulator serving the values (in production that is network wait, not CPU). To take it out, the same steps
- * run with the KV probe (scripts/bench/kv-probe-worker.ts), which reads exactly the same values on its first
- * request and does nothing else: gateway (first − warm) − probe (first − warm) is the gateway's own cold cost
- * (parsing, restoring and indexing the table, first lookup).
+ * simulator serving the values (in production that is network wait, not CPU), and the first request is also the
+ * runtime's first subrequest, on a new connection to the backend. To take both out, the same steps run with the
+ * baseline probe (scripts/bench/kv-probe-worker.ts), which reads exactly the same values on its first request and
+ * forwards every request as the forward-only Worker does: gateway (first − warm) − probe (first − warm) is the
+ * gateway's own cold cost (parsing, restoring and indexing the table, the first lookup and the first run of the
+ * pipeline's code).
  */
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { freePort } from "../dev/free-port.ts";
 import { firstAndLast } from "./haproxy-config.ts";
 import { cpuSeconds } from "./load.ts";
 import { keysForRoute, type RequestKey, type RouteSet } from "./routeset.ts";
 import type { ServeConfig } from "./serve-worker.ts";
 import { startWorker, type Service } from "./services.ts";
+import { attribute, type CpuProfile, devtools, SourceMap } from "./phase-profile.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { Published } from "./worker-builds.ts";
 
@@ -42,10 +47,29 @@ export interface ColdStartSuccess {
   warmCpuMs: Summary;
   /** HTTP status of the first request (200 expected: the route's backend answered). */
   firstStatus: number;
-  /** The KV probe's first and warm requests: what reading the same values from the local KV costs. */
+  /**
+   * The baseline probe's first and warm requests: what reading the same values from the local KV and the runtime's
+   * first subrequest cost.
+   */
   kvFirstWallMs: Summary;
   kvWarmWallMs: Summary;
   kvFirstCpuMs: Summary;
+  /** Where the first request's time goes, from the V8 CPU profiler (absent in results of older runs). */
+  firstProfile?: FirstRequestProfile;
+}
+
+/**
+ * The first request of fresh workerd processes under the V8 CPU profiler (a sample every 100 µs), each sample
+ * charged to a pipeline phase as the `profile` section does (./phase-profile.ts). Samples after the request's last
+ * pipeline frame (the shards read in the background) are left out. Medians over the runs, in sampled ms: the
+ * profiler slows the isolate down, so read them as proportions of the first request's work.
+ */
+export interface FirstRequestProfile {
+  runs: number;
+  /** Sampled ms of the first request by phase (idle excluded). */
+  phases: Record<string, number>;
+  /** The functions with the most self time, sampled ms. */
+  top: [string, number][];
 }
 
 export interface ColdStartFailure {
@@ -60,8 +84,8 @@ export interface GatewayBuild {
   wranglerConfig: string;
   script: string;
   workDir: string;
-  /** The KV probe's configuration and bundle. */
-  probe: { wranglerConfig: string; script: string };
+  /** The baseline probe's configuration, bundle and vars (its BACKEND_ORIGIN). */
+  probe: { wranglerConfig: string; script: string; vars: Record<string, string> };
 }
 
 /** The gateway's vars for local benchmarking: forward to the endpoint address itself, loopback allowed. */
@@ -93,7 +117,7 @@ async function timedWithCpu(
   return { status, ms, cpuMs: (cpuSeconds(service.pid) - cpu0) * 1000 };
 }
 
-/** Gateway (first − warm) minus KV probe (first − warm): the cold cost that is the gateway's own work. */
+/** Gateway (first − warm) minus baseline probe (first − warm): the cold cost that is the gateway's own work. */
 export function ownColdMs(c: ColdStartSuccess): number {
   return c.firstWallMs.median - c.warmWallMs.median - (c.kvFirstWallMs.median - c.kvWarmWallMs.median);
 }
@@ -136,6 +160,75 @@ async function coldRun(
   }
 }
 
+/** The pipeline's files whose frames mark the request's own work (./phase-profile.ts SourceMap paths). */
+const REQUEST_FILES = /^worker\/pipeline\/(run|forward|upstream|respond|log)\.ts$/;
+
+/** One fresh workerd with its inspector open: the profile of its first request, cut where the request's work ends. */
+async function profileFirst(
+  config: Omit<ServeConfig, "port">,
+  workDir: string,
+  key: RequestKey,
+  map: SourceMap,
+): Promise<{ phases: Map<string, number>; self: Map<string, number> }> {
+  const inspectorPort = await freePort();
+  const service = await startWorker({ ...config, inspectorPort }, workDir);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cdp = await devtools(inspectorPort);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    const first = await timedGet(service.port, key.host, key.path);
+    if (first.status !== 200) throw new Error(`the profiled first request got HTTP ${first.status}`);
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
+    cdp.close();
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parent = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+    const inRequest = (id: number): boolean => {
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const frame = byId.get(at)?.callFrame;
+        if (frame && frame.url !== "" && REQUEST_FILES.test(map.fileAt(frame.lineNumber))) return true;
+      }
+      return false;
+    };
+    const last = profile.samples.findLastIndex(inRequest);
+    const trimmed = {
+      ...profile,
+      samples: profile.samples.slice(0, last + 1),
+      timeDeltas: profile.timeDeltas.slice(0, last + 1),
+    };
+    const { phases, self } = attribute(trimmed, map);
+    phases.delete("(idle)");
+    self.delete("(idle)");
+    return { phases, self };
+  } finally {
+    await service.stop();
+  }
+}
+
+async function profileFirstRequests(
+  config: Omit<ServeConfig, "port">,
+  workDir: string,
+  key: RequestKey,
+  runs: number,
+): Promise<FirstRequestProfile> {
+  const map = new SourceMap(readFileSync(config.script, "utf8"));
+  const all: { phases: Map<string, number>; self: Map<string, number> }[] = [];
+  for (let r = 0; r < runs; r++) all.push(await profileFirst(config, workDir, key, map));
+  const medianMs = (pick: (run: (typeof all)[number]) => number): number => summarize(all.map(pick)).median / 1000;
+  const phaseNames = new Set(all.flatMap((run) => [...run.phases.keys()]));
+  const functionNames = new Set(all.flatMap((run) => [...run.self.keys()]));
+  return {
+    runs,
+    phases: Object.fromEntries([...phaseNames].map((name) => [name, medianMs((run) => run.phases.get(name) ?? 0)])),
+    top: [...functionNames]
+      .map((name): [string, number] => [name, medianMs((run) => run.self.get(name) ?? 0)])
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12),
+  };
+}
+
 export async function measureColdStart(
   set: RouteSet,
   published: Published,
@@ -146,19 +239,26 @@ export async function measureColdStart(
   const keys = keysForRoute(first, 21);
   const runs: ColdRun[] = [];
   const probes: ColdRun[] = [];
+  let firstProfile: FirstRequestProfile;
   try {
+    const gatewayConfig = {
+      wranglerConfig: gateway.wranglerConfig,
+      script: gateway.script,
+      persistTo: published.persistTo,
+      vars: gatewayVars(),
+    };
     for (let r = 0; r < repeats; r++) {
       // Interleaved, so both see the same machine.
-      const gatewayConfig = {
-        wranglerConfig: gateway.wranglerConfig,
-        script: gateway.script,
-        persistTo: published.persistTo,
-        vars: gatewayVars(),
-      };
       runs.push(await coldRun(gatewayConfig, gateway.workDir, keys, (status) => status === 200));
-      const probeConfig = { ...gateway.probe, persistTo: published.persistTo, vars: {} };
+      const probeConfig = { ...gateway.probe, persistTo: published.persistTo };
       probes.push(await coldRun(probeConfig, gateway.workDir, keys, (status) => status === 200));
     }
+    firstProfile = await profileFirstRequests(
+      gatewayConfig,
+      gateway.workDir,
+      keys[0] as RequestKey,
+      Math.max(3, repeats),
+    );
   } catch (error) {
     return { ok: false, size: set.size, reason: error instanceof Error ? error.message : String(error) };
   }
@@ -178,5 +278,6 @@ export async function measureColdStart(
     kvFirstWallMs: summarize(probes.map((r) => r.first.ms)),
     kvWarmWallMs: summarize(probes.map((r) => r.warmMs)),
     kvFirstCpuMs: summarize(probes.map((r) => r.first.cpuMs)),
+    firstProfile,
   };
 }

@@ -1,11 +1,12 @@
 /**
- * @module The KV-only probe for the cold-start decomposition: on its first request it reads from ROUTES exactly
+ * @module The baseline probe for the cold-start decomposition. On its first request it reads from ROUTES exactly
  * the values the gateway reads before answering a cold request (the pointer, which carries the shard count, then
- * the shards of the request host and of its wildcard suffix: worker/table/load.ts `TableCache.get` and
- * `LiveTable.prepare`), as text,
- * without parsing the shards; later requests read nothing. Its cold − warm time is what the local KV costs,
- * which the gateway's cold − warm time also contains. (The gateway then reads the other shards in `waitUntil`,
- * after its response: not part of the first request's time.)
+ * the shards its host can need: worker/table/load.ts `TableCache.get` and `LiveTable.prepare`, `shardsForHost`), as
+ * text, without parsing the shards; later requests read nothing. Then, on every request, it forwards the request to
+ * the benchmark's backend as the forward-only Worker does (./forward-worker.ts). Its cold − warm time is what the
+ * local KV and the runtime's first subrequest (a new connection to the backend) cost, which the gateway's cold −
+ * warm time also contains; what is left is the gateway's own work. (The gateway then reads the other shards in
+ * `waitUntil`, after its response: not part of the first request's time.)
  */
 import { CURRENT_KEY, type Pointer, shardKey, shardsForHost } from "../../worker/core/index.ts";
 
@@ -16,6 +17,8 @@ interface TextKv {
 
 interface ProbeEnv {
   ROUTES: TextKv;
+  /** e.g. `http://127.0.0.1:8080`: the backend the gateway's routes forward to. */
+  BACKEND_ORIGIN: string;
 }
 
 let bytesRead: number | undefined;
@@ -32,7 +35,8 @@ async function readLikeTheGateway(kv: TextKv, host: string): Promise<number> {
 
 export default {
   async fetch(request: Request, env: ProbeEnv): Promise<Response> {
-    bytesRead ??= await readLikeTheGateway(env.ROUTES, new URL(request.url).hostname);
-    return new Response(`read ${bytesRead} characters from KV\n`);
+    const url = new URL(request.url);
+    bytesRead ??= await readLikeTheGateway(env.ROUTES, url.hostname);
+    return fetch(new Request(new URL(`${url.pathname}${url.search}`, env.BACKEND_ORIGIN), request));
   },
 };

@@ -2,7 +2,7 @@
  * @module BENCHMARKS.md from a {@link BenchResults}: how to run, the machine, the targets (met / missed / not
  * measured, with gap, cause and remedy), then every section's table, and a link to the SVG chart.
  */
-import { ownColdMs, type ColdStartSuccess } from "./cold-start.ts";
+import { type ColdStartSuccess, type FirstRequestProfile, ownColdMs } from "./cold-start.ts";
 import type { LookupOutcome, LookupSuccess } from "./lookup-child.ts";
 import { profileLines } from "./phase-profile.ts";
 import { ROUTER_LABELS, ROUTERS } from "./lookup.ts";
@@ -128,7 +128,7 @@ function incrementalText(c: ColdStartSuccess): string {
 function coldLines(results: BenchResults): string[] {
   if (results.cold.length === 0) return [`Not measured: ${results.skipped.cold ?? "not run in this mode"}.`];
   const lines = [
-    "| Routes | `routes push` wall s | push with one route changed: wall s, keys written | workerd start ms | First request ms | Warm request ms | First − warm ms | KV probe first − warm ms | **Gateway's own cold cost ms** | workerd CPU first ms | warm ms | KV probe CPU first ms |",
+    "| Routes | `routes push` wall s | push with one route changed: wall s, keys written | workerd start ms | First request ms | Warm request ms | First − warm ms | Baseline probe first − warm ms | **Gateway's own cold cost ms** | workerd CPU first ms | warm ms | Baseline probe CPU first ms |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const c of results.cold) {
@@ -142,7 +142,36 @@ function coldLines(results: BenchResults): string[] {
         `**${fmt(ownColdMs(c), 1)}** | ${fmt(c.firstCpuMs.median, 1)} | ${fmt(c.warmCpuMs.median, 2)} | ${fmt(c.kvFirstCpuMs.median, 1)} |`,
     );
   }
-  return lines;
+  return [...lines, ...firstProfileLines(results.cold.filter((c): c is ColdStartSuccess => c.ok))];
+}
+
+/** The first request's profile per size (scripts/bench/cold-start.ts `FirstRequestProfile`), sizes as columns. */
+function firstProfileLines(cold: ColdStartSuccess[]): string[] {
+  const profiled = cold.flatMap((c) => (c.firstProfile === undefined ? [] : [{ size: c.size, ...c.firstProfile }]));
+  const [first] = profiled;
+  if (first === undefined) return [];
+  const total = (p: FirstRequestProfile): number => Object.values(p.phases).reduce((a, b) => a + b, 0);
+  const phases = [...new Set(profiled.flatMap((p) => Object.keys(p.phases)))].sort(
+    (a, b) => (first.phases[b] ?? 0) - (first.phases[a] ?? 0),
+  );
+  const cell = (p: FirstRequestProfile, phase: string): string => {
+    const ms = p.phases[phase] ?? 0;
+    return `${fmt(ms, 2)} (${fmt((100 * ms) / total(p))}%)`;
+  };
+  return [
+    "",
+    `Where the first request's time goes: the first request of ${first.runs} more fresh workerd processes per size under the V8 CPU profiler (a sample every 100 µs), each sample charged to the pipeline phase on its stack as in section 3's profile (helpers such as worker/core are charged to the phase that called them; "table" is worker/table/load.ts with the shard's parsing and restoring; "workerd outside JavaScript" includes V8 compiling each function on its first call). Samples after the request's last pipeline frame (the rest of the table, read in the background) are left out. Median sampled ms per phase; the profiler slows the isolate down, so read them as shares.`,
+    "",
+    `| Phase | ${profiled.map((p) => `${fmt(p.size)} routes: sampled ms (share)`).join(" | ")} |`,
+    `|---|${profiled.map(() => "---:").join("|")}|`,
+    ...phases.map((phase) => `| ${phase} | ${profiled.map((p) => cell(p, phase)).join(" | ")} |`),
+    `| **total sampled** | ${profiled.map((p) => `**${fmt(total(p), 1)}**`).join(" | ")} |`,
+    "",
+    ...profiled.map(
+      (p) =>
+        `- Top self time, ${fmt(p.size)} routes: ${p.top.map(([name, ms]) => `${name} ${fmt(ms, 2)} ms`).join("; ")}`,
+    ),
+  ];
 }
 
 function e2eLines(results: BenchResults): string[] {
@@ -261,8 +290,9 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "the Worker read `routes:current` (which carries the index's shard count, hashes and layout) and the shard(s) its host needs from the local KV, open and index them, route and " +
       "forward to the backend (the Worker reads the remaining shards after answering, in `waitUntil`). " +
       "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
-      "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The KV probe (scripts/bench/kv-probe-worker.ts) " +
-      "goes through the same steps reading exactly the same values and doing nothing else; the gateway's own cold cost is the gateway's " +
+      "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The baseline probe (scripts/bench/kv-probe-worker.ts) " +
+      "goes through the same steps reading exactly the same values, then forwards each request as the forward-only Worker does (so the " +
+      "runtime's first subrequest, on a new connection to the backend, is in both), and does nothing else; the gateway's own cold cost is the gateway's " +
       `first − warm minus the probe's first − warm. ${s.coldRepeats} fresh processes of each per size, interleaved; medians.`,
     "",
     ...coldLines(results),

@@ -253,6 +253,7 @@ async function main(): Promise<void> {
         const probe = {
           wranglerConfig: probeConfig,
           script: await bundleWorker(probeConfig, join(workDir, "kv-probe-dist")),
+          vars: { BACKEND_ORIGIN: `http://127.0.0.1:${backend.port}` },
         };
         gateway = { wranglerConfig: join(REPO_ROOT, "wrangler.toml"), script, workDir, probe };
       } catch (error) {

@@ -366,7 +366,7 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
         const total = c.firstWallMs.median - c.warmWallMs.median;
         return (
           `${fmt(c.size)} routes: ${fmt(own[i] ?? 0, 1)} ms of the gateway's own work (first − warm request ` +
-          `${fmt(total, 1)} ms, of which the local KV simulator ${fmt(total - (own[i] ?? 0), 1)} ms as measured by the KV probe)`
+          `${fmt(total, 1)} ms, of which the local KV simulator and the first subrequest ${fmt(total - (own[i] ?? 0), 1)} ms as measured by the baseline probe)`
         );
       });
       verdicts.push({
