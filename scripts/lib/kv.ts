@@ -2,9 +2,9 @@
  * @module The only code that talks to Workers KV, always through wrangler itself, so the CLI writes exactly where
  * `wrangler dev` and the deployed Worker read, with the user's own wrangler login, and needs no API token handling
  * of its own:
- * - local ({@link openLocalKv}): wrangler's programmatic `getPlatformProxy`, one in-process local namespace on the
- *   same persistence directory `wrangler kv --local --persist-to` and `wrangler dev` use, started once per command
- *   (about half a second) instead of one wrangler process per call;
+ * - local ({@link openLocalKv}): wrangler's programmatic `getPlatformProxy`, one local namespace on the same
+ *   persistence directory `wrangler kv --local --persist-to` and `wrangler dev` use, started once per command (in a
+ *   worker thread of the CLI's process, ./local-kv-thread.ts) instead of one wrangler process per call;
  * - remote ({@link openWranglerKv}): `wrangler kv key …` and `wrangler kv bulk …` processes.
  *
  * Each wrangler call costs about a second (process start-up), whatever it carries, so everything that can be
@@ -15,7 +15,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { UserError } from "./errors.ts";
+import type { ThreadReply, ThreadRequest } from "./local-kv-thread.ts";
 import { runWrangler } from "./wrangler.ts";
 
 /** Where the namespace lives. Paths are absolute. */
@@ -150,77 +152,63 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
   return store;
 }
 
-/** The part of a KV binding (KVNamespace, as getPlatformProxy returns it) the local store uses. */
-interface LocalNamespace {
-  get(key: string, type: "text"): Promise<string | null>;
-  put(key: string, value: string): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string }): Promise<{
-    keys: { name: string }[];
-    list_complete: boolean;
-    cursor?: string;
-  }>;
-}
-
 /**
  * A {@link KvStore} on the local namespace through wrangler's own `getPlatformProxy`
  * (https://developers.cloudflare.com/workers/wrangler/api/#getplatformproxy): the same Miniflare KV, namespace id
  * and `<persistTo>/v3` directory as `wrangler kv --local --persist-to` and `wrangler dev --persist-to`. It is given a
- * configuration of its own holding only the KV binding (with the id read from the project's configuration by
- * wrangler's `unstable_readConfig`), so that starting it does not load the Worker's other bindings (its Durable
- * Objects, rate limits). Started when opened; {@link KvStore.calls} lists that start as the one wrangler call.
+ * configuration of its own holding only the KV binding, so that starting it does not load the Worker's other
+ * bindings. Wrangler runs in a worker thread (./local-kv-thread.ts), started when the store is opened, so that its
+ * import and start overlap with what the command does before its first read (reading and compiling the
+ * manifests, synchronous work that would otherwise hold the start back). {@link KvStore.calls} lists that start
+ * as the one wrangler call.
  */
 export function openLocalKv(target: KvTarget): KvStore {
   const calls: KvCall[] = [];
-  let started: Promise<{ kv: LocalNamespace; dispose: () => Promise<void>; dir: string }> | undefined;
+  const thread = new Worker(new URL("./local-kv-thread.ts", import.meta.url), { workerData: target });
+  const pending = new Map<number, { resolve: (reply: ThreadReply) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  /** Set once the start failed, or the thread stopped: every later request fails with it. */
+  let broken: Error | undefined;
+  let closed: Promise<void> | undefined;
 
-  async function start(): Promise<{ kv: LocalNamespace; dispose: () => Promise<void>; dir: string }> {
-    const began = performance.now();
-    const wrangler = await import("wrangler");
-    const config = wrangler.unstable_readConfig({ config: target.config });
-    const binding = config.kv_namespaces.find((namespace: { binding: string }) => namespace.binding === target.binding);
-    if (binding === undefined) {
-      throw new UserError(
-        `${target.config} declares no KV namespace with binding ${target.binding} ([[kv_namespaces]])`,
-      );
+  const fail = (error: Error): void => {
+    broken ??= error;
+    for (const request of pending.values()) request.reject(broken);
+    pending.clear();
+  };
+  thread.on("message", (reply: ThreadReply) => {
+    if (reply.kind === "started") {
+      calls.push({ command: "wrangler getPlatformProxy", ms: reply.ms });
+      return;
     }
-    const dir = await mkdtemp(join(tmpdir(), "edgeroute-kv-"));
-    const own = join(dir, "wrangler.json");
-    await writeFile(
-      own,
-      JSON.stringify({
-        name: "edgeroute-routes-cli",
-        compatibility_date: config.compatibility_date,
-        kv_namespaces: [{ binding: target.binding, id: binding.id }],
-      }),
-    );
-    const proxy = await wrangler.getPlatformProxy<Record<string, LocalNamespace>>({
-      configPath: own,
-      persist: { path: join(target.persistTo, "v3") },
-      envFiles: [],
-      remoteBindings: false,
-    });
-    const kv = proxy.env[target.binding];
-    if (kv === undefined) throw new UserError(`wrangler's local platform has no binding ${target.binding}`);
-    calls.push({ command: "wrangler getPlatformProxy", ms: performance.now() - began });
-    return { kv, dispose: () => proxy.dispose(), dir };
-  }
+    if (reply.kind === "failed") {
+      // Surfaces at the first request (or at once for those already waiting), as the start's own error would.
+      fail(reply.user ? new UserError(reply.message) : new Error(reply.message));
+      return;
+    }
+    const request = pending.get(reply.id);
+    if (request === undefined) return;
+    pending.delete(reply.id);
+    if (reply.kind === "error") request.reject(reply.user ? new UserError(reply.message) : new Error(reply.message));
+    else request.resolve(reply);
+  });
+  thread.on("error", (error) => fail(error));
+  thread.on("exit", (code) => fail(new Error(`the local KV thread stopped (exit ${code})`)));
 
-  async function namespace(): Promise<LocalNamespace> {
-    started ??= start();
-    return (await started).kv;
+  function send(request: DistributiveOmit<ThreadRequest, "id">): Promise<ThreadReply> {
+    if (broken !== undefined) return Promise.reject(broken);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ ...request, id });
+    });
   }
-  // Started at once, so that it overlaps with what the command does before its first read (reading and compiling
-  // the manifests); a failure surfaces at that first read (the catch only keeps it from being unhandled meanwhile).
-  started = start();
-  started.catch(() => {});
 
   const store: KvStore = {
     description: describe(target),
     calls,
     async getMany(keys) {
-      const kv = await namespace();
-      const values = await Promise.all(keys.map((key) => kv.get(key, "text")));
+      const { values = [] } = (await send({ op: "get", keys: [...keys] })) as { values?: (string | null)[] };
       return new Map(keys.map((key, i) => [key, values[i] ?? null]));
     },
     async get(key) {
@@ -228,45 +216,39 @@ export function openLocalKv(target: KvTarget): KvStore {
     },
     async put(key, value) {
       checkPair({ key, value });
-      await (await namespace()).put(key, value);
+      await send({ op: "put", pairs: [{ key, value }] });
     },
     async putMany(pairs, progress) {
       pairs.forEach(checkPair);
-      const kv = await namespace();
-      // In order, as the bulk transport does: a pair is written only after every pair before it.
+      // In order, as the bulk transport does: a chunk is sent only once every pair before it was written.
       let written = 0;
       for (const chunk of bulkChunks(pairs)) {
-        for (const pair of chunk) await kv.put(pair.key, pair.value);
+        await send({ op: "put", pairs: chunk });
         written += chunk.length;
         progress?.(written, pairs.length);
       }
     },
     async deleteMany(keys) {
-      const kv = await namespace();
-      for (const key of keys) await kv.delete(key);
+      await send({ op: "delete", keys: [...keys] });
     },
     async list(prefix) {
-      const kv = await namespace();
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) });
-        names.push(...page.keys.map((key) => key.name));
-        cursor = page.list_complete ? undefined : page.cursor;
-      } while (cursor !== undefined);
+      const { names = [] } = (await send({ op: "list", prefix })) as { names?: string[] };
       return names;
     },
-    async close() {
-      if (started === undefined) return;
-      const running = started;
-      started = undefined;
-      const { dispose, dir } = await running.catch(() => ({ dispose: async () => {}, dir: "" }));
-      await dispose();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    close() {
+      closed ??= (async () => {
+        // The thread disposes the platform (stops workerd) and removes its configuration, then ends.
+        if (broken === undefined) await send({ op: "close" }).catch(() => {});
+        await thread.terminate();
+      })();
+      return closed;
     },
   };
   return store;
 }
+
+/** `Omit` over each member of a union (the plain one would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * Splits pairs into bulk requests of at most {@link MAX_BULK_PAIRS} pairs and {@link MAX_BULK_BYTES} of JSON,
