@@ -132,6 +132,9 @@ class TablePacker {
    * JSON is written once rather than once per route.
    */
   private readonly endpointIds = new Map<Endpoint, number>();
+  /** Table-wide list numbers of plain lists by {@link plainListKey}, and the endpoint lists it numbers by object. */
+  private readonly plainLists = new Map<string, number>();
+  private readonly endpointLists = new Map<readonly Endpoint[], number>();
 
   /**
    * Packs a group: `"key":[idPrefix,backends,route…]`, where `backends` is the list of the first route (a route
@@ -161,6 +164,33 @@ class TablePacker {
   }
 
   private list(backends: readonly Backend[]): number {
+    const key = this.plainListKey(backends);
+    const known = key === undefined ? undefined : this.plainLists.get(key);
+    if (known !== undefined) return known;
+    const id = this.writeList(backends);
+    if (key !== undefined) this.plainLists.set(key, id);
+    return id;
+  }
+
+  /**
+   * A key for a list of plain backends (exactly service, weight, id and endpoints: no `invalid`, no `router`, no
+   * field added later) that needs no JSON: each backend's service, weight and id, and its endpoint list by object.
+   * The routes of one Service port share that list object (the compiler resolves it once), so the routes of a
+   * Service find their list by this key, and two lists with the same key are written the same. `undefined` for
+   * any other list: it is written as JSON to be numbered.
+   */
+  private plainListKey(backends: readonly Backend[]): string | undefined {
+    let key = "";
+    for (const backend of backends) {
+      if (Object.keys(backend).length !== 4) return undefined;
+      let list = this.endpointLists.get(backend.endpoints);
+      if (list === undefined) this.endpointLists.set(backend.endpoints, (list = this.endpointLists.size));
+      key += `${JSON.stringify(backend.service)},${backend.weight},${JSON.stringify(backend.id)},${list};`;
+    }
+    return key;
+  }
+
+  private writeList(backends: readonly Backend[]): number {
     const endpoints: number[] = [];
     const tuples = packBackends(backends, (endpoint: Endpoint) => {
       let id = this.endpointIds.get(endpoint);
