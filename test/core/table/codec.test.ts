@@ -11,7 +11,7 @@ import {
 import { shardsForHost } from "../../../worker/core/table/index.ts";
 import { shardOf } from "../../../worker/core/table/shard.ts";
 import { backendId } from "../../../worker/core/table/defaults.ts";
-import type { Backend, CompiledRoute, TableIndex } from "../../../worker/core/table/types.ts";
+import { TABLE_SCHEMA, type Backend, type CompiledRoute, type TableIndex } from "../../../worker/core/table/types.ts";
 import type { SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, problems, route, rule, run, service, sources } from "../compile/fixtures.ts";
 import { TABLE_V1 } from "../../fixtures/table-v1.ts";
@@ -255,7 +255,7 @@ describe("serializeTable: backend lists", () => {
       hosts[`h${i}.example.com`] = [{ ...template, id: `shop/r${i}`, host: `h${i}.example.com`, backends }];
     });
     const out = serializeTable(
-      { index: table.index, shards: [{ schema: table.shards[0]?.schema ?? "", hosts, wildcards: {} }] },
+      { index: table.index, shards: [{ schema: TABLE_SCHEMA, hosts, wildcards: {} }] },
       sha256,
     );
     expect(out.shards).toHaveLength(1);
