@@ -40,8 +40,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const opened: KvStore[] = [];
   const tracked: Io = {
     ...io,
-    openKv: (target) => {
-      const kv = io.openKv(target);
+    openKv: (target, options) => {
+      const kv = io.openKv(target, options);
       opened.push(kv);
       return kv;
     },

@@ -3,7 +3,7 @@
  * run `main(argv, io)` with captured output and a fixed clock while still using the real wrangler for KV.
  */
 import { hostname, userInfo } from "node:os";
-import { openKv, type KvStore, type KvTarget } from "./kv.ts";
+import { openKv, type KvStore, type KvTarget, type OpenKvOptions } from "./kv.ts";
 
 export interface Io {
   /** Data: what the command is asked for (tables, JSON). */
@@ -19,7 +19,7 @@ export interface Io {
   /** `user@host`, the default `publishedBy`. */
   whoami: () => string;
   /** The KV namespace of the table, reached through wrangler (see kv.ts); main() closes it after the command. */
-  openKv: (target: KvTarget) => KvStore;
+  openKv: (target: KvTarget, options?: OpenKvOptions) => KvStore;
 }
 
 /** The real process: stdio, environment, clock and wrangler. */
@@ -36,6 +36,6 @@ export function processIo(): Io {
     cwd: process.cwd(),
     now: () => new Date(),
     whoami: () => `${process.env.USER ?? userInfo().username}@${hostname()}`,
-    openKv: (target) => openKv(target, process.env),
+    openKv: (target, options) => openKv(target, process.env, options),
   };
 }

@@ -2,9 +2,10 @@
  * @module The only code that talks to Workers KV, always through wrangler itself, so the CLI writes exactly where
  * `wrangler dev` and the deployed Worker read, with the user's own wrangler login, and needs no API token handling
  * of its own:
- * - local ({@link openLocalKv}): wrangler's programmatic `getPlatformProxy`, one in-process local namespace on the
- *   same persistence directory `wrangler kv --local --persist-to` and `wrangler dev` use, started once per command
- *   (about half a second) instead of one wrangler process per call;
+ * - local ({@link openLocalKv}): wrangler's programmatic `getPlatformProxy`, one local namespace on the same
+ *   persistence directory `wrangler kv --local --persist-to` and `wrangler dev` use, started once per command (in
+ *   the CLI's process; in a worker thread of it when the command is busy meanwhile, ./local-kv-platform.ts) instead
+ *   of one wrangler process per call;
  * - remote ({@link openWranglerKv}): `wrangler kv key …` and `wrangler kv bulk …` processes.
  *
  * Each wrangler call costs about a second (process start-up), whatever it carries, so everything that can be
@@ -15,7 +16,16 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { UserError } from "./errors.ts";
+import {
+  disposePlatform,
+  serve,
+  startPlatform,
+  UserFault,
+  type ThreadReply,
+  type ThreadRequest,
+} from "./local-kv-platform.ts";
 import { runWrangler } from "./wrangler.ts";
 
 /** Where the namespace lives. Paths are absolute. */
@@ -58,8 +68,12 @@ export interface KvStore {
 }
 
 /** The store a command uses: in-process for the local namespace, wrangler processes for the remote one. */
-export function openKv(target: KvTarget, env: Readonly<Record<string, string | undefined>>): KvStore {
-  return target.mode === "local" ? openLocalKv(target) : openWranglerKv(target, env);
+export function openKv(
+  target: KvTarget,
+  env: Readonly<Record<string, string | undefined>>,
+  options: OpenKvOptions = {},
+): KvStore {
+  return target.mode === "local" ? openLocalKv(target, options) : openWranglerKv(target, env);
 }
 
 /** KV's own limits (docs/design-notes.md#workers). */
@@ -150,77 +164,37 @@ export function openWranglerKv(target: KvTarget, env: Readonly<Record<string, st
   return store;
 }
 
-/** The part of a KV binding (KVNamespace, as getPlatformProxy returns it) the local store uses. */
-interface LocalNamespace {
-  get(key: string, type: "text"): Promise<string | null>;
-  put(key: string, value: string): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options: { prefix: string; cursor?: string }): Promise<{
-    keys: { name: string }[];
-    list_complete: boolean;
-    cursor?: string;
-  }>;
+/** How a command opens its store. */
+export interface OpenKvOptions {
+  /**
+   * The command has long synchronous work to do before its first KV call (reading and compiling a large input): the
+   * local platform then starts in a worker thread, on the other core, instead of after that work
+   * (./local-kv-platform.ts). Without it, the platform starts on the command's own thread, which saves starting a
+   * thread (about 60 ms).
+   */
+  busy?: boolean;
 }
 
 /**
  * A {@link KvStore} on the local namespace through wrangler's own `getPlatformProxy`
  * (https://developers.cloudflare.com/workers/wrangler/api/#getplatformproxy): the same Miniflare KV, namespace id
  * and `<persistTo>/v3` directory as `wrangler kv --local --persist-to` and `wrangler dev --persist-to`. It is given a
- * configuration of its own holding only the KV binding (with the id read from the project's configuration by
- * wrangler's `unstable_readConfig`), so that starting it does not load the Worker's other bindings (its Durable
- * Objects, rate limits). Started when opened; {@link KvStore.calls} lists that start as the one wrangler call.
+ * configuration of its own holding only the KV binding, so that starting it does not load the Worker's other
+ * bindings. Started when opened, so that it overlaps with what the command does before its first read; in a worker
+ * thread when the command says it is `busy` meanwhile ({@link OpenKvOptions}). {@link KvStore.calls} lists that
+ * start as the one wrangler call.
  */
-export function openLocalKv(target: KvTarget): KvStore {
+export function openLocalKv(target: KvTarget, options: OpenKvOptions = {}): KvStore {
   const calls: KvCall[] = [];
-  let started: Promise<{ kv: LocalNamespace; dispose: () => Promise<void>; dir: string }> | undefined;
-
-  async function start(): Promise<{ kv: LocalNamespace; dispose: () => Promise<void>; dir: string }> {
-    const began = performance.now();
-    const wrangler = await import("wrangler");
-    const config = wrangler.unstable_readConfig({ config: target.config });
-    const binding = config.kv_namespaces.find((namespace: { binding: string }) => namespace.binding === target.binding);
-    if (binding === undefined) {
-      throw new UserError(
-        `${target.config} declares no KV namespace with binding ${target.binding} ([[kv_namespaces]])`,
-      );
-    }
-    const dir = await mkdtemp(join(tmpdir(), "edgeroute-kv-"));
-    const own = join(dir, "wrangler.json");
-    await writeFile(
-      own,
-      JSON.stringify({
-        name: "edgeroute-routes-cli",
-        compatibility_date: config.compatibility_date,
-        kv_namespaces: [{ binding: target.binding, id: binding.id }],
-      }),
-    );
-    const proxy = await wrangler.getPlatformProxy<Record<string, LocalNamespace>>({
-      configPath: own,
-      persist: { path: join(target.persistTo, "v3") },
-      envFiles: [],
-      remoteBindings: false,
-    });
-    const kv = proxy.env[target.binding];
-    if (kv === undefined) throw new UserError(`wrangler's local platform has no binding ${target.binding}`);
-    calls.push({ command: "wrangler getPlatformProxy", ms: performance.now() - began });
-    return { kv, dispose: () => proxy.dispose(), dir };
-  }
-
-  async function namespace(): Promise<LocalNamespace> {
-    started ??= start();
-    return (await started).kv;
-  }
-  // Started at once, so that it overlaps with what the command does before its first read (reading and compiling
-  // the manifests); a failure surfaces at that first read (the catch only keeps it from being unhandled meanwhile).
-  started = start();
-  started.catch(() => {});
+  const transport = options.busy === true ? threadTransport(target, calls) : inProcessTransport(target, calls);
+  const { send } = transport;
+  let closed: Promise<void> | undefined;
 
   const store: KvStore = {
     description: describe(target),
     calls,
     async getMany(keys) {
-      const kv = await namespace();
-      const values = await Promise.all(keys.map((key) => kv.get(key, "text")));
+      const { values = [] } = await send({ op: "get", keys: [...keys] });
       return new Map(keys.map((key, i) => [key, values[i] ?? null]));
     },
     async get(key) {
@@ -228,45 +202,134 @@ export function openLocalKv(target: KvTarget): KvStore {
     },
     async put(key, value) {
       checkPair({ key, value });
-      await (await namespace()).put(key, value);
+      await send({ op: "put", pairs: [{ key, value }] });
     },
     async putMany(pairs, progress) {
       pairs.forEach(checkPair);
-      const kv = await namespace();
-      // In order, as the bulk transport does: a pair is written only after every pair before it.
+      // In order, as the bulk transport does: a chunk is sent only once every pair before it was written.
       let written = 0;
       for (const chunk of bulkChunks(pairs)) {
-        for (const pair of chunk) await kv.put(pair.key, pair.value);
+        await send({ op: "put", pairs: chunk });
         written += chunk.length;
         progress?.(written, pairs.length);
       }
     },
     async deleteMany(keys) {
-      const kv = await namespace();
-      for (const key of keys) await kv.delete(key);
+      await send({ op: "delete", keys: [...keys] });
     },
     async list(prefix) {
-      const kv = await namespace();
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await kv.list({ prefix, ...(cursor ? { cursor } : {}) });
-        names.push(...page.keys.map((key) => key.name));
-        cursor = page.list_complete ? undefined : page.cursor;
-      } while (cursor !== undefined);
+      const { names = [] } = await send({ op: "list", prefix });
       return names;
     },
-    async close() {
-      if (started === undefined) return;
-      const running = started;
-      started = undefined;
-      const { dispose, dir } = await running.catch(() => ({ dispose: async () => {}, dir: "" }));
-      await dispose();
-      if (dir !== "") await rm(dir, { recursive: true, force: true });
+    close() {
+      closed ??= transport.close();
+      return closed;
     },
   };
   return store;
 }
+
+/** A request of the store: every one but `close`, without the id a thread matches replies by. */
+type Request = DistributiveOmit<Exclude<ThreadRequest, { op: "close" }>, "id">;
+type Done = Extract<ThreadReply, { kind: "done" }>;
+
+/** How the store reaches the platform: on this thread, or in a worker thread. */
+interface Transport {
+  send(request: Request): Promise<Done>;
+  /** Disposes the platform (stops workerd); the store is unusable after. */
+  close(): Promise<void>;
+}
+
+/** A platform error as the store throws it: the user's as a {@link UserError}, anything else as it is. */
+function storeError(error: unknown): unknown {
+  return error instanceof UserFault ? new UserError(error.message) : error;
+}
+
+function inProcessTransport(target: KvTarget, calls: KvCall[]): Transport {
+  const began = performance.now();
+  const platform = startPlatform(target).then((started) => {
+    calls.push({ command: "wrangler getPlatformProxy", ms: performance.now() - began });
+    return started;
+  });
+  // A failure surfaces at the first request; the catch only keeps it from being unhandled meanwhile.
+  platform.catch(() => {});
+  let open = true;
+  return {
+    async send(request) {
+      if (!open) throw new Error("the local KV store is closed");
+      try {
+        return (await serve((await platform).kv, { ...request, id: 0 })) as Done;
+      } catch (error) {
+        throw storeError(error);
+      }
+    },
+    async close() {
+      open = false;
+      const started = await platform.catch(() => null);
+      if (started !== null) await disposePlatform(started);
+    },
+  };
+}
+
+function threadTransport(target: KvTarget, calls: KvCall[]): Transport {
+  const thread = new Worker(new URL("./local-kv-thread.ts", import.meta.url), { workerData: target });
+  const pending = new Map<number, { resolve: (reply: Done) => void; reject: (error: unknown) => void }>();
+  let nextId = 0;
+  /** Set once the start failed, or the thread stopped: every later request fails with it. */
+  let broken: unknown;
+
+  const fail = (error: unknown): void => {
+    broken ??= error;
+    for (const request of pending.values()) request.reject(broken);
+    pending.clear();
+  };
+  thread.on("message", (reply: ThreadReply) => {
+    if (reply.kind === "started") {
+      calls.push({ command: "wrangler getPlatformProxy", ms: reply.ms });
+      return;
+    }
+    if (reply.kind === "failed") {
+      // Surfaces at the first request (or at once for those already waiting), as the start's own error would.
+      fail(reply.user ? new UserError(reply.message) : new Error(reply.message));
+      return;
+    }
+    const request = pending.get(reply.id);
+    if (request === undefined) return;
+    pending.delete(reply.id);
+    if (reply.kind === "error") request.reject(reply.user ? new UserError(reply.message) : new Error(reply.message));
+    else request.resolve(reply);
+  });
+  thread.on("error", (error) => fail(error));
+  thread.on("exit", (code) => fail(new Error(`the local KV thread stopped (exit ${code})`)));
+
+  function post(request: DistributiveOmit<ThreadRequest, "id">): Promise<Done> {
+    if (broken !== undefined) return Promise.reject(broken);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      thread.postMessage({ ...request, id });
+    });
+  }
+
+  return {
+    send: post,
+    async close() {
+      // The thread disposes the platform (stops workerd) and removes its configuration, then ends by itself (its
+      // port closed): the process need not wait for that (about 20 ms). A thread that failed is stopped.
+      const disposed =
+        broken === undefined &&
+        (await post({ op: "close" }).then(
+          () => true,
+          () => false,
+        ));
+      if (disposed) thread.unref();
+      else await thread.terminate();
+    },
+  };
+}
+
+/** `Omit` over each member of a union (the plain one would merge the members). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * Splits pairs into bulk requests of at most {@link MAX_BULK_PAIRS} pairs and {@link MAX_BULK_BYTES} of JSON,

@@ -104,6 +104,20 @@ export async function readSources(
   return result;
 }
 
+/**
+ * The bytes of the manifests `args` names, as {@link readSources} would read them, without reading them;
+ * `Infinity` with standard input, whose size is known only once it is read. Throws {@link UserError} as readSources
+ * does for an input that does not exist.
+ */
+export async function inputBytes(args: readonly string[], cwd: string): Promise<number> {
+  let bytes = 0;
+  for (const { path } of await parseInputs(args, cwd)) {
+    if (path === "-") return Number.POSITIVE_INFINITY;
+    for (const file of await manifestFiles(path, cwd)) bytes += (await stat(resolve(cwd, file))).size;
+  }
+  return bytes;
+}
+
 /** The manifest files of one command-line input, named relative to how the user wrote the input. */
 async function manifestFiles(input: string, cwd: string): Promise<string[]> {
   const info = await stat(resolve(cwd, input)).catch(() => null);

@@ -57,7 +57,11 @@ const METADATA_HOSTS = new Set([
 
 /** True when `host` is an IPv4 or IPv6 literal as `fetch` reads it (`127.1` and `0x7f.0.0.1` are; brackets allowed). */
 export function isIpLiteral(host: string): boolean {
-  const canonical = canonicalHost(host);
+  return isCanonicalIp(canonicalHost(host));
+}
+
+/** {@link isIpLiteral} of a host already put through {@link canonicalHost} (for callers that need both). */
+export function isCanonicalIp(canonical: string | null): boolean {
   return canonical !== null && (canonical.startsWith("[") || IPV4_DOTTED.test(canonical));
 }
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseShard } from "../../../worker/core/index.ts";
 import type { Pointer, TableIndex } from "../../../worker/core/index.ts";
+import { generateRouteSet } from "../../../scripts/bench/routeset.ts";
 import { edit, exampleCopy, kvGet, kvJson, kvKeys, routes, tempDir } from "../helpers.ts";
 
 describe("push", { timeout: 180_000 }, () => {
@@ -185,5 +186,21 @@ describe("push", { timeout: 180_000 }, () => {
         `routes:shard:${result.pointer.shardHashes?.[0]}`,
       ].sort(),
     );
+  });
+
+  it("publishes an export of over 1 MiB, with the local platform started in a worker thread meanwhile", async () => {
+    // 3,000 generated routes as one JSON List: about 1.4 MB, over push's threshold for starting the thread.
+    const set = generateRouteSet(3_000, { ip: "127.0.0.1", port: 8080 });
+    const dir = await tempDir("edgeroute-large-");
+    const file = join(dir, "export.json");
+    const text = JSON.stringify({ apiVersion: "v1", kind: "List", items: set.objects });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024 * 1024);
+    await writeFile(file, text);
+    const large = await tempDir("edgeroute-kv-");
+    const run = await routes(["push", file, "--persist-to", large, "--allow-wildcards", "--output", "json"]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { published: boolean; pointer: Pointer; wranglerCalls: number };
+    expect(result).toMatchObject({ published: true, wranglerCalls: 1, pointer: { routeCount: 3_000 } });
+    expect(await kvJson<Pointer>(large, "routes:current")).toEqual(result.pointer);
   });
 });

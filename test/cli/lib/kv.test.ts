@@ -94,11 +94,17 @@ describe("openWranglerKv (real wrangler, local)", () => {
   });
 });
 
-describe("openLocalKv (wrangler's getPlatformProxy on the local persistence)", () => {
+describe.each([
+  { busy: false, where: "on this thread" },
+  { busy: true, where: "in a worker thread" },
+])("openLocalKv (wrangler's getPlatformProxy on the local persistence, $where)", ({ busy }) => {
   it("writes where `wrangler kv --local` reads, and reads what it wrote; lists by prefix; one wrangler start", async () => {
     const persistTo = await tempDir();
     await kvPut(persistTo, "t:from-wrangler", "written by wrangler kv key put");
-    const kv = openLocalKv({ mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo, binding: "ROUTES" });
+    const kv = openLocalKv(
+      { mode: "local", config: resolve(ROOT, "wrangler.toml"), persistTo, binding: "ROUTES" },
+      { busy },
+    );
     const awkward = '-{"a": "ü\\n"}\nline 2\n';
     try {
       await kv.put("t:awkward", awkward);
@@ -132,7 +138,7 @@ describe("openLocalKv (wrangler's getPlatformProxy on the local persistence)", (
     const dir = await tempDir();
     const config = join(dir, "wrangler.toml");
     await writeFile(config, 'name = "x"\nmain = "index.js"\ncompatibility_date = "2026-11-01"\n');
-    const kv = openLocalKv({ mode: "local", config, persistTo: dir, binding: "ROUTES" });
+    const kv = openLocalKv({ mode: "local", config, persistTo: dir, binding: "ROUTES" }, { busy });
     try {
       await expect(kv.get("routes:current")).rejects.toThrow(
         new UserError(`${config} declares no KV namespace with binding ROUTES ([[kv_namespaces]])`),

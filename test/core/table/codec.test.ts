@@ -11,7 +11,8 @@ import {
 } from "../../../worker/core/table/codec.ts";
 import { buildWildcardFilter, mayHoldWildcard, shardsForHost } from "../../../worker/core/table/index.ts";
 import { shardOf } from "../../../worker/core/table/shard.ts";
-import type { CompiledRoute, TableIndex } from "../../../worker/core/table/types.ts";
+import { backendId } from "../../../worker/core/table/defaults.ts";
+import { TABLE_SCHEMA, type Backend, type CompiledRoute, type TableIndex } from "../../../worker/core/table/types.ts";
 import type { SourceObject } from "../../../worker/core/compile/types.ts";
 import { ingress, problems, route, rule, run, service, sources } from "../compile/fixtures.ts";
 import { TABLE_V1 } from "../../fixtures/table-v1.ts";
@@ -238,6 +239,47 @@ describe("openShard (the Worker's reader)", () => {
     }
     // Most routes of these tables hold every default beyond their own fields (shop/web of mixed has a timeout).
     expect(light).toBeGreaterThan(5);
+  });
+});
+
+describe("serializeTable: backend lists", () => {
+  it("writes apart lists that share an endpoint list object but differ in weight, Service, id or a further field", () => {
+    const table = run(mixed).table;
+    const template = table.shards[0]?.hosts["shop.example.com"]?.find((r) => r.id === "shop/web");
+    if (template === undefined) throw new Error("no shop/web in the fixture");
+    // One endpoint list object, as the compiler shares it among the routes of a Service port.
+    const endpoints = template.backends[0]?.endpoints ?? [];
+    const plain = (service: string, weight = 100, id = backendId(service)): Backend => ({
+      service,
+      weight,
+      id,
+      endpoints,
+    });
+    const variants: Backend[][] = [
+      [plain("shop/web")],
+      [plain("shop/web", 50)],
+      [plain("shop/other")],
+      [plain("shop/web", 100, "custom")],
+      [{ ...plain("shop/web"), invalid: "the Service has no port 80" }],
+      [plain("shop/web", 90), plain("shop/other", 10)],
+      // The same as the first, with an endpoint list object of its own: the same list.
+      [{ ...plain("shop/web"), endpoints: endpoints.map((e) => ({ ...e })) }],
+    ];
+    const hosts: Record<string, CompiledRoute[]> = {};
+    variants.forEach((backends, i) => {
+      hosts[`h${i}.example.com`] = [{ ...template, id: `shop/r${i}`, host: `h${i}.example.com`, backends }];
+    });
+    const out = serializeTable(
+      { index: table.index, shards: [{ schema: TABLE_SCHEMA, hosts, wildcards: {} }] },
+      sha256,
+    );
+    expect(out.shards).toHaveLength(1);
+    const parsed = parseShard(out.shards[0] as string);
+    if ("error" in parsed) throw new Error(parsed.error);
+    variants.forEach((backends, i) => {
+      expect(parsed.shard.hosts[`h${i}.example.com`]?.[0]?.backends).toEqual(backends);
+    });
+    expect((JSON.parse(out.shards[0] as string) as { backends: unknown[] }).backends).toHaveLength(variants.length - 1);
   });
 });
 

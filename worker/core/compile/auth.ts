@@ -103,11 +103,9 @@ export function readAuth(
       annotationField(name),
       `${message} (an authentication annotation is never ignored: the route is not published until it is fixed)`,
     );
-  // Built here, not at module scope: token-check.ts imports this module's helpers (an import cycle).
-  const known: readonly string[] = [...Object.values(AUTH), ...Object.values(TOKEN_CHECK_ANNOTATIONS)];
   for (const name of Object.keys(annotations)) {
-    if (name.startsWith(AUTH_PREFIX) && !known.includes(name)) {
-      fail(name, `unknown authentication annotation; known: ${known.join(", ")}`);
+    if (name.startsWith(AUTH_PREFIX) && !knownAuthAnnotations().includes(name)) {
+      fail(name, `unknown authentication annotation; known: ${knownAuthAnnotations().join(", ")}`);
     }
   }
   const warn: Warn = (name, message) => report.warning(subject, "InvalidAnnotation", annotationField(name), message);
@@ -123,6 +121,17 @@ export function readAuth(
     return { jwt: null, tokenCheck: null, clientCert: readClientCert(annotations, fail) };
   }
   return { jwt, tokenCheck, clientCert: readClientCert(annotations, fail) };
+}
+
+let known: readonly string[] | undefined;
+
+/**
+ * Every authentication annotation edgeroute reads. Built on first use, not at module scope: token-check.ts imports
+ * this module's helpers (an import cycle), so its names may not be defined yet when this module is evaluated.
+ */
+function knownAuthAnnotations(): readonly string[] {
+  known ??= [...Object.values(AUTH), ...Object.values(TOKEN_CHECK_ANNOTATIONS)];
+  return known;
 }
 
 /** Report a problem with one authentication annotation (the route is then not published). */

@@ -321,11 +321,21 @@ export function endpointNames(
   services: ReadonlyMap<string, ServiceInfo>,
 ): EndpointName[] {
   const found = new Map<string, EndpointName>();
+  // The routes of one Service port share one endpoint list (resolveServices' cache): each list is looked at once
+  // per Service, and each host is parsed once, not once per route.
+  const seenLists = new Map<string, Set<readonly Endpoint[]>>();
+  const isIp = new Map<string, boolean>();
   for (const route of admitted) {
     for (const backend of route.backends) {
+      let lists = seenLists.get(backend.service);
+      if (lists === undefined) seenLists.set(backend.service, (lists = new Set()));
+      if (lists.has(backend.endpoints)) continue;
+      lists.add(backend.endpoints);
       for (const { host } of backend.endpoints) {
+        let ip = isIp.get(host);
+        if (ip === undefined) isIp.set(host, (ip = isIpLiteral(host)));
         const key = `${host}\n${backend.service}`;
-        if (isIpLiteral(host) || found.has(key)) continue;
+        if (ip || found.has(key)) continue;
         found.set(key, nameOf(host, backend.service, services.get(backend.service)));
       }
     }
@@ -355,7 +365,8 @@ function nameOf(name: string, service: string, info: ServiceInfo | undefined): E
  */
 function findPort(service: ServiceInfo, ref: Pick<BackendRef, "port" | "portSource">): number | string {
   const ports = service.ports;
-  const available =
+  // Only for the message: a port is found for almost every route, so the list is not written each time.
+  const available = (): string =>
     ports.length === 0
       ? "it has no TCP ports"
       : `its ports are ${ports.map((p) => (p.name === undefined ? `${p.port}` : `${p.name} (${p.port})`)).join(", ")}`;
@@ -364,11 +375,11 @@ function findPort(service: ServiceInfo, ref: Pick<BackendRef, "port" | "portSour
     const first = ports[0];
     return first !== undefined
       ? first.port
-      : `no port is named by the route and ${available}; add spec.ports to the Service or name a port number`;
+      : `no port is named by the route and ${available()}; add spec.ports to the Service or name a port number`;
   }
   if ("name" in wanted) {
     const found = ports.find((p) => p.name === wanted.name);
-    return found !== undefined ? found.port : `no port named ${JSON.stringify(wanted.name)}: ${available}`;
+    return found !== undefined ? found.port : `no port named ${JSON.stringify(wanted.name)}: ${available()}`;
   }
   const found =
     ref.portSource === "route"
@@ -376,5 +387,5 @@ function findPort(service: ServiceInfo, ref: Pick<BackendRef, "port" | "portSour
       : ports.find((p) => p.port === wanted.number);
   if (found !== undefined) return found.port;
   if (ports.length === 0 && service.type === "ExternalName") return wanted.number;
-  return `no port ${wanted.number}: ${available}`;
+  return `no port ${wanted.number}: ${available()}`;
 }

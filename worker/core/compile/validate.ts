@@ -4,7 +4,7 @@
  */
 import { readCanary } from "./canary.ts";
 import { CATCH_ALL_HOST, wildcardSuffix } from "../host.ts";
-import { canonicalHost, isIpLiteral } from "../ip.ts";
+import { canonicalHost, isCanonicalIp } from "../ip.ts";
 import { normalizePath } from "../path.ts";
 import type { InsecurePolicy, Termination } from "../table/types.ts";
 import type { CompileOptions, Rejection } from "./types.ts";
@@ -36,8 +36,10 @@ export function validate(
   report: Report,
 ): Validated {
   const out: Validated = { routes: [], notServed: [] };
+  // A host usually has several routes (one per path): its name is checked once.
+  const hostChecks: HostChecks = new Map();
   for (const draft of drafts) {
-    const route = validateRoute(draft, options, clusters, report);
+    const route = validateRoute(draft, options, clusters, hostChecks, report);
     if (route === undefined) continue;
     if ("reason" in route) out.notServed.push(route);
     else out.routes.push(route);
@@ -49,11 +51,12 @@ function validateRoute(
   draft: RouteDraft,
   options: CompileOptions,
   clusters: readonly string[],
+  hostChecks: HostChecks,
   report: Report,
 ): ValidRoute | Rejection | undefined {
   const errorsBefore = report.errorCount();
   const s = draft.subject;
-  const host = resolveHost(draft, options, report);
+  const host = resolveHost(draft, options, hostChecks, report);
   const path = checkPath(draft, report);
   const checkedTls = checkTls(draft, report);
   if (checkedTls === PASSTHROUGH_NOT_SERVED) {
@@ -120,7 +123,26 @@ interface HostResult {
   field: string;
 }
 
-function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report): HostResult | undefined {
+/** What is wrong with a host name, by name: `dns` ({@link dnsSubdomainProblem}), then `ip` ({@link ipHostProblem}). */
+type HostChecks = Map<string, { dns: string | null; ip: string | null }>;
+
+/** The problems of `name` as a host, each name checked once per run; `ip` is only checked for a valid DNS name. */
+function checkHostName(name: string, checks: HostChecks): { dns: string | null; ip: string | null } {
+  let found = checks.get(name);
+  if (found === undefined) {
+    const dns = dnsSubdomainProblem(name);
+    found = { dns, ip: dns === null ? ipHostProblem(name) : null };
+    checks.set(name, found);
+  }
+  return found;
+}
+
+function resolveHost(
+  draft: RouteDraft,
+  options: CompileOptions,
+  hostChecks: HostChecks,
+  report: Report,
+): HostResult | undefined {
   const s = draft.subject;
   const policy = readWildcardPolicy(draft, report);
   if (policy === undefined) return undefined;
@@ -192,7 +214,7 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
     }
     return { host: host.value, wildcard: "ingress", field: host.field };
   }
-  const problem = dnsSubdomainProblem(host.value);
+  const { dns: problem, ip: ipProblem } = checkHostName(host.value, hostChecks);
   if (problem !== null) {
     report.error(
       s,
@@ -202,7 +224,6 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
     );
     return undefined;
   }
-  const ipProblem = ipHostProblem(host.value);
   if (ipProblem !== null) {
     report.error(s, "InvalidHost", host.field, `host ${show(host.value)} ${ipProblem}`);
     return undefined;
@@ -231,9 +252,10 @@ function resolveHost(draft: RouteDraft, options: CompileOptions, report: Report)
  * https://url.spec.whatwg.org/#ends-in-a-number-checker), or no valid host at all, so it is refused too.
  */
 function ipHostProblem(host: string): string | null {
-  if (isIpLiteral(host))
-    return `is an IP address (${canonicalHost(host)} as a URL parser reads it); a route host is a DNS name, not an address`;
-  if (canonicalHost(host) === null)
+  const canonical = canonicalHost(host);
+  if (isCanonicalIp(canonical))
+    return `is an IP address (${canonical} as a URL parser reads it); a route host is a DNS name, not an address`;
+  if (canonical === null)
     return "ends in a number, so URL parsers read it as an IPv4 address and refuse it as one; a route host is a DNS name whose last label is not numeric";
   return null;
 }

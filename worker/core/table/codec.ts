@@ -15,9 +15,9 @@ import type { ShardReader } from "./reader.ts";
 import {
   packBackends,
   packEndpoint,
-  packRoute,
   restoreBackends,
   restoreRoute,
+  routeParts,
   unpackBackends,
   unpackEndpoint,
   unpackRoute,
@@ -56,17 +56,20 @@ export function serializeTable(table: RouteTable, hash: (text: string) => string
   const hosts = collect(table.shards.map((s) => s.hosts));
   const wildcards = collect(table.shards.map((s) => s.wildcards));
   const groups: Group[] = [...groupsOf(hosts, "hosts"), ...groupsOf(wildcards, "wildcards")];
-  // Sizes for choosing the shard count come from one table-wide writer: a host's bytes plus those of every backend
-  // list and endpoint it uses (in a shard, lists and endpoints shared by hosts are written once, so this is an
-  // upper bound up to the digits of their numbers).
-  const sizing = new ShardWriter();
+  // Every route is packed once, table-wide: the parts of its tuple that no shard changes, and its backend list by
+  // a table-wide number. Sizes for choosing the shard count are those of the groups written with the table-wide
+  // numbers: a host's bytes plus those of every backend list and endpoint it uses (in a shard, lists and endpoints
+  // shared by hosts are written once, so this is an upper bound up to the digits of their numbers). The shards
+  // then only renumber the lists and endpoints they use.
+  const packer = new TablePacker();
+  const packed = groups.map((group) => packer.pack(group));
   const shardCount = chooseShardCount(
-    groups.map((g) => g.key),
-    groups.map((g) => sizing.add(g)),
+    packed.map((g) => g.key),
+    packed.map((g) => g.bytes),
   );
-  const writers = Array.from({ length: shardCount }, () => new ShardWriter());
+  const writers = Array.from({ length: shardCount }, () => new ShardWriter(packer));
   // Groups are sorted by key within each kind, so every shard lists its hosts in sorted order.
-  for (const group of groups) writers[shardOf(group.key, shardCount)]?.add(group);
+  for (const group of packed) writers[shardOf(group.key, shardCount)]?.add(group);
   const shardTexts = writers.map((w) => w.text());
   const wildcardFilter = buildWildcardFilter([...wildcards.keys()]);
   const index: TableIndex = {
@@ -92,64 +95,204 @@ interface Group {
   routes: readonly CompiledRoute[];
 }
 
+/** A route's tuple as far as it is the same in any shard: JSON texts, and its backend list's table-wide number. */
+interface PackedRoute {
+  /** JSON of the id without the group's prefix. */
+  name: string;
+  /** JSON of the path (`""` for none). */
+  path: string;
+  /** Whether name and path hold their defaults (`""`). */
+  defaultName: boolean;
+  defaultPath: boolean;
+  list: number;
+  /** Canonical JSON of the extras; `undefined` when there are none (`{}`, dropped as a trailing default). */
+  extras: string | undefined;
+}
+
+/** A group packed by {@link TablePacker.pack}: its routes, and its size for choosing the shard count. */
+interface PackedGroup {
+  kind: Group["kind"];
+  key: string;
+  /** JSON of the id prefix the group's routes share. */
+  prefix: string;
+  routes: PackedRoute[];
+  bytes: number;
+}
+
 /**
- * One v2 shard being written: its host groups, and its backend lists and endpoints numbered in order of first use
- * (so the same hosts always give the same numbers and bytes).
+ * The table-wide half of writing shards: each route's parts, each distinct backend list and endpoint numbered in
+ * order of first use over the whole table (what sizes the shards), and kept as tuples for the shards to renumber.
  */
-class ShardWriter {
-  private readonly groups: Record<Group["kind"], string[]> = { hosts: [], wildcards: [] };
+class TablePacker {
+  readonly endpoints = new Numbering();
   private readonly lists = new Numbering();
-  private readonly endpoints = new Numbering();
+  /** Per table-wide list number: its tuples, their endpoints by table-wide number. */
+  readonly listTuples: unknown[][][] = [];
   /** Bytes of each list with the endpoints it refers to (for sizing). */
   private readonly listBytes: number[] = [];
+  /**
+   * Endpoint numbers by object: the compiler shares one endpoint object among the routes of a Service port, so its
+   * JSON is written once rather than once per route.
+   */
+  private readonly endpointIds = new Map<Endpoint, number>();
+  /** Table-wide list numbers of plain lists by {@link plainListKey}, and the endpoint lists it numbers by object. */
+  private readonly plainLists = new Map<string, number>();
+  private readonly endpointLists = new Map<readonly Endpoint[], number>();
 
   /**
-   * Write a group: `"key":[idPrefix,backends,route…]`, where `backends` is the list of the first route (a route
-   * with the same list leaves its own out). Returns the bytes of the group plus those of every list and endpoint
-   * it uses.
+   * Packs a group: `"key":[idPrefix,backends,route…]`, where `backends` is the list of the first route (a route
+   * with the same list leaves its own out). Its bytes: those of the group written with table-wide numbers plus
+   * those of every list and endpoint it uses.
    */
-  add(group: Group): number {
-    const used = new Set<number>();
-    const ref = (backends: readonly Backend[]): number => {
-      const id = this.list(backends);
-      used.add(id);
-      return id;
-    };
+  pack(group: Group): PackedGroup {
     const prefix = commonPrefix(group.routes.map((r) => r.id));
-    const first = group.routes[0];
-    let body = "";
-    if (first !== undefined) {
-      const groupList = ref(first.backends);
-      const routes = group.routes.map((r) => `,${canonicalJson(packRoute(r, prefix, groupList, ref))}`);
-      body = `${JSON.stringify(prefix)},${groupList}${routes.join("")}`;
-    }
-    const text = `${JSON.stringify(group.key)}:[${body}]`;
-    this.groups[group.kind].push(text);
-    let bytes = utf8Length(text) + 1;
+    const routes = group.routes.map((route): PackedRoute => {
+      const parts = routeParts(route, prefix);
+      return {
+        name: JSON.stringify(parts.name),
+        path: JSON.stringify(parts.path),
+        defaultName: parts.name === "",
+        defaultPath: parts.path === "",
+        list: this.list(route.backends),
+        extras: Object.keys(parts.extras).length === 0 ? undefined : canonicalJson(parts.extras),
+      };
+    });
+    const packed: PackedGroup = { kind: group.kind, key: group.key, prefix: JSON.stringify(prefix), routes, bytes: 0 };
+    const used = new Set<number>();
+    for (const route of routes) used.add(route.list);
+    let bytes = utf8Length(groupText(packed, (list) => list)) + 1;
     for (const id of used) bytes += this.listBytes[id] ?? 0;
-    return bytes;
+    packed.bytes = bytes;
+    return packed;
   }
 
   private list(backends: readonly Backend[]): number {
+    const key = this.plainListKey(backends);
+    const known = key === undefined ? undefined : this.plainLists.get(key);
+    if (known !== undefined) return known;
+    const id = this.writeList(backends);
+    if (key !== undefined) this.plainLists.set(key, id);
+    return id;
+  }
+
+  /**
+   * A key for a list of plain backends (exactly service, weight, id and endpoints: no `invalid`, no `router`, no
+   * field added later) that needs no JSON: each backend's service, weight and id, and its endpoint list by object.
+   * The routes of one Service port share that list object (the compiler resolves it once), so the routes of a
+   * Service find their list by this key, and two lists with the same key are written the same. `undefined` for
+   * any other list: it is written as JSON to be numbered.
+   */
+  private plainListKey(backends: readonly Backend[]): string | undefined {
+    let key = "";
+    for (const backend of backends) {
+      if (Object.keys(backend).length !== 4) return undefined;
+      let list = this.endpointLists.get(backend.endpoints);
+      if (list === undefined) this.endpointLists.set(backend.endpoints, (list = this.endpointLists.size));
+      key += `${JSON.stringify(backend.service)},${backend.weight},${JSON.stringify(backend.id)},${list};`;
+    }
+    return key;
+  }
+
+  private writeList(backends: readonly Backend[]): number {
     const endpoints: number[] = [];
-    const text = canonicalJson(
-      packBackends(backends, (endpoint: Endpoint) => {
-        const id = this.endpoints.number(canonicalJson(packEndpoint(endpoint)));
-        endpoints.push(id);
-        return id;
-      }),
-    );
+    const tuples = packBackends(backends, (endpoint: Endpoint) => {
+      let id = this.endpointIds.get(endpoint);
+      if (id === undefined) {
+        id = this.endpoints.number(canonicalJson(packEndpoint(endpoint)));
+        this.endpointIds.set(endpoint, id);
+      }
+      endpoints.push(id);
+      return id;
+    });
+    const text = canonicalJson(tuples);
     const id = this.lists.number(text);
-    this.listBytes[id] ??= endpoints.reduce(
-      (sum, e) => sum + utf8Length(this.endpoints.text(e)) + 1,
-      utf8Length(text) + 1,
-    );
+    if (this.listTuples[id] === undefined) {
+      this.listTuples[id] = tuples;
+      this.listBytes[id] = endpoints.reduce(
+        (sum, e) => sum + utf8Length(this.endpoints.text(e)) + 1,
+        utf8Length(text) + 1,
+      );
+    }
+    return id;
+  }
+}
+
+/**
+ * A group's text, `"key":[idPrefix,backends,route…]`, its backend lists numbered by `number` (called in order of
+ * use: the group's list first, then each route's).
+ */
+function groupText(group: PackedGroup, number: (list: number) => number): string {
+  const [first] = group.routes;
+  if (first === undefined) return `${JSON.stringify(group.key)}:[]`;
+  const groupList = number(first.list);
+  let text = `${JSON.stringify(group.key)}:[${group.prefix},${groupList}`;
+  for (const route of group.routes) text += `,${routeTuple(route, number(route.list), groupList)}`;
+  return `${text}]`;
+}
+
+/**
+ * The route tuple `[name, path, backends, extras]` without the trailing entries that hold their defaults (`""`,
+ * `""`, the group's list, `{}`), as ./route-json.ts describes it.
+ */
+function routeTuple(route: PackedRoute, list: number, groupList: number): string {
+  if (route.extras !== undefined) return `[${route.name},${route.path},${list},${route.extras}]`;
+  if (list !== groupList) return `[${route.name},${route.path},${list}]`;
+  if (!route.defaultPath) return `[${route.name},${route.path}]`;
+  if (!route.defaultName) return `[${route.name}]`;
+  return "[]";
+}
+
+/**
+ * One v2 shard being written: its host groups, and its backend lists and endpoints numbered in order of first use
+ * in the shard (so the same hosts always give the same numbers and bytes).
+ */
+class ShardWriter {
+  private readonly groups: Record<Group["kind"], string[]> = { hosts: [], wildcards: [] };
+  /** Shard numbers of lists and endpoints, by table-wide number. */
+  private readonly listIds = new Map<number, number>();
+  private readonly endpointIds = new Map<number, number>();
+  private readonly listTexts: string[] = [];
+  private readonly endpointTexts: string[] = [];
+  private readonly packer: TablePacker;
+
+  constructor(packer: TablePacker) {
+    this.packer = packer;
+  }
+
+  add(group: PackedGroup): void {
+    this.groups[group.kind].push(groupText(group, (list) => this.list(list)));
+  }
+
+  /** The shard's number of a table-wide list; a list new to the shard is written with the shard's endpoint numbers. */
+  private list(tableList: number): number {
+    let id = this.listIds.get(tableList);
+    if (id === undefined) {
+      id = this.listTexts.length;
+      this.listIds.set(tableList, id);
+      // Endpoints are numbered in the order the list refers to them, as they were table-wide.
+      const tuples = (this.packer.listTuples[tableList] ?? []).map((tuple) => {
+        const own = [...tuple];
+        own[1] = (tuple[1] as number[]).map((endpoint) => this.endpoint(endpoint));
+        return own;
+      });
+      this.listTexts.push(canonicalJson(tuples));
+    }
+    return id;
+  }
+
+  private endpoint(tableEndpoint: number): number {
+    let id = this.endpointIds.get(tableEndpoint);
+    if (id === undefined) {
+      id = this.endpointTexts.length;
+      this.endpointIds.set(tableEndpoint, id);
+      this.endpointTexts.push(this.packer.endpoints.text(tableEndpoint));
+    }
     return id;
   }
 
   text(): string {
     return (
-      `{"backends":[${this.lists.texts.join(",")}],"endpoints":[${this.endpoints.texts.join(",")}],` +
+      `{"backends":[${this.listTexts.join(",")}],"endpoints":[${this.endpointTexts.join(",")}],` +
       `"hosts":{${this.groups.hosts.join(",")}},"schema":${JSON.stringify(TABLE_SCHEMA)},` +
       `"wildcards":{${this.groups.wildcards.join(",")}}}`
     );

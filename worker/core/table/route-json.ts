@@ -47,6 +47,9 @@ export const ROUTE_DEFAULTS = {
 /** Shared by every restored route without header actions; frozen so a shared list can never be changed. */
 const NO_HEADERS = Object.freeze([]) as unknown as HeaderAction[];
 
+/** {@link ROUTE_DEFAULTS} as entries, listed once rather than once per route written. */
+const DEFAULT_ENTRIES = Object.entries(ROUTE_DEFAULTS) as [keyof typeof ROUTE_DEFAULTS, unknown][];
+
 /**
  * The route as written into a shard: fields holding their default omitted, `host` never written, and its backend
  * list replaced by the list's number in the shard's backend dictionary (`backendsRef`).
@@ -56,11 +59,18 @@ export function compactRoute(
   backendsRef: (backends: readonly Backend[]) => number,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(ROUTE_DEFAULTS)) {
-    const actual = route[key as keyof typeof ROUTE_DEFAULTS];
+  for (const [key, value] of DEFAULT_ENTRIES) {
+    const actual = route[key];
     if (actual !== value) out[key] = actual;
   }
   out.id = route.id;
+  addDerivedFields(route, out);
+  out.backends = backendsRef(route.backends);
+  return out;
+}
+
+/** The fields of the compact form whose default is derived from the route (or that are absent by default). */
+function addDerivedFields(route: CompiledRoute, out: Record<string, unknown>): void {
   if (route.requestHeaders.length > 0) out.requestHeaders = route.requestHeaders;
   if (route.responseHeaders.length > 0) out.responseHeaders = route.responseHeaders;
   if (route.balance !== defaultBalance(route.backends)) out.balance = route.balance;
@@ -68,8 +78,6 @@ export function compactRoute(
   if (cookie === null || cookie.name !== defaultCookieName(route.id) || cookie.sameSite !== "None") out.cookie = cookie;
   if (route.gateway !== undefined) out.gateway = route.gateway;
   if (route.canary !== undefined) out.canary = route.canary;
-  out.backends = backendsRef(route.backends);
-  return out;
 }
 
 /** A backend list as the dictionary stores it: `weight` 100 and the derived `id` omitted, endpoints in full. */
@@ -126,18 +134,24 @@ export type RouteExtras = Omit<CompactRoute, "id" | "path" | "backends">;
  */
 export type RouteTuple = [name?: string, path?: string, backends?: number, extras?: RouteExtras];
 
-/** A route as the v2 tuple (see {@link RouteTuple}); `idPrefix` must be a prefix of `route.id`. */
-export function packRoute(
+/**
+ * The parts of a route's v2 tuple (see {@link RouteTuple}) that do not depend on the shard it is written into:
+ * `name` (the id after `idPrefix`, which must be a prefix of it), `path`, and `extras`, the compact form's fields
+ * beyond id, path and backends. The backend list's number is the shard's (./codec.ts writes the tuple, dropping the
+ * trailing defaults `""`, `""`, the group's list, `{}`).
+ */
+export function routeParts(
   route: CompiledRoute,
   idPrefix: string,
-  groupBackends: number,
-  backendsRef: (backends: readonly Backend[]) => number,
-): unknown[] {
-  const { id: _id, path, backends, ...extras } = compactRoute(route, backendsRef);
-  return dropTrailingDefaults(
-    [route.id.slice(idPrefix.length), path ?? "", backends, extras],
-    ["", "", groupBackends, {}],
-  );
+): { name: string; path: string; extras: RouteExtras } {
+  const extras: Record<string, unknown> = {};
+  for (const [key, value] of DEFAULT_ENTRIES) {
+    if (key === "path") continue;
+    const actual = route[key];
+    if (actual !== value) extras[key] = actual;
+  }
+  addDerivedFields(route, extras);
+  return { name: route.id.slice(idPrefix.length), path: route.path ?? "", extras: extras as RouteExtras };
 }
 
 /** The compact route a v2 tuple stands for (then {@link restoreRoute}). */
