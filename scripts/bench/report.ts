@@ -289,7 +289,7 @@ export function renderReport(results: BenchResults, verdicts: TargetVerdict[], c
       "(Miniflare, one process, the bundled Worker, pinned) is started; the first request (new connection, a path under the first route) makes " +
       "the Worker read `routes:current` (which carries the index's shard count, hashes and layout) and the shard(s) its host needs from the local KV, open and index them, route and " +
       "forward to the backend (the Worker reads the remaining shards after answering, in `waitUntil`). " +
-      "Then 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
+      "Once workerd is idle again (the rest of the table read in the background), 20 warm requests, one at a time. Wall time is the client's until the full response; CPU is the whole workerd process (all threads, " +
       "/proc schedstat), which includes Miniflare's local KV simulator serving the values. The baseline probe (scripts/bench/kv-probe-worker.ts) " +
       "goes through the same steps reading exactly the same values, then forwards each request as the forward-only Worker does (so the " +
       "runtime's first subrequest, on a new connection to the backend, is in both), and does nothing else; the gateway's own cold cost is the gateway's " +

@@ -36,32 +36,40 @@ export function buildWildcardFilter(suffixes: readonly string[]): WildcardFilter
   return { hashes, bits: hex };
 }
 
-/** Decoded bit arrays, once per published filter object (a table's index is parsed once per version). */
-const decoded = new WeakMap<WildcardFilter, Uint8Array | null>();
+/** Whether each published filter's text is well formed, checked once per filter object (once per table version). */
+const wellFormed = new WeakMap<WildcardFilter, boolean>();
 
-/** Whether `suffix` may hold wildcard routes; true also for a filter that does not decode (read as before). */
+/**
+ * Whether `suffix` may hold wildcard routes; true also for a filter that is not well formed (read as before). The
+ * bits are read from the hex text itself: a cold request asks for a few suffixes, so decoding up to 16 KB of hex
+ * into bytes first would cost more than it saves.
+ */
 export function mayHoldWildcard(filter: WildcardFilter, suffix: string): boolean {
-  let array = decoded.get(filter);
-  if (array === undefined) {
-    array = decode(filter);
-    decoded.set(filter, array);
+  let ok = wellFormed.get(filter);
+  if (ok === undefined) {
+    const { hashes, bits } = filter;
+    ok =
+      Number.isInteger(hashes) &&
+      hashes >= 1 &&
+      hashes <= 16 &&
+      typeof bits === "string" &&
+      bits.length > 0 &&
+      bits.length % 2 === 0 &&
+      /^[0-9a-f]+$/.test(bits);
+    wellFormed.set(filter, ok);
   }
-  if (array === null) return true;
+  if (!ok) return true;
   const [h1, h2] = hashPair(suffix);
+  const size = filter.bits.length * 4;
   for (let i = 0; i < filter.hashes; i++) {
-    const bit = position(h1, h2, i, array.length * 8);
-    if (((array[bit >> 3] as number) & (1 << (bit & 7))) === 0) return false;
+    const bit = position(h1, h2, i, size);
+    // Byte k is hex digits 2k (high nibble) and 2k + 1 (low nibble); bit b of the byte is in the low nibble for b < 4.
+    const within = bit & 7;
+    const code = filter.bits.charCodeAt(2 * (bit >> 3) + (within < 4 ? 1 : 0));
+    const nibble = code <= 57 ? code - 48 : code - 87;
+    if ((nibble & (1 << (within & 3))) === 0) return false;
   }
   return true;
-}
-
-function decode(filter: WildcardFilter): Uint8Array | null {
-  if (!Number.isInteger(filter.hashes) || filter.hashes < 1 || filter.hashes > 16) return null;
-  const { bits } = filter;
-  if (typeof bits !== "string" || bits.length === 0 || bits.length % 2 !== 0 || !/^[0-9a-f]+$/.test(bits)) return null;
-  const array = new Uint8Array(bits.length / 2);
-  for (let i = 0; i < array.length; i++) array[i] = Number.parseInt(bits.slice(2 * i, 2 * i + 2), 16);
-  return array;
 }
 
 function hashPair(key: string): [number, number] {
