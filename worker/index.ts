@@ -14,6 +14,7 @@ import { configOf, type Env } from "./env.ts";
 import { run } from "./pipeline/run.ts";
 import { SharedHealth } from "./health/shared.ts";
 import { TableCache } from "./table/load.ts";
+import { startWarmUp } from "./warm-up.ts";
 
 export { HealthMonitor } from "./health/monitor.ts";
 
@@ -21,6 +22,8 @@ export { HealthMonitor } from "./health/monitor.ts";
 const tables = new TableCache();
 const balance = newBalanceState();
 const health = { passive: new PassiveHealth(), shared: new SharedHealth() };
+// The request path's first run happens while the isolate starts (worker/warm-up.ts), not on its first request.
+startWarmUp();
 
 type App = { Bindings: Env };
 

@@ -295,22 +295,33 @@ describe("backend failures and responses", () => {
 });
 
 describe("local development shows what production would refuse", () => {
+  it("starts without a warm-up failure: the request path's first run works at module scope (worker/warm-up.ts)", async () => {
+    expect((await send(h.gateway.url, "fwd.example.com", "/warm")).status).toBe(200);
+    expect(h.gateway.output()).not.toContain("warm-up-failed");
+  });
+
   it("logs once per endpoint why `routes push --remote` would refuse it, and still forwards", async () => {
     const endpoint = `http://127.0.0.1:${h.backends.echo?.port}`;
     for (const path of ["/prod-check-1", "/prod-check-2", "/prod-check-3"]) {
       expect((await send(h.gateway.url, "fwd.example.com", path)).status).toBe(200);
     }
-    // The access log line of the last request is written after the warning (one isolate, in order): wait for it.
+    // The warning is written after the first request's response (worker/background.ts), the access log line of the
+    // last request when it is answered: wait for both.
+    const warningsFor = () =>
+      h.gateway
+        .output()
+        .split("\n")
+        .filter(
+          (line) => line.includes('"event":"endpoint-refused-remotely"') && line.includes(`"endpoint":"${endpoint}"`),
+        );
     const deadline = Date.now() + 5_000;
-    while (!h.gateway.output().includes('"path":"/prod-check-3"') && Date.now() < deadline)
+    while (
+      (!h.gateway.output().includes('"path":"/prod-check-3"') || warningsFor().length === 0) &&
+      Date.now() < deadline
+    )
       await new Promise((r) => setTimeout(r, 100));
     expect(h.gateway.output()).toContain('"path":"/prod-check-3"');
-    const warnings = h.gateway
-      .output()
-      .split("\n")
-      .filter(
-        (line) => line.includes('"event":"endpoint-refused-remotely"') && line.includes(`"endpoint":"${endpoint}"`),
-      );
+    const warnings = warningsFor();
     expect(warnings).toHaveLength(1);
     const line = warnings[0] ?? "";
     // wrangler prefixes and may colour the line; the JSON object is between the first { and the last }.
