@@ -15,7 +15,7 @@ import {
   Registrations,
 } from "../core/index.ts";
 import { logEvent } from "../answers.ts";
-import { afterResponse } from "../background.ts";
+import type { AfterResponse } from "../background.ts";
 import type { Env } from "../env.ts";
 import type { ProbeRegistration } from "./monitor.ts";
 
@@ -46,13 +46,18 @@ export class SharedHealth {
    * probes when this isolate has not done so recently (after the response: on a cold isolate every route is due)
    * and refreshes the snapshots when they are due, both in the background.
    */
-  touch(route: CompiledRoute, host: string, env: Env, waitUntil: (p: Promise<unknown>) => void, now: number): void {
+  touch(
+    route: CompiledRoute,
+    host: string,
+    env: Env,
+    after: AfterResponse,
+    waitUntil: (p: Promise<unknown>) => void,
+    now: number,
+  ): void {
     const namespace = env.HEALTH;
     if (namespace === undefined) return;
     if (this.registrations.due(route, host, now, REGISTER_EVERY_MS)) {
-      afterResponse(waitUntil, () =>
-        this.register(route, host, env, namespace).catch((error) => logHealthError("register", error)),
-      );
+      after.add(() => this.register(route, host, env, namespace).catch((error) => logHealthError("register", error)));
     }
     if (this.reading || this.snapshots.size === 0) return;
     if (now - this.lastRead >= Number(env.HEALTH_REFRESH_SECONDS ?? "5") * 1000) {

@@ -19,6 +19,7 @@ import type { Endpoint, PassiveHealth, Usable } from "../core/index.ts";
 import { healthKey, probeKey } from "../core/index.ts";
 import type { SharedHealth } from "../health/shared.ts";
 import type { RequestCtx, Trail } from "./context.ts";
+import type { AfterResponse } from "../background.ts";
 import { GatewayError } from "./errors.ts";
 import { forward } from "./forward.ts";
 import { mirror } from "./mirror.ts";
@@ -59,13 +60,14 @@ export async function sendWithRetries(
   policy: PolicyHeaders,
   deps: Deps,
   trail: Trail,
+  after: AfterResponse,
 ): Promise<Sent> {
   const { route } = routing;
   const { env, balance } = deps;
   const { passive, shared } = deps.health;
   const { forwardMode: mode, allowLoopback } = deps.config;
   const start = Date.now();
-  shared.touch(route, ctx.host, env, deps.waitUntil, start);
+  shared.touch(route, ctx.host, env, after, deps.waitUntil, start);
   const deadline = start + route.timeoutMs;
   const idempotent = IDEMPOTENT.has(ctx.request.method);
   const retries = route.retryOn === "none" ? 0 : route.retries;
@@ -114,7 +116,7 @@ export async function sendWithRetries(
     trail.endpoint = selection.endpoint;
     previous = selection;
     // Locally, say once per endpoint when production would refuse it (production-check.ts), after the response.
-    if (mode === "direct") warnIfRefusedRemotely(route, selection, deps.waitUntil);
+    if (mode === "direct") warnIfRefusedRemotely(route, selection, after);
     await pending.response?.body?.cancel();
     pending = {};
     const endpoint = selection.endpoint;

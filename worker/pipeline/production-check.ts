@@ -10,7 +10,7 @@ import { logEvent } from "../answers.ts";
 import { endpointRefusal } from "../core/compile/endpoint-safety.ts";
 import { unreachableReasons } from "../core/index.ts";
 import type { CompiledRoute, Endpoint } from "../core/index.ts";
-import { afterResponse } from "../background.ts";
+import type { AfterResponse } from "../background.ts";
 import type { Selection } from "./select.ts";
 
 /** Endpoints already reported by this isolate (`scheme://host:port`). */
@@ -19,14 +19,10 @@ const reported = new Set<string>();
 const seen = new WeakSet<Endpoint>();
 
 /** Checks `selection`'s endpoint the first time this isolate forwards to it, after the response (background.ts). */
-export function warnIfRefusedRemotely(
-  route: CompiledRoute,
-  selection: Selection,
-  waitUntil: (promise: Promise<unknown>) => void,
-): void {
+export function warnIfRefusedRemotely(route: CompiledRoute, selection: Selection, after: AfterResponse): void {
   if (seen.has(selection.endpoint)) return;
   seen.add(selection.endpoint);
-  afterResponse(waitUntil, () => report(route, selection));
+  after.add(() => report(route, selection));
 }
 
 function report(route: CompiledRoute, { backend, endpoint }: Selection): void {

@@ -6,6 +6,7 @@
  * (context.ts) collects what the log line reports.
  */
 import { type BalanceState, CorruptShard } from "../core/index.ts";
+import { AfterResponse } from "../background.ts";
 import type { Config, Env } from "../env.ts";
 import { enforcePolicies } from "../policy/index.ts";
 import { type LiveTable, type TableCache, TableUnavailable } from "../table/load.ts";
@@ -32,6 +33,7 @@ export interface Deps {
 /** Answers `request`; `url` is its URL, parsed once by the Worker entry. */
 export async function run(request: Request, url: URL, deps: Deps): Promise<Response> {
   const trail = newTrail(request);
+  const after = new AfterResponse();
   let table: LiveTable | undefined;
   try {
     const ctx = normalize(request, url);
@@ -59,12 +61,13 @@ export async function run(request: Request, url: URL, deps: Deps): Promise<Respo
       trail.code = decision.code;
       return done(trail, decision.response);
     }
-    const sent = await sendWithRetries(ctx, routing, decision, deps, trail);
+    const sent = await sendWithRetries(ctx, routing, decision, deps, trail, after);
     return done(trail, respond(ctx, routing.route, sent));
   } catch (error) {
     return fail(trail, error);
   } finally {
-    // A cold isolate read only the shards this request needed; the rest follow once it has been answered.
+    // What the phases left for after the response (background.ts); on a cold isolate, the shards not read yet.
+    after.start(deps.waitUntil);
     table?.prefetch(deps.env.ROUTES, deps.waitUntil);
     if (deps.config.accessLog || trail.status === undefined || trail.status >= 500) log(trail);
   }
