@@ -269,7 +269,7 @@ export async function measureColdStart(
       gatewayConfig,
       gateway.workDir,
       keys[0] as RequestKey,
-      Math.max(3, repeats),
+      Math.min(5, Math.max(3, repeats)),
     );
   } catch (error) {
     return { ok: false, size: set.size, reason: error instanceof Error ? error.message : String(error) };

@@ -96,7 +96,7 @@ const settings = quick
       lookupTimeoutMs: 120_000,
       controlSizes: [10, 1_000, 10_000, 100_000],
       coldSizes: [10_000, 100_000],
-      coldRepeats: 5,
+      coldRepeats: 9,
       e2eRoutes: 10_000,
       e2eSeconds: 10,
       e2eWarmup: 3,
