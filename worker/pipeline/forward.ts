@@ -30,7 +30,9 @@ export async function forward(
   const key = endpointKey(selection.backend, selection.endpoint);
   balance.inFlight.set(key, (balance.inFlight.get(key) ?? 0) + 1);
   try {
-    return await fetch(upstream.url, { ...upstream.init, signal: controller.signal });
+    // The init is this attempt's own (upstream.ts builds one per attempt): set the signal on it, not on a copy.
+    upstream.init.signal = controller.signal;
+    return await fetch(upstream.url, upstream.init);
   } catch (error) {
     if (timedOut) {
       // The client was promised the route's timeout; `timeoutMs` may be only what an attempt had left of it.

@@ -58,11 +58,14 @@ export function route(ctx: RequestCtx, table: LiveTable): Routing {
 
 /** What HTTPRoute conditions look at: method, headers (the Fetch API joins repeated ones with ", "), query. */
 export function requestFacts(ctx: RequestCtx): RequestFacts {
-  const headers = ctx.request.headers;
-  const params = ctx.url.searchParams;
+  // Read only when a route has conditions: each read crosses into the runtime, and `searchParams` builds a
+  // URLSearchParams, which a request to a route without query matches never needs.
+  const { request, url } = ctx;
   return {
-    method: ctx.request.method,
-    header: (name) => headers.get(name),
-    query: (name) => params.get(name),
+    get method() {
+      return request.method;
+    },
+    header: (name) => request.headers.get(name),
+    query: (name) => url.searchParams.get(name),
   };
 }
