@@ -61,10 +61,11 @@ const notMeasured = (id: string, target: string, reason: string): TargetVerdict 
 const LOOKUP_WHY =
   "Per lookup `resolveRoute` does one `Map` probe for the host (and, only when the exact host yields no route, a `slice` and " +
   "one probe for its wildcard suffix), builds the host's `HostIndex` on its first use, then compares the path with each " +
-  "route path of a host of at most 8 routes (most hosts), or walks one trie node per path segment (`indexOf`, `slice`, " +
-  "`Map.get`) in a larger host. None of that depends on the number of routes in the table; what grows is the working set: " +
-  "at 100,000 routes the host map, the ~30,000 host indexes and their routes no longer fit in the CPU caches, so each of " +
-  "those dependent loads can be a cache miss.";
+  "route path of a host of at most 8 routes (most hosts; a one-character code per route skips routes that cannot match " +
+  "without reading them), or walks one trie node per path segment in a larger host (a node of up to 8 children compares " +
+  "the segment in place, without `slice` or hashing). None of that depends on the number of routes in the table; what grows " +
+  "is the working set: at 100,000 routes the host map, the ~30,000 host indexes and their routes no longer fit in the CPU " +
+  "caches, so each of those dependent loads can be a cache miss.";
 const LOOKUP_FIX =
   "Fewer dependent loads per request: keep the routes a small host's lookup compares (path, TLS) next to each other " +
   "instead of one object per route, so a lookup touches one or two cache lines after the host map.";
@@ -156,9 +157,12 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
           : {
               gap: `${fmt(Math.abs(ratio - 1) * 100)}% apart`,
               why:
-                "The matcher never scans the table (at most a small host's 8 routes), so the position in the map cannot matter; a difference comes from the two keys' " +
-                "shapes (host length, path depth) or from noise.",
-              fix: "None needed for order; compare with the other routers' first/last figures in the detail table.",
+                "The matcher never scans the table (at most a small host's 8 routes), so the position in the map cannot matter; the difference is the two keys' " +
+                "shapes: the first key's host has 2 routes and the last key's host 5, both keys served by the root prefix, so the last " +
+                "compares its path with 3 more routes (about 1.5–2 ns each: timing the host probe alone gives the same figure for both).",
+              fix:
+                "None needed for order. Keeping a small host's route paths in one array instead of reading each route's string would " +
+                "narrow it, at about 9 B of heap per route.",
             }),
       });
     }
@@ -183,13 +187,13 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
               gap: `${fmt(ns - 200)} ns over (${fmt(ns / 200, 2)}×)`,
               why:
                 "The probes are those of any route (one per host key, one per path segment); at the path node the request " +
-                "reaches, the conditional candidates are checked in precedence order, each a header and a query look-up " +
-                "through the request's facts, until one holds. What the plain route set does not pay: those look-ups, and " +
-                "a larger working set (each compiled match carries its conditions: more heap per route, so more cache misses " +
-                "on keys spread over 1,000 hosts).",
+                "reaches, the conditional candidates are checked in precedence order in a plain loop (no closure; the request is " +
+                "asked for a header once when neighbouring candidates test the same name) until one holds. What the plain route " +
+                "set does not pay: those look-ups through the request's facts, and a larger working set spread over 1,000 hosts: " +
+                "candidate route, then its conditions, then their headers are dependent loads, each a likely cache miss.",
               fix:
-                "Check the conditions without a closure per visited node and index a node's candidates by their first " +
-                "header's value when there are many, so a lookup checks one candidate; smaller compiled routes (see the heap target).",
+                "Keep each candidate's first header name and value next to the candidate list, so a rejected candidate costs one " +
+                "string comparison without touching the route (more heap per conditional route).",
             }),
       });
     }
@@ -295,13 +299,16 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
               gap: `${fmt(seconds - 3, 1)} s over (${fmt(seconds / 3, 1)}×)`,
               why:
                 "KV writes are no longer the cost: content-addressed shards (worker/core/table/keys.ts) mean the push " +
-                "writes one shard and the index, through one in-process local namespace (getPlatformProxy). What " +
-                `remains is the whole pipeline run again on 100,000 objects: reading and parsing every manifest file, ` +
-                `${pipelineText}, and starting Node (the local namespace starts meanwhile).`,
+                "writes one shard and the index, through one in-process local namespace whose start (wrangler's " +
+                "getPlatformProxy, 1–3 s) runs in a worker thread while the main thread reads and compiles. What remains is the " +
+                `whole pipeline run again on 100,000 objects: reading and parsing every manifest file, ${pipelineText}, ` +
+                "and the garbage collection of all of it (a CPU profile of one such push: compile 1.7 s, garbage collection " +
+                "1.2 s, serialisation 0.7 s, JSON parsing 0.4 s, module loading 0.2 s).",
               fix:
-                "Skip unchanged input: cache each manifest file's parsed objects and each shard's text by a hash of " +
-                "the inputs that feed it (the files, and the Services its routes use), so a one-file change re-reads " +
-                "one file and re-serialises one shard; compile() would then need to admit per host, not per table.",
+                "Recompile only what changed: admission is decided across the whole table (host ownership, wildcard " +
+                "suffixes), so this needs a compiler that admits per host and keeps its state between pushes, e.g. a " +
+                "long-lived local process (a watch mode) that re-reads only changed files. A cache of parsed files alone " +
+                "saves little: reading it back costs about what JSON.parse does.",
             }),
       });
     }
@@ -379,15 +386,17 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
           : {
               gap: `${fmt(worst - 10, 1)} ms over (${fmt(worst / 10, 1)}×) at the slower size`,
               why:
-                `A cold request reads the pointer (which carries the index's shard count, hashes and layout) and only the one ` +
-                `or two shards of at most ${fmt(SHARD_TARGET_BYTES / 1024)} KiB its host needs, checks their SHA-256 and ` +
-                "opens them; the rest of the table is read after the response, yielding between shards (worker/table/load.ts), " +
-                "so the cost hardly grows with the table. What remains is two KV round trips in sequence (pointer, shard) and " +
-                "the first run of the hashing, parsing, matching and forwarding code in a fresh isolate, before the JIT has " +
-                "optimised any of it: opening the same shard takes a fraction of that in warmed-up Node.",
+                "A cold request reads the pointer (which carries the index's shard count, hashes, layout and a Bloom filter of " +
+                `the wildcard suffixes) and only its host's shard of at most ${fmt(SHARD_TARGET_BYTES / 1024)} KiB, checks its ` +
+                "SHA-256, parses it and restores (and checks) only the host it needs; the health registration and the rest " +
+                "of the table wait until the response is out, and the pure phases have run once while the isolate started " +
+                "(worker/warm-up.ts). The profile below says where the rest goes: the table phase (JSON.parse and hash of one " +
+                "shard, allocation and the garbage collection it triggers), then the first run of what cannot be warmed at " +
+                "module scope, where workerd refuses timers, random numbers and I/O (select, the attempt loop and the fetch).",
               fix:
-                "Profile the first request in workerd (--inspector) to split the remainder between shard parsing and the " +
-                "pipeline's first run; the positional shard encoding (fewer, smaller objects to parse) reduces the former.",
+                "A smaller shard on the cold path: 64 KiB shards would halve the parse and hash (their effect on heap per route " +
+                "needs measuring; 512 → 128 KiB lowered it), or a shard whose host groups parse on demand (a schema change). " +
+                "Re-measure on a quiet machine first: the medians move by several ms between runs on this VM.",
             }),
       });
     }
@@ -452,7 +461,8 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
                 "8–15% of the gateway's CPU in the profiles taken before the change), a second parse of the request URL and of the target URL per " +
                 "request, a `delete` per possible hop-by-hop name on the request, the copy of every response of a keep-alive backend " +
                 "(its `Connection`/`Keep-Alive` are written by the runtime itself), the `CF-Ray` read and the promise for a body " +
-                "that is not kept. What remains over a bare fetch is work the router does too: the route lookup with host and path " +
+                "that is not kept, and (Dec 7) the URLSearchParams of every request (now built only for a route with query matches) and the copy " +
+                "of each attempt's fetch options. What remains over a bare fetch is work the router does too: the route lookup with host and path " +
                 "normalisation, the request's header copy with the forwarded headers and sticky-cookie handling, the route timeout " +
                 "(a timer and an AbortController per request: `setTimeout` and `clearTimeout` alone were 5–6% of the gateway's samples), " +
                 "passive-health bookkeeping, and on this workload a Set-Cookie on every response (wrk never sends the sticky cookie " +
