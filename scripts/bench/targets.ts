@@ -394,9 +394,10 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
                 "shard, allocation and the garbage collection it triggers), then the first run of what cannot be warmed at " +
                 "module scope, where workerd refuses timers, random numbers and I/O (select, the attempt loop and the fetch).",
               fix:
-                "A smaller shard on the cold path: 64 KiB shards would halve the parse and hash (their effect on heap per route " +
-                "needs measuring; 512 → 128 KiB lowered it), or a shard whose host groups parse on demand (a schema change). " +
-                "Re-measure on a quiet machine first: the medians move by several ms between runs on this VM.",
+                "Less to parse before the first answer: a shard whose host groups parse on demand (a schema change: each " +
+                "group kept as a JSON string inside the shard, at some published bytes), or smaller shards still (64 KiB " +
+                "already halved the parse and hash of 128 KiB at the same heap per route). Re-measure on a quiet machine " +
+                "first: the medians move by several ms between runs on this VM.",
             }),
       });
     }

@@ -29,10 +29,10 @@ import { configOf, type Env } from "../env.ts";
 import { logEvent } from "../answers.ts";
 
 /**
- * Tables of up to this many shards (SHARD_TARGET_BYTES, 128 KiB, each: 16 MiB) are held whole; larger ones keep only
+ * Tables of up to this many shards (SHARD_TARGET_BYTES, 64 KiB, each: 16 MiB) are held whole; larger ones keep only
  * the shards in use.
  */
-const PREFETCH_SHARDS = 128;
+const PREFETCH_SHARDS = 256;
 /** KV edge-cache TTL for immutable values (a version never changes) and for the pointer (KV's minimum). */
 const IMMUTABLE_TTL = 86_400;
 const POINTER_TTL = 30;

@@ -1,6 +1,6 @@
 /**
  * @module The published form of a route table (docs/route-table.md): canonical JSON — object keys sorted, no
- * whitespace, hosts sorted — split into shards of at most ~128 KiB. A shard of schema v2 ({@link TABLE_SCHEMA}) is
+ * whitespace, hosts sorted — split into shards of at most ~64 KiB. A shard of schema v2 ({@link TABLE_SCHEMA}) is
  * positional: each host's routes are tuples after the id prefix they share (./route-json.ts), and each distinct
  * backend list and endpoint is written once per shard and referred to by its number. The same table always gives
  * the same bytes, so its content hash is a version id. No I/O: the CLI writes the strings to KV, and `hash` is passed
@@ -32,11 +32,12 @@ import {
 /**
  * A shard should stay below this many bytes of JSON: KV values may be 25 MiB, but a cold isolate reads, hashes and
  * parses the shard of the request's host before answering, and a push writes every shard whose bytes changed, so
- * small shards keep both the first request and a one-route push small. 128 KiB rather than 512 KiB: the first
- * request's workerd CPU in `npm run bench` (section 2) was lower by a few ms at both 10,000 and 100,000 routes
- * (measured with schema v1 shards; a v2 shard of 128 KiB holds about 2.5 times as many routes).
+ * small shards keep both the first request and a one-route push small. 64 KiB (a v2 shard holds about 1,250 routes):
+ * measured with `npm run bench -- --only cold` against 128 KiB, the first request's workerd CPU was 15.3 against 16.6 ms
+ * at 10,000 routes and 13.3 against 19.3 ms at 100,000, with the same heap per route (291 B at 10,000) and 42 against 42
+ * published bytes per route; 128 KiB had in turn beaten 512 KiB (schema v1).
  */
-export const SHARD_TARGET_BYTES = 128 * 1024;
+export const SHARD_TARGET_BYTES = 64 * 1024;
 
 export interface SerializedTable {
   /** `hash(index)`: the version id the pointer names. */
@@ -444,7 +445,7 @@ export function openShard(
  * Schema v2: `backends` and `endpoints` are arrays of tuples; a host group is `[idPrefix, backends, route tuple…]`,
  * or (a plain `JSON.stringify` of a TableShard) a list of route objects. With `check: "lazy"` a group, and a backend
  * list with its endpoint numbers, are checked when they are restored: a cold request pays for its own host, not
- * for the ~2,500 others of a 128 KiB shard.
+ * for the ~1,250 others of a 64 KiB shard.
  */
 function openV2(json: Record<string, unknown>, check: ShardCheck): ShardBody | string {
   const { hosts = {}, wildcards = {}, backends: lists = [], endpoints = [] } = json;
