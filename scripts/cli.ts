@@ -3,6 +3,7 @@
  * fault: 0 ok; 1 the user's input or environment is wrong (error diagnostics, bad options, a failed wrangler
  * call), never with a stack trace; 2 a bug in edgeroute (stack trace with --debug). docs/cli.md is the manual.
  */
+import { enableCompileCache } from "node:module";
 import { parseCommandArgs, flag } from "./lib/args.ts";
 import { commandHelp, type Command } from "./lib/define-command.ts";
 import { UserError, messageOf } from "./lib/errors.ts";
@@ -82,5 +83,9 @@ function usage(): string {
 }
 
 if (import.meta.main) {
+  // V8's compiled code of the modules this process loads, kept on disk between runs
+  // (https://nodejs.org/api/module.html#module-compile-cache): wrangler's bundle, imported by every local push,
+  // is about a second of JavaScript to compile otherwise.
+  enableCompileCache();
   process.exitCode = await main(process.argv.slice(2), processIo());
 }

@@ -28,7 +28,9 @@ const SHARD =
   '{"backends":[[["warm/web",[0]]]],"endpoints":[["192.0.2.1",8080]],' +
   `"hosts":{"${HOST}":["warm/",0,["web","/"]]},"schema":"${TABLE_SCHEMA}","wildcards":{}}`;
 
+/** How far `warmUp` got, for the `warm-up-failed` log line. */
 let step = "start";
+
 /** Runs the request path's pure phases once; resolves to the route id it forwarded to (for the test). */
 export async function warmUp(): Promise<string> {
   step = "digest";
