@@ -27,7 +27,7 @@ import { cpuSeconds } from "./load.ts";
 import { keysForRoute, type RequestKey, type RouteSet } from "./routeset.ts";
 import type { ServeConfig } from "./serve-worker.ts";
 import { startWorker, type Service } from "./services.ts";
-import { attribute, type CpuProfile, devtools, SourceMap } from "./phase-profile.ts";
+import { attribute, type CpuProfile, devtools, SourceMap, untilLastFrameIn } from "./phase-profile.ts";
 import { summarize, type Summary } from "./stats.ts";
 import type { Published } from "./worker-builds.ts";
 
@@ -194,22 +194,7 @@ async function profileFirst(
     if (first.status !== 200) throw new Error(`the profiled first request got HTTP ${first.status}`);
     const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
     cdp.close();
-    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const parent = new Map<number, number>();
-    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-    const inRequest = (id: number): boolean => {
-      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-        const frame = byId.get(at)?.callFrame;
-        if (frame && frame.url !== "" && REQUEST_FILES.test(map.fileAt(frame.lineNumber))) return true;
-      }
-      return false;
-    };
-    const last = profile.samples.findLastIndex(inRequest);
-    const trimmed = {
-      ...profile,
-      samples: profile.samples.slice(0, last + 1),
-      timeDeltas: profile.timeDeltas.slice(0, last + 1),
-    };
+    const trimmed = untilLastFrameIn(profile, map, REQUEST_FILES);
     const { phases, self } = attribute(trimmed, map);
     phases.delete("(idle)");
     self.delete("(idle)");

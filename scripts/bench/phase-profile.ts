@@ -93,14 +93,41 @@ function phaseOf(file: string): string | undefined {
   return undefined;
 }
 
+/** The profile's nodes by id and each node's parent: a sample's stack is walked from its node up to the root. */
+function treeOf(profile: CpuProfile): {
+  byId: Map<number, CpuProfile["nodes"][number]>;
+  parent: Map<number, number>;
+} {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  return { byId, parent };
+}
+
+/** The profile without the samples after the last one whose stack has a frame in a file `files` matches. */
+export function untilLastFrameIn(profile: CpuProfile, map: SourceMap, files: RegExp): CpuProfile {
+  const { byId, parent } = treeOf(profile);
+  const inFiles = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (frame && frame.url !== "" && files.test(map.fileAt(frame.lineNumber))) return true;
+    }
+    return false;
+  };
+  const last = profile.samples.findLastIndex(inFiles);
+  return {
+    ...profile,
+    samples: profile.samples.slice(0, last + 1),
+    timeDeltas: profile.timeDeltas.slice(0, last + 1),
+  };
+}
+
 /** Sampled µs by phase, and the functions with the most self time. */
 export function attribute(
   profile: CpuProfile,
   map: SourceMap,
 ): { phases: Map<string, number>; self: Map<string, number> } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const { byId, parent } = treeOf(profile);
   const phaseCache = new Map<number, string>();
   const phaseOfNode = (id: number): string => {
     const known = phaseCache.get(id);
