@@ -5,7 +5,7 @@
  * `host` is never written; backend lists live once in the shard's `backends` dictionary.
  *
  * Schema v2 (docs/route-table.md) writes the same compact form positionally: a route is the tuple
- * `[name, path, backends, extras]` ({@link packRoute}), a backend `[service, endpoints, weight, extras]`, an endpoint
+ * `[name, path, backends, extras]` ({@link routeParts}), a backend `[service, endpoints, weight, extras]`, an endpoint
  * `[host, port, scheme, extras]`, each with trailing defaults dropped; `extras` is the compact object of the fields
  * that have no position. Schema v1 shards (objects throughout) are read with the same {@link restoreRoute}.
  */
